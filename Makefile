@@ -1,0 +1,62 @@
+# terraform-provider-wagtail: see README.md for the commands.
+VERSION    ?= 0.1.0
+BINARY     := terraform-provider-wagtail_v$(VERSION)
+BUILD      ?= build
+PKGS       := grpc libprotobuf-c libcjson msgpack libcurl openssl libpq libxml-2.0
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+WARN       := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers
+INCLUDES   := -Iprovider -Iresources -I$(BUILD)/proto $(shell pkg-config --cflags $(PKGS))
+LDLIBS     := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+ALL_CFLAGS := $(WARN) $(CFLAGS) $(INCLUDES) -DWAGTAIL_VERSION=\"$(VERSION)\"
+
+PROTOS     := $(wildcard proto/*.proto)
+PROTO_C    := $(patsubst proto/%.proto,$(BUILD)/proto/%.pb-c.c,$(PROTOS))
+PROTO_H    := $(PROTO_C:.c=.h)
+LIB_SRC    := $(filter-out provider/main.c,$(wildcard provider/*.c aws/*.c resources/*.c))
+LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(PROTO_C:.c=.o)
+TEST_SRC   := $(wildcard tests/unit/*.c)
+TEST_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
+
+.PHONY: all deps test unit acceptance install clean sanitize
+all: $(BUILD)/$(BINARY)
+
+$(BUILD)/proto/%.pb-c.c $(BUILD)/proto/%.pb-c.h: proto/%.proto
+	@mkdir -p $(BUILD)/proto
+	protoc-c --proto_path=proto --c_out=$(BUILD)/proto $<
+
+$(BUILD)/%.o: %.c $(PROTO_H) $(wildcard provider/*.h resources/*.h aws/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/proto/%.pb-c.o: $(BUILD)/proto/%.pb-c.c
+	$(CC) -std=c11 $(CFLAGS) $(INCLUDES) -w -c -o $@ $<
+
+$(BUILD)/libwagtail.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/$(BINARY): $(BUILD)/provider/main.o $(BUILD)/libwagtail.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libwagtail.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+deps:
+	./build.sh deps
+
+unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+
+install: $(BUILD)/$(BINARY)
+	./build.sh install $(BUILD)/$(BINARY) $(VERSION)
+
+test: all $(BUILD)/unit-tests
+	./tests/run.sh
+
+# Unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer, in a build dir of their own.
+sanitize:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" build-asan/unit-tests
+	ASAN_OPTIONS=detect_leaks=1 build-asan/unit-tests
+
+clean:
+	rm -rf build build-asan

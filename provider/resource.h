@@ -1,0 +1,127 @@
+/* resource.h: everything a resource or data source author needs.
+ *
+ * A resource is one static `resource_def` table: its schema and its
+ * handlers. The protocol, the value encoding and the planning rules are the
+ * provider's business; handlers see cty values and report problems as
+ * diagnostics.
+ *
+ *   config   the user's HCL, as a cty object (may hold unknowns at plan)
+ *   planned  the state Terraform agreed to (after the planning engine)
+ *   state    what we record; a handler returns a new object it built
+ */
+#ifndef WAGTAIL_RESOURCE_H
+#define WAGTAIL_RESOURCE_H
+
+#include "cty.h"
+#include "diag.h"
+
+/* ---- schema ---- */
+
+enum {
+	ATTR_REQUIRED = 1 << 0,
+	ATTR_OPTIONAL = 1 << 1,
+	ATTR_COMPUTED = 1 << 2,  /* set by the provider; with OPTIONAL, when the user leaves it out */
+	ATTR_SENSITIVE = 1 << 3, /* redacted in plans and never logged */
+	ATTR_REPLACE = 1 << 4,   /* a change destroys and recreates the resource */
+	ATTR_VOLATILE = 1 << 5,  /* computed, and unknown again on every update */
+};
+
+typedef enum {
+	CHECK_NONE,
+	CHECK_ENUM,  /* one of `choices` */
+	CHECK_RANGE, /* number within [min, max] */
+	CHECK_REGEX, /* string matching `pattern` (POSIX extended) */
+	CHECK_CIDR,  /* IPv4 or IPv6 CIDR block */
+	CHECK_ARN,   /* arn:partition:service:region:account:resource */
+	CHECK_JSON,  /* a JSON document */
+} check_kind;
+
+/* A content check on an attribute. For collections, each element is checked. */
+typedef struct {
+	check_kind kind;
+	const char *const *choices; /* CHECK_ENUM, NULL-terminated */
+	double min, max;            /* CHECK_RANGE */
+	const char *pattern;        /* CHECK_REGEX */
+	const char *expected;       /* CHECK_REGEX: what a valid value looks like, for the message */
+} attr_check;
+
+typedef struct {
+	const char *name;
+	const cty_type *type;
+	unsigned flags;
+	const char *description;
+	const char *default_json; /* value when the user sets none, as JSON; implies COMPUTED */
+	attr_check check;
+} attr_def;
+
+typedef struct block_def block_def;
+
+typedef enum { NEST_SINGLE = 1, NEST_LIST = 2, NEST_SET = 3, NEST_MAP = 4 } nest_mode;
+
+typedef struct {
+	const char *name;
+	nest_mode nesting;
+	const block_def *block;
+	int min_items, max_items;
+	unsigned flags; /* ATTR_REPLACE applies to the whole block */
+} nested_def;
+
+struct block_def {
+	const attr_def *attributes; /* ends with a {NULL} entry */
+	const nested_def *blocks;   /* ends with a {NULL} entry; may be NULL */
+	const char *description;
+};
+
+/* Default operation timeouts in seconds; a resource that has them gets a
+ * `timeouts` block with create/read/update/delete strings ("30m", "1h5m"). */
+typedef struct {
+	int create, read, update, delete;
+} timeouts_def;
+
+/* ---- handlers ---- */
+
+typedef struct provider_client provider_client; /* the configured provider (opaque) */
+
+/* What every handler gets: the configured provider, where to report, and
+ * when to give up. */
+typedef struct {
+	provider_client *client;
+	diag_list *diags;
+	double deadline; /* CLOCK_MONOTONIC seconds; 0 = none */
+} call_ctx;
+
+typedef struct {
+	const char *type_name;
+	long schema_version;
+	block_def schema;
+	const timeouts_def *timeouts; /* NULL: no timeouts block */
+
+	/* All optional but read. Each returns a new state object the caller
+	 * owns, or NULL with an error in ctx->diags. */
+	/* Checks of the whole config beyond the per-attribute checks. */
+	void (*validate)(call_ctx *ctx, const cty_value *config);
+	/* Adjusts the engine's plan in place (planned is owned by the caller). */
+	void (*plan)(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned);
+	cty_value *(*create)(call_ctx *ctx, const cty_value *planned);
+	/* Returns the current state; a null value (cty_null) when it is gone. For
+	 * a data source, read gets the config and returns the state. */
+	cty_value *(*read)(call_ctx *ctx, const cty_value *state);
+	cty_value *(*update)(call_ctx *ctx, const cty_value *prior, const cty_value *planned);
+	/* Returns false with an error in ctx->diags when it failed. */
+	bool (*delete)(call_ctx *ctx, const cty_value *state);
+	/* Builds a minimal state from an import id; read fills in the rest. */
+	cty_value *(*import)(call_ctx *ctx, const char *id);
+} resource_def;
+
+/* Every resource and data source (resources/registry.c). Each list ends with NULL. */
+extern const resource_def *const registry_resources[];
+extern const resource_def *const registry_data_sources[];
+
+/* True once Terraform sent StopProvider: long waits should end early. */
+bool provider_stop_requested(void);
+
+/* The object type of a resource's state, derived from its schema (with
+ * id-less timeouts block where declared). Built once, lives for the process. */
+const cty_type *resource_state_type(const resource_def *r);
+
+#endif

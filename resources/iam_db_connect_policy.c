@@ -1,0 +1,86 @@
+/* iam_db_connect_policy.c: data source wagtail_iam_db_connect_policy.
+ *
+ * Builds the IAM policy that lets database users log in to an Aurora
+ * cluster with IAM authentication (action rds-db:connect). No AWS call: the
+ * ARNs are arn:aws:rds-db:REGION:ACCOUNT:dbuser:CLUSTER_RESOURCE_ID/USER,
+ * and the cluster is named by its resource id (cluster-...), not its name,
+ * which is the mistake this data source exists to prevent. */
+#include "resource.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static const attr_def attributes[] = {
+	{"region", &cty_string, ATTR_REQUIRED, "Region of the Aurora cluster, e.g. eu-west-1.",
+	 .check = {CHECK_REGEX, .pattern = "^[a-z]{2}(-[a-z]+)+-[0-9]+$", .expected = "an AWS region such as eu-west-1"}},
+	{"account_id", &cty_string, ATTR_REQUIRED, "The 12-digit AWS account id that owns the cluster.",
+	 .check = {CHECK_REGEX, .pattern = "^[0-9]{12}$", .expected = "a 12-digit AWS account id"}},
+	{"cluster_resource_id", &cty_string, ATTR_REQUIRED,
+	 "The cluster's resource id (DbClusterResourceId, `cluster-` and 26 characters), not its name.",
+	 .check = {CHECK_REGEX, .pattern = "^cluster-[A-Z0-9]{26}$",
+		   .expected = "a cluster resource id: \"cluster-\" followed by 26 upper-case letters or digits "
+			       "(the DbClusterResourceId, not the cluster identifier)"}},
+	{"db_users", CTY_LIST_OF(&cty_string), ATTR_REQUIRED, "Database user names allowed to connect.",
+	 .check = {CHECK_REGEX, .pattern = "^[A-Za-z_][A-Za-z0-9_$]{0,62}$",
+		   .expected = "a PostgreSQL user name (letters, digits, _ and $, at most 63)"}},
+	{"arns", CTY_LIST_OF(&cty_string), ATTR_COMPUTED, "The rds-db:connect ARN of each user, in order."},
+	{"id", &cty_string, ATTR_COMPUTED, "The cluster resource id."},
+	{"json", &cty_string, ATTR_COMPUTED, "The policy document, as compact JSON."},
+	{NULL},
+};
+
+static char *policy_json(const cty_value *arns)
+{
+	cJSON *policy = cJSON_CreateObject(), *statement = cJSON_CreateObject();
+	cJSON *resources = cJSON_CreateArray();
+
+	cJSON_AddStringToObject(policy, "Version", "2012-10-17");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(policy, "Statement"), statement);
+	cJSON_AddStringToObject(statement, "Effect", "Allow");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(statement, "Action"), cJSON_CreateString("rds-db:connect"));
+	cJSON_AddItemToObject(statement, "Resource", resources);
+	for (size_t i = 0; i < cty_length(arns); i++)
+		cJSON_AddItemToArray(resources, cJSON_CreateString(cty_index(arns, i)->u.str.text));
+	char *text = cJSON_PrintUnformatted(policy);
+	cJSON_Delete(policy);
+	return text;
+}
+
+static cty_value *read_policy(call_ctx *ctx, const cty_value *config)
+{
+	const char *region = cty_object_get_string(config, "region");
+	const char *account = cty_object_get_string(config, "account_id");
+	const char *cluster = cty_object_get_string(config, "cluster_resource_id");
+	const cty_value *users = cty_object_get(config, "db_users");
+	cty_value *state = cty_value_clone(config);
+	cty_value *arns = cty_collection_new(CTY_LIST_OF(&cty_string));
+
+	for (size_t i = 0; i < cty_length(users); i++) {
+		const cty_value *user = cty_index(users, i);
+		char *arn;
+		if (!cty_is_known(user)) {
+			diag_add(ctx->diags, DIAG_ERROR, NULL, "Null database user",
+				 "Every element of db_users must be a user name; element %zu is null.", i);
+			continue;
+		}
+		if (asprintf(&arn, "arn:aws:rds-db:%s:%s:dbuser:%s/%s", region, account, cluster, user->u.str.text) < 0)
+			abort();
+		cty_append(arns, cty_string_new(arn));
+		free(arn);
+	}
+	char *json = policy_json(arns);
+	cty_object_set(state, "json", cty_string_new(json));
+	cty_object_set(state, "arns", arns);
+	cty_object_set(state, "id", cty_string_new(cluster));
+	free(json);
+	return state;
+}
+
+const resource_def data_iam_db_connect_policy = {
+	.type_name = "wagtail_iam_db_connect_policy",
+	.schema = {.attributes = attributes,
+		   .description = "An IAM policy document allowing rds-db:connect for IAM database users of an "
+				  "Aurora cluster."},
+	.read = read_policy,
+};
