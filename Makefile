@@ -19,6 +19,7 @@ TEST_SRC   := $(wildcard tests/unit/*.c)
 TEST_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 
 .PHONY: all deps test unit acceptance install clean sanitize
+.SECONDARY:
 all: $(BUILD)/$(BINARY)
 
 $(BUILD)/proto/%.pb-c.c $(BUILD)/proto/%.pb-c.h: proto/%.proto

@@ -12,6 +12,9 @@ const cty_type cty_string = {.kind = CTY_STRING};
 const cty_type cty_number = {.kind = CTY_NUMBER};
 const cty_type cty_bool = {.kind = CTY_BOOL};
 const cty_type cty_dynamic = {.kind = CTY_DYNAMIC};
+const cty_type cty_list_of_string = {.kind = CTY_LIST, .elem = &cty_string};
+const cty_type cty_set_of_string = {.kind = CTY_SET, .elem = &cty_string};
+const cty_type cty_map_of_string = {.kind = CTY_MAP, .elem = &cty_string};
 
 static void *xcalloc(size_t n, size_t size)
 {

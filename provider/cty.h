@@ -47,9 +47,14 @@ struct cty_type {
 
 extern const cty_type cty_string, cty_number, cty_bool, cty_dynamic;
 
+/* Composite type literals. Only at file scope (in schema tables), where a
+ * compound literal has static storage; inside a function it would die with
+ * the block, so functions use the singletons below or a schema's types. */
 #define CTY_LIST_OF(t) (&(const cty_type){.kind = CTY_LIST, .elem = (t)})
 #define CTY_SET_OF(t) (&(const cty_type){.kind = CTY_SET, .elem = (t)})
 #define CTY_MAP_OF(t) (&(const cty_type){.kind = CTY_MAP, .elem = (t)})
+
+extern const cty_type cty_list_of_string, cty_set_of_string, cty_map_of_string;
 
 bool cty_type_is_collection(const cty_type *t); /* list, set or map */
 bool cty_type_equal(const cty_type *a, const cty_type *b);

@@ -3,6 +3,7 @@
  * resources with timeouts get. */
 #include "schema.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,16 +97,22 @@ static struct {
 } *types;
 static size_t type_count;
 
+static pthread_mutex_t types_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const cty_type *add_type(const resource_def *r)
+{
+	types = realloc(types, (type_count + 1) * sizeof *types);
+	if (!types)
+		abort();
+	types[type_count].def = r;
+	types[type_count].type = block_type(&r->schema, r->timeouts != NULL);
+	return types[type_count++].type;
+}
+
 static void add_types(const resource_def *const *defs)
 {
-	for (; *defs; defs++) {
-		types = realloc(types, (type_count + 1) * sizeof *types);
-		if (!types)
-			abort();
-		types[type_count].def = *defs;
-		types[type_count].type = block_type(&(*defs)->schema, (*defs)->timeouts != NULL);
-		type_count++;
-	}
+	for (; *defs; defs++)
+		add_type(*defs);
 }
 
 void schema_init(void)
@@ -124,12 +131,19 @@ void schema_shutdown(void)
 	type_count = 0;
 }
 
+/* Registered tables are typed by schema_init, before any thread runs; a
+ * table met for the first time later (a unit test's) is typed on demand. */
 const cty_type *resource_state_type(const resource_def *r)
 {
-	for (size_t i = 0; i < type_count; i++)
+	const cty_type *found = NULL;
+	pthread_mutex_lock(&types_lock);
+	for (size_t i = 0; i < type_count && !found; i++)
 		if (types[i].def == r)
-			return types[i].type;
-	return NULL;
+			found = types[i].type;
+	if (!found)
+		found = add_type(r);
+	pthread_mutex_unlock(&types_lock);
+	return found;
 }
 
 static const resource_def *find(const resource_def *const *defs, const char *type_name)

@@ -58,7 +58,8 @@ static bool check_cidr(const char *value, char *why, size_t size)
 	return false;
 }
 
-/* arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, the first three non-empty. */
+/* arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE; partition, service and
+ * resource non-empty (IAM ARNs have no region). */
 static bool check_arn(const char *value, char *why, size_t size)
 {
 	const char *p = value;
@@ -68,7 +69,7 @@ static bool check_arn(const char *value, char *why, size_t size)
 		if (*p != ':')
 			continue;
 		colons++;
-		if (colons <= 3 && (p[1] == ':' || p[1] == '\0'))
+		if (colons <= 2 && (p[1] == ':' || p[1] == '\0'))
 			ok = false;
 		if (colons == 5)
 			break;

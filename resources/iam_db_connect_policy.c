@@ -54,7 +54,7 @@ static cty_value *read_policy(call_ctx *ctx, const cty_value *config)
 	const char *cluster = cty_object_get_string(config, "cluster_resource_id");
 	const cty_value *users = cty_object_get(config, "db_users");
 	cty_value *state = cty_value_clone(config);
-	cty_value *arns = cty_collection_new(CTY_LIST_OF(&cty_string));
+	cty_value *arns = cty_collection_new(&cty_list_of_string);
 
 	for (size_t i = 0; i < cty_length(users); i++) {
 		const cty_value *user = cty_index(users, i);

@@ -12,6 +12,8 @@ static const cty_field person_fields[] = {
 	{"tags", CTY_MAP_OF(&cty_string)},
 };
 static const cty_type person = {.kind = CTY_OBJECT, .field_count = 3, .fields = person_fields};
+static const cty_type *const list_of_people = CTY_LIST_OF(&person);
+static const cty_type *const set_of_numbers = CTY_SET_OF(&cty_number);
 
 /* Encodes v as t, decodes it back, and checks both the value and that a
  * second encoding gives the very same bytes. */
@@ -101,20 +103,19 @@ TEST(msgpack_round_trips_objects_lists_sets_maps_tuples)
 	cty_value *obj = cty_object_new(&person);
 	cty_object_set(obj, "name", cty_string_new("wagtail"));
 	cty_object_set(obj, "age", cty_unknown(&cty_number));
-	cty_value *tags = cty_collection_new(CTY_MAP_OF(&cty_string));
+	cty_value *tags = cty_collection_new(&cty_map_of_string);
 	cty_map_put(tags, "z", cty_string_new("last"));
 	cty_map_put(tags, "a", cty_null(&cty_string));
 	cty_object_set(obj, "tags", tags);
 	check_round_trip(obj, &person);
 
-	const cty_type *list_of_people = CTY_LIST_OF(&person);
 	cty_value *list = cty_collection_new(list_of_people);
 	cty_append(list, obj);
 	cty_append(list, cty_null(&person));
 	check_round_trip(list, list_of_people);
 	cty_value_free(list);
 
-	cty_value *set = cty_collection_new(CTY_SET_OF(&cty_number));
+	cty_value *set = cty_collection_new(set_of_numbers);
 	cty_append(set, cty_number_from_int(3));
 	cty_append(set, cty_number_from_int(1));
 	check_round_trip(set, set->type);
@@ -145,7 +146,7 @@ TEST(msgpack_object_carries_every_attribute_sorted)
 
 TEST(msgpack_dynamic_values_carry_their_type)
 {
-	cty_value *list = cty_collection_new(CTY_LIST_OF(&cty_string));
+	cty_value *list = cty_collection_new(&cty_list_of_string);
 	cty_append(list, cty_string_new("a"));
 	uint8_t *out;
 	size_t len;
@@ -176,7 +177,7 @@ TEST(msgpack_rejects_wrong_types_with_a_message)
 	CHECK(error && strstr(error, "string"));
 	free(error);
 	error = NULL;
-	CHECK(cty_msgpack_decode(truncated, sizeof truncated, CTY_LIST_OF(&cty_string), &error) == NULL);
+	CHECK(cty_msgpack_decode(truncated, sizeof truncated, &cty_list_of_string, &error) == NULL);
 	CHECK(error != NULL);
 	free(error);
 }
@@ -221,8 +222,8 @@ TEST(json_dynamic_has_type_and_value)
 
 TEST(set_equality_ignores_order)
 {
-	cty_value *a = cty_collection_new(CTY_SET_OF(&cty_string));
-	cty_value *b = cty_collection_new(CTY_SET_OF(&cty_string));
+	cty_value *a = cty_collection_new(&cty_set_of_string);
+	cty_value *b = cty_collection_new(&cty_set_of_string);
 	cty_append(a, cty_string_new("x"));
 	cty_append(a, cty_string_new("y"));
 	cty_append(b, cty_string_new("y"));
