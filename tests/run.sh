@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Runs every test stage and prints the grand total as the last line,
+# exactly `N passed, N failed`. Exits non-zero if anything failed.
+#
+# Stages (each ends its output with a `... N passed, N failed` line):
+#   unit        build/unit-tests
+#   tls         tests/tls/test_client_cert.py (when present)
+#   acceptance  tests/acceptance/cli.sh (real tofu and terraform)
+#   sanitize    unit tests under ASan/UBSan (`make sanitize`), when RUN_SANITIZE=1
+#               (default 1 under CI=true, else 0)
+# A stage that exits non-zero without reporting any failure, or that prints no
+# summary line at all, counts as one failure.
+#
+# Environment: BUILD (default build), VERSION (default 0.1.0), SKIP_STAGES
+# (space-separated stage names to skip), plus whatever the stages read
+# (ACCEPTANCE_CLIS, ...).
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 1
+build=${BUILD:-build}
+version=${VERSION:-0.1.0}
+case "$build" in /*) ;; *) build=$root/$build ;; esac
+export PROVIDER_BINARY=${PROVIDER_BINARY:-$build/terraform-provider-wagtail_v$version}
+if [ "${CI:-}" = true ]; then
+	run_sanitize=${RUN_SANITIZE:-1}
+else
+	run_sanitize=${RUN_SANITIZE:-0}
+fi
+
+total_passed=0
+total_failed=0
+report=()
+
+# stage NAME COMMAND...: run a stage, show its output live, add up its summary.
+stage() {
+	local name=$1 out rc line p f
+	shift
+	case " ${SKIP_STAGES:-} " in *" $name "*)
+		echo "== $name: skipped (SKIP_STAGES)"
+		report+=("$name: skipped")
+		return
+		;;
+	esac
+	echo "== $name: $*"
+	out=$(mktemp)
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	rm -f "$out"
+	if [ -z "$line" ]; then
+		p=0 f=1
+		echo "== $name: no summary line (exit $rc); counted as 1 failure"
+	else
+		[[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]
+		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+			f=1
+			echo "== $name: exited $rc after reporting no failures; counted as 1 failure"
+		fi
+	fi
+	total_passed=$((total_passed + p))
+	total_failed=$((total_failed + f))
+	report+=("$name: $p passed, $f failed")
+}
+
+# 1. unit tests
+if [ -x "$build/unit-tests" ]; then
+	stage unit "$build/unit-tests"
+else
+	stage unit sh -c "echo '$build/unit-tests not built (run make)'; exit 1"
+fi
+
+# 2. TLS client-certificate test against the real binary (gRPC from Debian's python3-grpcio).
+if [ -f tests/tls/test_client_cert.py ]; then
+	tls_python=${TLS_PYTHON:-}
+	if [ -z "$tls_python" ]; then
+		if /usr/bin/python3 -c 'import grpc' 2>/dev/null; then tls_python=/usr/bin/python3; else tls_python=python3; fi
+	fi
+	stage tls "$tls_python" tests/tls/test_client_cert.py
+fi
+
+# 3. acceptance tests with the real CLIs
+stage acceptance tests/acceptance/cli.sh
+
+# 4. unit tests under sanitizers
+if [ "$run_sanitize" = 1 ]; then
+	stage sanitize make --no-print-directory sanitize
+fi
+
+echo "== summary"
+for line in "${report[@]}"; do echo "   $line"; done
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]
