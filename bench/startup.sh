@@ -82,6 +82,13 @@ PY
 
 read -r _ ours_med ours_min ours_p90 < <(time_startup "$binary" ours)
 echo "startup: handshake after median ${ours_med} ms (min ${ours_min}, p90 ${ours_p90}) over $runs runs"
+# What spawning any process and reading one line costs on this machine, so
+# the provider's own share can be told apart from the harness's.
+printf '#!/bin/sh\necho "1|6|unix|/nowhere|grpc|"\n' >"$work/echo-handshake"
+chmod +x "$work/echo-handshake"
+read -r _ base_med _ _ < <(time_startup "$work/echo-handshake" baseline)
+echo "startup: spawn baseline (a shell script printing the line) median ${base_med} ms;" \
+	"provider's own share $(awk -v a="$ours_med" -v b="$base_med" 'BEGIN { printf "%.2f", a - b }') ms"
 
 if [ -n "${PEER_BINARY:-}" ]; then
 	read -r _ peer_med peer_min peer_p90 < <(time_startup "$PEER_BINARY" peer)

@@ -120,7 +120,11 @@ static int run(bool debug, int protocol)
 {
 	char *error = NULL;
 	char *dir = handshake_make_dir(&error);
-	int result = dir ? serve(dir, debug, protocol, &error) : -1;
+	int result;
+
+	tfplugin6_init();
+	result = dir ? serve(dir, debug, protocol, &error) : -1;
+	tfplugin6_shutdown();
 
 	if (result)
 		log_write(LOG_ERROR, error ? error : "out of memory", NULL);
