@@ -66,7 +66,7 @@ static void plan_nested(const planner *p, const nested_def *n, const cty_value *
 		replace_add(p->replace, at);
 	if (!cty_is_known(will) || n->block == &schema_timeouts_block)
 		return;
-	if (n->nesting == NEST_SINGLE) {
+	if (NEST_IS_OBJECT(n->nesting)) {
 		plan_block(p, n->block, was, set, will, at);
 		return;
 	}

@@ -38,7 +38,6 @@ static Tfplugin6__Schema__NestedBlock *proto_nested(arena *a, const resource_def
 
 static Tfplugin6__Schema__Block *proto_block(arena *a, const resource_def *r, const block_def *b)
 {
-	static const nested_def timeouts = {"timeouts", NEST_SINGLE, &schema_timeouts_block};
 	Tfplugin6__Schema__Block *block = arena_alloc(a, sizeof *block);
 	size_t attrs = 0, blocks = 0;
 	bool add_timeouts = b == &r->schema && r->timeouts;
@@ -55,7 +54,7 @@ static Tfplugin6__Schema__Block *proto_block(arena *a, const resource_def *r, co
 	for (const nested_def *n = b->blocks; n && n->name; n++)
 		block->block_types[block->n_block_types++] = proto_nested(a, r, n);
 	if (add_timeouts)
-		block->block_types[block->n_block_types++] = proto_nested(a, r, &timeouts);
+		block->block_types[block->n_block_types++] = proto_nested(a, r, &schema_timeouts_nested);
 	block->description = (char *)(b->description ? b->description : "");
 	if (b == &r->schema)
 		block->version = r->schema_version;

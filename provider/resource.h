@@ -56,7 +56,11 @@ typedef struct {
 
 typedef struct block_def block_def;
 
-typedef enum { NEST_SINGLE = 1, NEST_LIST = 2, NEST_SET = 3, NEST_MAP = 4 } nest_mode;
+/* How a nested block repeats. GROUP is SINGLE that is never null (its
+ * attributes are null instead). Values match the protocol's. */
+typedef enum { NEST_SINGLE = 1, NEST_LIST = 2, NEST_SET = 3, NEST_MAP = 4, NEST_GROUP = 5 } nest_mode;
+
+#define NEST_IS_OBJECT(mode) ((mode) == NEST_SINGLE || (mode) == NEST_GROUP)
 
 typedef struct {
 	const char *name;

@@ -20,7 +20,7 @@ const block_def schema_timeouts_block = {
 	.description = "Limits on how long each operation may take.",
 };
 
-static const nested_def timeouts_nested = {"timeouts", NEST_SINGLE, &schema_timeouts_block};
+const nested_def schema_timeouts_nested = {"timeouts", NEST_SINGLE, &schema_timeouts_block};
 
 static int compare_fields(const void *a, const void *b)
 {
@@ -52,7 +52,7 @@ static cty_type *block_type(const block_def *b, bool with_timeouts)
 	for (const nested_def *nd = b->blocks; nd && nd->name; nd++)
 		fields[i++] = (cty_field){nd->name, nested_type(nd)};
 	if (with_timeouts)
-		fields[i++] = (cty_field){timeouts_nested.name, nested_type(&timeouts_nested)};
+		fields[i++] = (cty_field){schema_timeouts_nested.name, nested_type(&schema_timeouts_nested)};
 	qsort(fields, n, sizeof *fields, compare_fields);
 	t->kind = CTY_OBJECT;
 	t->field_count = n;
@@ -63,7 +63,7 @@ static cty_type *block_type(const block_def *b, bool with_timeouts)
 static cty_type *nested_type(const nested_def *n)
 {
 	cty_type *object = block_type(n->block, false);
-	if (n->nesting == NEST_SINGLE)
+	if (NEST_IS_OBJECT(n->nesting))
 		return object;
 	cty_type *t = calloc(1, sizeof *t);
 	if (!t)
@@ -177,7 +177,7 @@ const nested_def *schema_find_block(const resource_def *r, const block_def *b, c
 	for (const nested_def *nd = b->blocks; nd && nd->name; nd++)
 		if (strcmp(nd->name, name) == 0)
 			return nd;
-	if (b == &r->schema && r->timeouts && strcmp(name, timeouts_nested.name) == 0)
-		return &timeouts_nested;
+	if (b == &r->schema && r->timeouts && strcmp(name, schema_timeouts_nested.name) == 0)
+		return &schema_timeouts_nested;
 	return NULL;
 }

@@ -9,6 +9,7 @@
 extern const resource_def provider_config_def;
 /* The `timeouts` block added to resources that declare timeouts. */
 extern const block_def schema_timeouts_block;
+extern const nested_def schema_timeouts_nested;
 
 void schema_init(void);
 void schema_shutdown(void);

@@ -162,7 +162,7 @@ static void validate_nested(const resource_def *r, const nested_def *n, const ct
 		return;
 	if (n->block == &schema_timeouts_block) {
 		check_timeouts(v, path, diags);
-	} else if (n->nesting == NEST_SINGLE) {
+	} else if (NEST_IS_OBJECT(n->nesting)) {
 		validate_block(r, n->block, v, path, diags);
 	} else {
 		for (size_t i = 0; i < v->u.coll.count; i++) {

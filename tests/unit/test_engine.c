@@ -230,3 +230,57 @@ TEST(validate_string_checks)
 	CHECK(!validate_string(&cidr, "10.0.0.0", why, sizeof why));
 	CHECK(!validate_string(&cidr, "300.0.0.0/8", why, sizeof why));
 }
+
+static const attr_def port_attributes[] = {
+	{"port", &cty_number, ATTR_REQUIRED, "port", .check = {CHECK_RANGE, .min = 1, .max = 65535}},
+	{NULL},
+};
+static const block_def port_block = {.attributes = port_attributes};
+
+static const resource_def nested = {
+	.type_name = "test_nested",
+	.schema = {.attributes = (const attr_def[]){{"id", &cty_string, ATTR_COMPUTED, "id"}, {NULL}},
+		   .blocks = (const nested_def[]){
+			   {"g", NEST_GROUP, &port_block},
+			   {"l", NEST_LIST, &port_block, .max_items = 2},
+			   {"m", NEST_MAP, &port_block},
+			   {"s", NEST_SET, &port_block},
+			   {"single", NEST_SINGLE, &port_block},
+			   {NULL},
+		   }},
+};
+
+TEST(schema_types_cover_every_nesting_mode)
+{
+	char *json = cty_type_to_json(resource_state_type(&nested));
+	CHECK_STR(json, "[\"object\",{\"g\":[\"object\",{\"port\":\"number\"}],"
+			"\"id\":\"string\","
+			"\"l\":[\"list\",[\"object\",{\"port\":\"number\"}]],"
+			"\"m\":[\"map\",[\"object\",{\"port\":\"number\"}]],"
+			"\"s\":[\"set\",[\"object\",{\"port\":\"number\"}]],"
+			"\"single\":[\"object\",{\"port\":\"number\"}]}]");
+	free(json);
+}
+
+TEST(validate_reaches_into_list_blocks)
+{
+	const cty_type *t = resource_state_type(&nested);
+	const cty_type *list_type = t->fields[cty_type_field_index(t, "l")].type;
+	cty_value *config = cty_object_new(t);
+	cty_value *list = cty_collection_new(list_type);
+	cty_value *ok = cty_object_new(list_type->elem), *bad = cty_object_new(list_type->elem);
+	cty_object_set(ok, "port", cty_number_from_int(5432));
+	cty_object_set(bad, "port", cty_number_from_int(70000));
+	cty_append(list, ok);
+	cty_append(list, bad);
+	cty_object_set(config, "l", list);
+
+	diag_list diags = {0};
+	validate_config(&nested, config, &diags);
+	CHECK(diags.count == 1);
+	/* l[1].port */
+	CHECK(diags.count == 1 && diags.items[0].path.depth == 3 && diags.items[0].path.steps[1].index == 1 &&
+	      strcmp(diags.items[0].path.steps[2].name, "port") == 0);
+	diag_list_clear(&diags);
+	cty_value_free(config);
+}
