@@ -6,7 +6,7 @@ PKGS       := grpc libprotobuf-c libcjson msgpack libcurl openssl libpq libxml-2
 CC         ?= cc
 CFLAGS     ?= -O2 -g
 WARN       := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers
-INCLUDES   := -Iprovider -Iresources -I$(BUILD)/proto $(shell pkg-config --cflags $(PKGS))
+INCLUDES   := -Iprovider -Iresources -Iaws -I$(BUILD)/proto $(shell pkg-config --cflags $(PKGS))
 # gRPC, abseil, OpenSSL, protobuf-c and msgpack are linked statically into a
 # non-PIE binary: loading ~60 shared C++ libraries and relocating them cost
 # more than half of the start-up time (bench/startup.sh).
