@@ -2,11 +2,14 @@
  * URLs (query-string signing, as the RDS auth token uses).
  *
  * The request is described by its parts; the signer never parses a URL.
- * Paths and query strings are given as they go on the wire (already
- * URI-encoded); the signer canonicalizes them as AWS specifies: path
- * segments normalized and encoded once more for every service but S3, query
- * parameters sorted by encoded name then value, header names lower-cased and
- * values trimmed with inner runs of spaces collapsed. */
+ * Path and query are given as they go on the wire. The signer canonicalizes
+ * them as AWS specifies: the path normalized (dot segments, repeated
+ * slashes) and URI-encoded once more, so an encoded wire path is signed
+ * double-encoded as every service but S3 expects; query parameters decoded,
+ * re-encoded and sorted by name then value; header names lower-cased,
+ * values trimmed and inner whitespace runs collapsed, repeated headers
+ * joined with commas. X-Amz-Date and X-Amz-Security-Token are the signer's:
+ * the caller's own are ignored and the signer's returned. */
 #ifndef WAGTAIL_SIGV4_H
 #define WAGTAIL_SIGV4_H
 
@@ -36,9 +39,9 @@ typedef struct {
 	const char *region;
 	const char *service;        /* signing name: "ecs", "rds-db", "sts", ... */
 	time_t time;                /* signing time, UTC seconds */
-	bool s3_path_rules;         /* S3: no path normalization or double encoding */
-	bool unsigned_payload;      /* sign "UNSIGNED-PAYLOAD" instead of the body hash */
-	bool omit_session_token;    /* the token goes in after signing (some suites) */
+	bool keep_path;             /* sign the path as given: no dot-segment or slash normalization */
+	bool add_content_sha256;    /* also send and sign x-amz-content-sha256 (S3 wants it) */
+	bool omit_session_token;    /* add the token after signing, unsigned (some services) */
 } sigv4_request;
 
 /* What signing adds to the request, each malloc'd, freed by sigv4_result_free.
@@ -47,7 +50,7 @@ typedef struct {
 typedef struct {
 	char *authorization;      /* Authorization header value */
 	char *amz_date;           /* X-Amz-Date value, YYYYMMDD'T'HHMMSS'Z' */
-	char *content_sha256;     /* hex SHA-256 of the payload (or UNSIGNED-PAYLOAD) */
+	char *content_sha256;     /* hex SHA-256 of the payload */
 	char *canonical_request;
 	char *string_to_sign;
 	char *signature;          /* hex */
@@ -59,7 +62,8 @@ int sigv4_sign(const sigv4_request *req, const sigv4_credentials *creds, sigv4_r
 
 /* Query-string signing: adds X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date,
  * X-Amz-Expires, X-Amz-SignedHeaders (and X-Amz-Security-Token) to the
- * request's query and signs it. */
+ * request's query and signs it; presigned_query is the whole query to send,
+ * in canonical order, ending with X-Amz-Signature. */
 int sigv4_presign(const sigv4_request *req, const sigv4_credentials *creds, long expires_seconds,
 		  sigv4_result *out, char **error);
 
