@@ -3,6 +3,7 @@
 
 #include "cty_codec.h"
 #include "schema.h"
+#include "tags.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,8 @@ cty_value *plan_resource(call_ctx *ctx, const resource_def *r, const cty_value *
 	if (cty_is_null(proposed))
 		return planned; /* destroy: nothing to plan */
 	plan_block(&p, &r->schema, prior, config, planned, diag_root());
+	if (schema_find_attribute(&r->schema, "tags_all"))
+		tags_plan(ctx, planned);
 	if (!p.creating && !cty_value_equal(prior, planned))
 		mark_volatile_unknown(&r->schema, planned);
 	if (r->plan)

@@ -113,13 +113,30 @@ typedef struct {
 	cty_value *(*update)(call_ctx *ctx, const cty_value *prior, const cty_value *planned);
 	/* Returns false with an error in ctx->diags when it failed. */
 	bool (*delete)(call_ctx *ctx, const cty_value *state);
-	/* Builds a minimal state from an import id; read fills in the rest. */
+	/* Builds a minimal state from an import id; read fills in the rest.
+	 * NULL: the id is the resource's `id` attribute, as for most. */
 	cty_value *(*import)(call_ctx *ctx, const char *id);
+	bool no_import; /* refuse import (no natural id) */
 } resource_def;
 
 /* Every resource and data source (resources/registry.c). Each list ends with NULL. */
 extern const resource_def *const registry_resources[];
 extern const resource_def *const registry_data_sources[];
+
+/* For create handlers, once AWS has made the resource: the state as read
+ * back by id, or, when that read fails, the planned state with its id, so
+ * that nothing made in AWS goes missing from the Terraform state. */
+cty_value *resource_created(call_ctx *ctx, const resource_def *r, const cty_value *planned, const char *id);
+
+/* ---- the configured provider, for handlers ---- */
+
+typedef struct aws_client aws_client;
+
+/* The AWS client, or NULL with an error in ctx->diags (no credentials). */
+aws_client *ctx_aws(call_ctx *ctx);
+const char *ctx_region(const call_ctx *ctx);
+const char *ctx_account_id(const call_ctx *ctx); /* NULL when not looked up */
+const cty_value *ctx_default_tags(const call_ctx *ctx); /* map(string), or NULL */
 
 /* True once Terraform sent StopProvider: long waits should end early. */
 bool provider_stop_requested(void);

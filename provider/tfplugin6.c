@@ -381,6 +381,14 @@ done:
 	DIAGNOSTICS(c, out);
 }
 
+/* The usual import: the id Terraform was given is the `id` attribute. */
+static cty_value *import_by_id(const resource_def *r, const char *id)
+{
+	cty_value *state = cty_object_new(resource_state_type(r));
+	cty_object_set(state, "id", cty_string_new(id));
+	return state;
+}
+
 static void import_resource_state(rpc_call *c, const void *request, void *response)
 {
 	const Tfplugin6__ImportResourceState__Request *in = request;
@@ -390,11 +398,11 @@ static void import_resource_state(rpc_call *c, const void *request, void *respon
 
 	if (!r || !require_client(c))
 		goto done;
-	if (!r->import) {
+	if (r->no_import) {
 		diag_add(&c->diags, DIAG_ERROR, NULL, "Import not supported", "%s cannot be imported.", r->type_name);
 		goto done;
 	}
-	state = r->import(&c->ctx, in->id);
+	state = r->import ? r->import(&c->ctx, in->id) : import_by_id(r, in->id);
 	if (!state || diag_has_error(&c->diags))
 		goto done;
 	Tfplugin6__ImportResourceState__ImportedResource *imported = arena_alloc(&c->arena, sizeof *imported);

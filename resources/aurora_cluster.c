@@ -1,0 +1,1060 @@
+/* aurora_cluster.c: resource wagtail_aurora_cluster, the seed's Aurora
+ * PostgreSQL cluster with its instances (a writer and `reader_count`
+ * readers spread over availability zones) and, when asked, the DB subnet
+ * group and the security group it needs. Arguments mirror the
+ * terraform-aws-modules rds-aurora block of the seed one to one.
+ *
+ * RDS and EC2 speak the Query protocol; answers are read from the XML tree. */
+#include "aws_calls.h"
+#include "tags.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const engines[] = {"aurora-postgresql", "aurora-mysql", NULL};
+static const char *const log_types[] = {"postgresql", "audit", "error", "general", "slowquery", "iam-db-auth-error",
+					"instance", NULL};
+
+static const attr_def role_attributes[] = {
+	{"role_arn", &cty_string, ATTR_REQUIRED, "IAM role ARN.", .check = {CHECK_ARN}},
+	{"feature_name", &cty_string, ATTR_OPTIONAL, "Feature the role serves, e.g. Lambda or s3Import."},
+	{NULL},
+};
+
+static const attr_def scaling_attributes[] = {
+	{"min_capacity", &cty_number, ATTR_REQUIRED, "Minimum ACUs.", .check = {CHECK_RANGE, .min = 0, .max = 256}},
+	{"max_capacity", &cty_number, ATTR_REQUIRED, "Maximum ACUs.", .check = {CHECK_RANGE, .min = 1, .max = 256}},
+	{NULL},
+};
+
+static const attr_def attributes[] = {
+	{"name", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "Cluster identifier.",
+	 .check = {CHECK_REGEX, .pattern = "^[a-zA-Z](-?[a-zA-Z0-9]){0,62}$",
+		   .expected = "a cluster identifier: a letter, then letters, digits and single hyphens, at most 63, "
+			       "not ending in a hyphen"}},
+	{"engine", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Engine.", .default_json = "\"aurora-postgresql\"",
+	 .check = {CHECK_ENUM, .choices = engines}},
+	{"engine_version", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED, "Engine version, e.g. 15.4. Upgraded in place."},
+	{"instance_class", &cty_string, ATTR_REQUIRED, "Instance class, e.g. db.t3.medium, or db.serverless.",
+	 .check = {CHECK_REGEX, .pattern = "^db\\.[a-z0-9]+(\\.[a-z0-9]+)?$", .expected = "an instance class such as db.t3.medium"}},
+	{"reader_count", &cty_number, ATTR_OPTIONAL, "Readers besides the writer.", .default_json = "1",
+	 .check = {CHECK_RANGE, .min = 0, .max = 15}},
+	{"database_name", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Database created with the cluster.",
+	 .check = {CHECK_REGEX, .pattern = "^[A-Za-z][A-Za-z0-9_]{0,62}$", .expected = "a database name"}},
+	{"port", &cty_number, ATTR_OPTIONAL, "Port.", .default_json = "5432", .check = {CHECK_RANGE, .min = 1150, .max = 65535}},
+	{"master_username", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "Master user name.",
+	 .check = {CHECK_REGEX, .pattern = "^[A-Za-z][A-Za-z0-9_]{0,62}$", .expected = "a user name: a letter, then letters, digits and _"}},
+	{"master_password", &cty_string, ATTR_OPTIONAL | ATTR_SENSITIVE,
+	 "Master password (8 to 128 printable ASCII characters but / \" @ and space). Or manage_master_user_password."},
+	{"manage_master_user_password", &cty_bool, ATTR_OPTIONAL, "Let RDS keep the password in Secrets Manager."},
+	{"iam_database_authentication_enabled", &cty_bool, ATTR_OPTIONAL, "IAM database authentication.",
+	 .default_json = "false"},
+	{"vpc_id", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "VPC of the security group made for allowed_* rules."},
+	{"subnets", &cty_list_of_string, ATTR_OPTIONAL | ATTR_REPLACE, "Subnets: a DB subnet group is made of them."},
+	{"db_subnet_group_name", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED | ATTR_REPLACE, "Existing DB subnet group."},
+	{"allowed_security_groups", &cty_list_of_string, ATTR_OPTIONAL, "Security groups allowed in on port."},
+	{"allowed_cidr_blocks", &cty_list_of_string, ATTR_OPTIONAL, "CIDR blocks allowed in on port.",
+	 .check = {CHECK_CIDR}},
+	{"vpc_security_group_ids", &cty_list_of_string, ATTR_OPTIONAL, "More security groups for the cluster."},
+	{"storage_encrypted", &cty_bool, ATTR_OPTIONAL | ATTR_REPLACE, "Encrypt storage.", .default_json = "false"},
+	{"kms_key_id", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED | ATTR_REPLACE, "KMS key for storage encryption."},
+	{"apply_immediately", &cty_bool, ATTR_OPTIONAL, "Apply modifications now, not in the maintenance window.",
+	 .default_json = "false"},
+	{"monitoring_interval", &cty_number, ATTR_OPTIONAL, "Enhanced monitoring seconds: 0, 1, 5, 10, 15, 30 or 60.",
+	 .default_json = "0"},
+	{"monitoring_role_arn", &cty_string, ATTR_OPTIONAL, "Role for enhanced monitoring.", .check = {CHECK_ARN}},
+	{"db_parameter_group_name", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED, "Instance parameter group."},
+	{"db_cluster_parameter_group_name", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED, "Cluster parameter group."},
+	{"enabled_cloudwatch_logs_exports", &cty_list_of_string, ATTR_OPTIONAL, "Logs to export, e.g. [\"postgresql\"].",
+	 .check = {CHECK_ENUM, .choices = log_types}},
+	{"backup_retention_period", &cty_number, ATTR_OPTIONAL, "Days of backups.", .default_json = "1",
+	 .check = {CHECK_RANGE, .min = 1, .max = 35}},
+	{"preferred_backup_window", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED, "hh24:mi-hh24:mi, UTC.",
+	 .check = {CHECK_REGEX, .pattern = "^[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]$", .expected = "hh24:mi-hh24:mi"}},
+	{"deletion_protection", &cty_bool, ATTR_OPTIONAL, "Refuse deletion.", .default_json = "false"},
+	{"skip_final_snapshot", &cty_bool, ATTR_OPTIONAL, "Delete without a final snapshot.", .default_json = "false"},
+	{"final_snapshot_identifier", &cty_string, ATTR_OPTIONAL, "Name of the final snapshot."},
+	{"arn", &cty_string, ATTR_COMPUTED, "Cluster ARN."},
+	{"cluster_resource_id", &cty_string, ATTR_COMPUTED, "DbClusterResourceId (cluster-...), for rds-db:connect."},
+	{"endpoint", &cty_string, ATTR_COMPUTED, "Writer endpoint."},
+	{"reader_endpoint", &cty_string, ATTR_COMPUTED, "Reader endpoint."},
+	{"hosted_zone_id", &cty_string, ATTR_COMPUTED, "Route 53 zone of the endpoints."},
+	{"instance_ids", &cty_list_of_string, ATTR_COMPUTED, "Instance identifiers, writer first."},
+	{"instance_endpoints", &cty_list_of_string, ATTR_COMPUTED, "Instance endpoints, in instance_ids order."},
+	{"instance_availability_zones", &cty_list_of_string, ATTR_COMPUTED, "Zones, in instance_ids order."},
+	{"security_group_id", &cty_string, ATTR_COMPUTED, "The security group made for allowed_*, if any."},
+	{"master_user_secret_arn", &cty_string, ATTR_COMPUTED, "Secrets Manager secret of a managed password."},
+	{"id", &cty_string, ATTR_COMPUTED, "The cluster identifier."},
+	TAG_ATTRIBUTES,
+	{NULL},
+};
+
+static const nested_def blocks[] = {
+	{"iam_roles", NEST_LIST, &(const block_def){.attributes = role_attributes}},
+	{"serverless_v2_scaling", NEST_LIST, &(const block_def){.attributes = scaling_attributes}, .max_items = 1},
+	{NULL},
+};
+
+static const timeouts_def timeouts = {.create = 7200, .read = 300, .update = 7200, .delete = 7200};
+
+extern const resource_def resource_aurora_cluster;
+
+/* ---- small readers of the configuration ---- */
+
+static const char *text(const cty_value *o, const char *name)
+{
+	return cty_object_get_string(o, name);
+}
+
+static bool flag(const cty_value *o, const char *name)
+{
+	const cty_value *v = cty_object_get(o, name);
+	return cty_is_known(v) && v->u.boolean;
+}
+
+static long number(const cty_value *o, const char *name, long fallback)
+{
+	const cty_value *v = cty_object_get(o, name);
+	return cty_is_known(v) ? strtol(v->u.str.text, NULL, 10) : fallback;
+}
+
+static bool set(const cty_value *o, const char *name)
+{
+	return !cty_is_null(cty_object_get(o, name));
+}
+
+static bool differs(const cty_value *a, const cty_value *b, const char *name)
+{
+	return !cty_value_equal(cty_object_get(a, name), cty_object_get(b, name));
+}
+
+/* ---- validation: what RDS would refuse, refused before any call ---- */
+
+static bool password_ok(const char *password, char *why, size_t size)
+{
+	size_t len = strlen(password);
+	if (len < 8 || len > 128) {
+		snprintf(why, size, "must be 8 to 128 characters long, not %zu", len);
+		return false;
+	}
+	for (const char *p = password; *p; p++) {
+		if (*p < 33 || *p > 126 || *p == '/' || *p == '"' || *p == '@') {
+			snprintf(why, size, "may hold printable ASCII characters except /, \", @ and space");
+			return false;
+		}
+	}
+	return true;
+}
+
+static void validate_cluster(call_ctx *ctx, const cty_value *config)
+{
+	const cty_value *password = cty_object_get(config, "master_password");
+	const cty_value *manage = cty_object_get(config, "manage_master_user_password");
+	long interval = number(config, "monitoring_interval", 0);
+	char why[160];
+
+	if (cty_is_known(password) && cty_is_known(manage) && manage->u.boolean)
+		diag_attr_error(ctx->diags, "master_password", "Conflicting password settings",
+				"Set master_password or manage_master_user_password = true, not both.");
+	else if (cty_is_null(password) && !cty_is_unknown(manage) && !(cty_is_known(manage) && manage->u.boolean))
+		diag_attr_error(ctx->diags, "master_password", "Missing password",
+				"Set master_password, or manage_master_user_password = true to let RDS keep it in "
+				"Secrets Manager.");
+	if (cty_is_known(password) && !password_ok(password->u.str.text, why, sizeof why))
+		diag_attr_error(ctx->diags, "master_password", "Invalid master password", "The password %s.", why);
+	if (interval != 0 && interval != 1 && interval != 5 && interval != 10 && interval != 15 && interval != 30 &&
+	    interval != 60)
+		diag_attr_error(ctx->diags, "monitoring_interval", "Invalid monitoring interval",
+				"Use 0, 1, 5, 10, 15, 30 or 60 seconds, not %ld.", interval);
+	if (interval > 0 && !set(config, "monitoring_role_arn"))
+		diag_attr_error(ctx->diags, "monitoring_role_arn", "Missing monitoring role",
+				"Enhanced monitoring (monitoring_interval %ld) needs monitoring_role_arn.", interval);
+	if ((cty_length(cty_object_get(config, "allowed_security_groups")) ||
+	     cty_length(cty_object_get(config, "allowed_cidr_blocks"))) && !set(config, "vpc_id"))
+		diag_attr_error(ctx->diags, "vpc_id", "Missing VPC",
+				"allowed_security_groups and allowed_cidr_blocks make a security group, which needs vpc_id.");
+	if (set(config, "kms_key_id") && !flag(config, "storage_encrypted") && set(config, "storage_encrypted"))
+		diag_attr_error(ctx->diags, "kms_key_id", "KMS key without encryption",
+				"kms_key_id needs storage_encrypted = true.");
+}
+
+/* ---- Query parameters ---- */
+
+static void add_list(query_params *q, const char *name_format, const cty_value *list)
+{
+	for (size_t i = 0; i < cty_length(list); i++)
+		if (cty_is_known(cty_index(list, i)))
+			query_addf(q, cty_index(list, i)->u.str.text, name_format, i + 1);
+}
+
+static void add_tags(query_params *q, const cty_value *tags)
+{
+	for (size_t i = 0; i < cty_length(tags); i++) {
+		query_addf(q, tags->u.coll.keys[i], "Tags.Tag.%zu.Key", i + 1);
+		query_addf(q, tags->u.coll.items[i]->u.str.text, "Tags.Tag.%zu.Value", i + 1);
+	}
+}
+
+static void add_text(query_params *q, const char *param, const cty_value *o, const char *name)
+{
+	if (text(o, name))
+		query_add(q, param, text(o, name));
+}
+
+static void add_number(query_params *q, const char *param, const cty_value *o, const char *name)
+{
+	const cty_value *v = cty_object_get(o, name);
+	if (cty_is_known(v))
+		query_add(q, param, v->u.str.text);
+}
+
+static void add_flag(query_params *q, const char *param, const cty_value *o, const char *name)
+{
+	const cty_value *v = cty_object_get(o, name);
+	if (cty_is_known(v))
+		query_add(q, param, v->u.boolean ? "true" : "false");
+}
+
+static void add_scaling(query_params *q, const cty_value *planned)
+{
+	const cty_value *scaling = cty_index(cty_object_get(planned, "serverless_v2_scaling"), 0);
+	add_number(q, "ServerlessV2ScalingConfiguration.MinCapacity", scaling, "min_capacity");
+	add_number(q, "ServerlessV2ScalingConfiguration.MaxCapacity", scaling, "max_capacity");
+}
+
+/* A Query call whose answer is not needed; false when it failed (reported). */
+static bool send(call_ctx *ctx, const aws_service *svc, const char *action, query_params *q)
+{
+	xmlDoc *answer = ctx_query(ctx, svc, action, q, NULL);
+	query_free(q);
+	xmlFreeDoc(answer);
+	return answer != NULL;
+}
+
+/* Like send, but an answer with error code `absent` also counts as done. */
+static bool send_tolerating(call_ctx *ctx, const aws_service *svc, const char *action, query_params *q,
+			    const char *absent)
+{
+	aws_error err = {0};
+	xmlDoc *answer = ctx_query(ctx, svc, action, q, &err);
+	bool done = answer || aws_error_is(&err, absent);
+	if (!done)
+		aws_error_report(&err, ctx->diags, NULL);
+	aws_error_clear(&err);
+	query_free(q);
+	xmlFreeDoc(answer);
+	return done;
+}
+
+/* ---- the pieces the resource makes besides the cluster ---- */
+
+static char *own_name(const cty_value *o, const char *suffix)
+{
+	char *name = NULL;
+	if (asprintf(&name, "%s-%s", text(o, "name"), suffix) < 0)
+		abort();
+	return name;
+}
+
+static bool wants_subnet_group(const cty_value *planned)
+{
+	return cty_length(cty_object_get(planned, "subnets")) > 0 && !text(planned, "db_subnet_group_name");
+}
+
+static bool wants_security_group(const cty_value *o)
+{
+	return cty_length(cty_object_get(o, "allowed_security_groups")) > 0 ||
+	       cty_length(cty_object_get(o, "allowed_cidr_blocks")) > 0;
+}
+
+static bool create_subnet_group(call_ctx *ctx, cty_value *state)
+{
+	query_params q = {0};
+	char *name = own_name(state, "subnets");
+	query_add(&q, "DBSubnetGroupName", name);
+	query_add(&q, "DBSubnetGroupDescription", "Subnets of Aurora cluster (wagtail provider)");
+	add_list(&q, "SubnetIds.SubnetIdentifier.%zu", cty_object_get(state, "subnets"));
+	bool ok = send(ctx, &aws_rds, "CreateDBSubnetGroup", &q);
+	if (ok)
+		cty_object_set(state, "db_subnet_group_name", cty_string_new(name));
+	free(name);
+	return ok;
+}
+
+/* Ingress on the cluster port from the allowed groups and blocks. */
+static bool authorize_ingress(call_ctx *ctx, const char *action, const char *group_id, const cty_value *rules)
+{
+	query_params q = {0};
+	const cty_value *groups = cty_object_get(rules, "allowed_security_groups");
+	const cty_value *cidrs = cty_object_get(rules, "allowed_cidr_blocks");
+	char port[16];
+	if (!cty_length(groups) && !cty_length(cidrs))
+		return true;
+	snprintf(port, sizeof port, "%ld", number(rules, "port", 5432));
+	query_add(&q, "GroupId", group_id);
+	query_add(&q, "IpPermissions.1.IpProtocol", "tcp");
+	query_add(&q, "IpPermissions.1.FromPort", port);
+	query_add(&q, "IpPermissions.1.ToPort", port);
+	add_list(&q, "IpPermissions.1.Groups.%zu.GroupId", groups);
+	add_list(&q, "IpPermissions.1.IpRanges.%zu.CidrIp", cidrs);
+	return send(ctx, &aws_ec2, action, &q);
+}
+
+/* A new security group keeps EC2's default egress rule (all traffic), which
+ * covers the outbound HTTPS Aurora needs to invoke Lambda. */
+static bool create_security_group(call_ctx *ctx, cty_value *state)
+{
+	query_params q = {0};
+	char *name = own_name(state, "db");
+	query_add(&q, "GroupName", name);
+	query_add(&q, "GroupDescription", "Access to Aurora cluster (wagtail provider)");
+	add_text(&q, "VpcId", state, "vpc_id");
+	xmlDoc *answer = ctx_query(ctx, &aws_ec2, "CreateSecurityGroup", &q, NULL);
+	query_free(&q);
+	free(name);
+	char *group_id = answer ? aws_xml_text(xmlDocGetRootElement(answer), "groupId") : NULL;
+	xmlFreeDoc(answer);
+	if (!group_id)
+		return false;
+	cty_object_set(state, "security_group_id", cty_string_new(group_id));
+	bool ok = authorize_ingress(ctx, "AuthorizeSecurityGroupIngress", group_id, state);
+	free(group_id);
+	return ok;
+}
+
+static bool list_has(const cty_value *list, const char *item)
+{
+	for (size_t i = 0; i < cty_length(list); i++)
+		if (strcmp(cty_index(list, i)->u.str.text, item) == 0)
+			return true;
+	return false;
+}
+
+/* Distinct zones of the subnets (in subnet order), else the cluster's. */
+static cty_value *availability_zones(call_ctx *ctx, const cty_value *state, xmlNode *cluster)
+{
+	const cty_value *subnets = cty_object_get(state, "subnets");
+	cty_value *zones = cty_collection_new(&cty_list_of_string);
+	if (!cty_length(subnets)) {
+		cty_value *listed = cluster ? xml_text_list(cluster, "AvailabilityZones", "AvailabilityZone") : NULL;
+		if (listed) {
+			cty_value_free(zones);
+			return listed;
+		}
+		return zones;
+	}
+	query_params q = {0};
+	add_list(&q, "SubnetId.%zu", subnets);
+	xmlDoc *answer = ctx_query(ctx, &aws_ec2, "DescribeSubnets", &q, NULL);
+	query_free(&q);
+	xmlNode *subnet_set = answer ? aws_xml_find(xmlDocGetRootElement(answer), "subnetSet") : NULL;
+	for (xmlNode *item = subnet_set ? subnet_set->children : NULL; item; item = item->next) {
+		char *zone = item->type == XML_ELEMENT_NODE ? aws_xml_text(item, "availabilityZone") : NULL;
+		if (zone && !list_has(zones, zone))
+			cty_append(zones, cty_string_new(zone));
+		free(zone);
+	}
+	xmlFreeDoc(answer);
+	return zones;
+}
+
+/* ---- the cluster and its instances ---- */
+
+static bool create_db_cluster(call_ctx *ctx, const cty_value *planned, const cty_value *state)
+{
+	query_params q = {0};
+	const char *engine = text(planned, "engine");
+	add_text(&q, "DBClusterIdentifier", planned, "name");
+	query_add(&q, "Engine", engine);
+	add_text(&q, "EngineVersion", planned, "engine_version");
+	add_text(&q, "DatabaseName", planned, "database_name");
+	add_number(&q, "Port", planned, "port");
+	add_text(&q, "MasterUsername", planned, "master_username");
+	add_text(&q, "MasterUserPassword", planned, "master_password");
+	if (flag(planned, "manage_master_user_password"))
+		query_add(&q, "ManageMasterUserPassword", "true");
+	add_flag(&q, "EnableIAMDatabaseAuthentication", planned, "iam_database_authentication_enabled");
+	add_text(&q, "DBSubnetGroupName", state, "db_subnet_group_name");
+	add_list(&q, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", cty_object_get(planned, "vpc_security_group_ids"));
+	if (text(state, "security_group_id"))
+		query_addf(&q, text(state, "security_group_id"), "VpcSecurityGroupIds.VpcSecurityGroupId.%zu",
+			   cty_length(cty_object_get(planned, "vpc_security_group_ids")) + 1);
+	add_flag(&q, "StorageEncrypted", planned, "storage_encrypted");
+	add_text(&q, "KmsKeyId", planned, "kms_key_id");
+	add_text(&q, "DBClusterParameterGroupName", planned, "db_cluster_parameter_group_name");
+	add_list(&q, "EnableCloudwatchLogsExports.member.%zu", cty_object_get(planned, "enabled_cloudwatch_logs_exports"));
+	add_number(&q, "BackupRetentionPeriod", planned, "backup_retention_period");
+	add_text(&q, "PreferredBackupWindow", planned, "preferred_backup_window");
+	add_flag(&q, "DeletionProtection", planned, "deletion_protection");
+	add_scaling(&q, planned);
+	add_tags(&q, cty_object_get(planned, "tags_all"));
+	return send(ctx, &aws_rds, "CreateDBCluster", &q);
+}
+
+static char *instance_name(const cty_value *o, long index)
+{
+	char *name = NULL;
+	if (asprintf(&name, "%s-%ld", text(o, "name"), index + 1) < 0)
+		abort();
+	return name;
+}
+
+/* Instance `index` (0 is the writer) in zone index mod zones, so writer and
+ * readers land in different zones; readers get promotion tier 1, the
+ * writer 0, so failover promotes a reader. */
+static bool create_instance(call_ctx *ctx, const cty_value *planned, long index, const cty_value *zones)
+{
+	query_params q = {0};
+	char *name = instance_name(planned, index);
+	query_add(&q, "DBInstanceIdentifier", name);
+	add_text(&q, "DBClusterIdentifier", planned, "name");
+	add_text(&q, "Engine", planned, "engine");
+	add_text(&q, "DBInstanceClass", planned, "instance_class");
+	if (cty_length(zones))
+		query_add(&q, "AvailabilityZone", cty_index(zones, (size_t)index % cty_length(zones))->u.str.text);
+	query_add(&q, "PromotionTier", index == 0 ? "0" : "1");
+	add_number(&q, "MonitoringInterval", planned, "monitoring_interval");
+	add_text(&q, "MonitoringRoleArn", planned, "monitoring_role_arn");
+	add_text(&q, "DBParameterGroupName", planned, "db_parameter_group_name");
+	add_tags(&q, cty_object_get(planned, "tags_all"));
+	free(name);
+	return send(ctx, &aws_rds, "CreateDBInstance", &q);
+}
+
+static bool delete_instance(call_ctx *ctx, const char *name)
+{
+	query_params q = {0};
+	query_add(&q, "DBInstanceIdentifier", name);
+	query_add(&q, "SkipFinalSnapshot", "true");
+	return send_tolerating(ctx, &aws_rds, "DeleteDBInstance", &q, "DBInstanceNotFound");
+}
+
+static bool role_change(call_ctx *ctx, const char *action, const char *cluster, const cty_value *role)
+{
+	query_params q = {0};
+	query_add(&q, "DBClusterIdentifier", cluster);
+	add_text(&q, "RoleArn", role, "role_arn");
+	add_text(&q, "FeatureName", role, "feature_name");
+	return send(ctx, &aws_rds, action, &q);
+}
+
+static bool role_listed(const cty_value *roles, const cty_value *role)
+{
+	for (size_t i = 0; i < cty_length(roles); i++)
+		if (cty_value_equal(cty_index(roles, i), role))
+			return true;
+	return false;
+}
+
+/* Associates roles in `after` but not `before`, and removes the others. */
+static bool sync_roles(call_ctx *ctx, const char *cluster, const cty_value *before, const cty_value *after)
+{
+	bool ok = true;
+	for (size_t i = 0; ok && i < cty_length(before); i++)
+		if (!role_listed(after, cty_index(before, i)))
+			ok = role_change(ctx, "RemoveRoleFromDBCluster", cluster, cty_index(before, i));
+	for (size_t i = 0; ok && i < cty_length(after); i++)
+		if (!role_listed(before, cty_index(after, i)))
+			ok = role_change(ctx, "AddRoleToDBCluster", cluster, cty_index(after, i));
+	return ok;
+}
+
+/* ---- reading ---- */
+
+static xmlDoc *describe(call_ctx *ctx, const char *action, const char *cluster, bool *gone)
+{
+	query_params q = {0};
+	aws_error err = {0};
+	if (strcmp(action, "DescribeDBClusters") == 0) {
+		query_add(&q, "DBClusterIdentifier", cluster);
+	} else {
+		query_add(&q, "Filters.Filter.1.Name", "db-cluster-id");
+		query_add(&q, "Filters.Filter.1.Values.Value.1", cluster);
+	}
+	xmlDoc *answer = ctx_query(ctx, &aws_rds, action, &q, &err);
+	*gone = !answer && aws_error_is(&err, "DBClusterNotFoundFault");
+	if (!answer && !*gone)
+		aws_error_report(&err, ctx->diags, NULL);
+	aws_error_clear(&err);
+	query_free(&q);
+	return answer;
+}
+
+static void set_text(cty_value *state, const char *name, xmlNode *node, const char *path)
+{
+	cty_object_set(state, name, xml_string_value(node, path));
+}
+
+static void set_number(cty_value *state, const char *name, xmlNode *node, const char *path)
+{
+	char *value = aws_xml_text(node, path);
+	cty_value *n = value ? cty_number_from_text(value) : NULL;
+	cty_object_set(state, name, n ? n : cty_null(&cty_number));
+	free(value);
+}
+
+static void set_flag(cty_value *state, const char *name, xmlNode *node, const char *path)
+{
+	char *value = aws_xml_text(node, path);
+	cty_object_set(state, name, value ? cty_bool_new(strcmp(value, "true") == 0) : cty_null(&cty_bool));
+	free(value);
+}
+
+/* An empty list AWS reports for an argument the user left unset stays null. */
+static void set_list(cty_value *state, const char *name, cty_value *list)
+{
+	if (cty_length(list) == 0 && cty_is_null(cty_object_get(state, name))) {
+		cty_value_free(list);
+		return;
+	}
+	cty_object_set(state, name, list);
+}
+
+static cty_value *roles_of(xmlNode *cluster, const cty_type *type)
+{
+	cty_value *roles = cty_collection_new(type);
+	xmlNode *container = aws_xml_find(cluster, "AssociatedRoles");
+	for (xmlNode *role = container ? container->children : NULL; role; role = role->next) {
+		if (role->type != XML_ELEMENT_NODE)
+			continue;
+		cty_value *item = cty_object_new(type->elem);
+		set_text(item, "role_arn", role, "RoleArn");
+		set_text(item, "feature_name", role, "FeatureName");
+		cty_append(roles, item);
+	}
+	return roles;
+}
+
+static cty_value *tags_of(xmlNode *cluster)
+{
+	cty_value *tags = cty_collection_new(&cty_map_of_string);
+	xmlNode *list = aws_xml_find(cluster, "TagList");
+	for (xmlNode *tag = list ? list->children : NULL; tag; tag = tag->next) {
+		char *key = tag->type == XML_ELEMENT_NODE ? aws_xml_text(tag, "Key") : NULL;
+		char *value = key ? aws_xml_text(tag, "Value") : NULL;
+		if (key)
+			cty_map_put(tags, key, cty_string_new(value ? value : ""));
+		free(key);
+		free(value);
+	}
+	return tags;
+}
+
+/* Security groups of the cluster other than the one this resource made. */
+static cty_value *extra_security_groups(xmlNode *cluster, const char *own)
+{
+	cty_value *extra = cty_collection_new(&cty_list_of_string);
+	xmlNode *container = aws_xml_find(cluster, "VpcSecurityGroups");
+	for (xmlNode *m = container ? container->children : NULL; m; m = m->next) {
+		char *id = m->type == XML_ELEMENT_NODE ? aws_xml_text(m, "VpcSecurityGroupId") : NULL;
+		if (id && !(own && strcmp(id, own) == 0))
+			cty_append(extra, cty_string_new(id));
+		free(id);
+	}
+	return extra;
+}
+
+/* Instances, writer first then by identifier: fills the instance_* lists,
+ * reader_count, instance_class, db_parameter_group_name and
+ * monitoring_interval from the writer. */
+static void instances_into(cty_value *state, xmlDoc *instances, xmlNode *cluster)
+{
+	cty_value *ids = cty_collection_new(&cty_list_of_string), *endpoints = cty_collection_new(&cty_list_of_string);
+	cty_value *zones = cty_collection_new(&cty_list_of_string);
+	xmlNode *list = instances ? aws_xml_find(xmlDocGetRootElement(instances), "DBInstances") : NULL;
+	char *writer = NULL;
+	xmlNode *members = aws_xml_find(cluster, "DBClusterMembers");
+
+	for (xmlNode *m = members ? members->children : NULL; m && !writer; m = m->next) {
+		char *is_writer = m->type == XML_ELEMENT_NODE ? aws_xml_text(m, "IsClusterWriter") : NULL;
+		if (is_writer && strcmp(is_writer, "true") == 0)
+			writer = aws_xml_text(m, "DBInstanceIdentifier");
+		free(is_writer);
+	}
+	for (int pass = 0; pass < 2; pass++) { /* the writer, then the readers */
+		for (xmlNode *db = list ? list->children : NULL; db; db = db->next) {
+			char *id = db->type == XML_ELEMENT_NODE ? aws_xml_text(db, "DBInstanceIdentifier") : NULL;
+			bool is_writer = id && writer && strcmp(id, writer) == 0;
+			if (id && is_writer == (pass == 0)) {
+				char *address = aws_xml_text(db, "Endpoint/Address"), *zone = aws_xml_text(db, "AvailabilityZone");
+				cty_append(ids, cty_string_new(id));
+				cty_append(endpoints, address ? cty_string_new(address) : cty_null(&cty_string));
+				cty_append(zones, zone ? cty_string_new(zone) : cty_null(&cty_string));
+				if (is_writer) {
+					set_text(state, "instance_class", db, "DBInstanceClass");
+					set_text(state, "db_parameter_group_name", db, "DBParameterGroupName");
+					char *interval = aws_xml_text(db, "MonitoringInterval");
+					if (interval) /* moto does not report it: keep ours then */
+						set_number(state, "monitoring_interval", db, "MonitoringInterval");
+					free(interval);
+				}
+				free(address);
+				free(zone);
+			}
+			free(id);
+		}
+	}
+	if (cty_length(ids))
+		cty_object_set(state, "reader_count", cty_number_from_int((int64_t)cty_length(ids) - 1));
+	cty_object_set(state, "instance_ids", ids);
+	cty_object_set(state, "instance_endpoints", endpoints);
+	cty_object_set(state, "instance_availability_zones", zones);
+	free(writer);
+}
+
+static cty_value *scaling_of(const cty_value *state, xmlNode *cluster)
+{
+	const cty_type *list_type = cty_object_get(state, "serverless_v2_scaling")->type;
+	xmlNode *config = aws_xml_find(cluster, "ServerlessV2ScalingConfiguration");
+	if (!config)
+		return cty_null(list_type);
+	cty_value *list = cty_collection_new(list_type), *item = cty_object_new(list_type->elem);
+	set_number(item, "min_capacity", config, "MinCapacity");
+	set_number(item, "max_capacity", config, "MaxCapacity");
+	cty_append(list, item);
+	return list;
+}
+
+/* The state: prior (for what AWS does not report: the password, the
+ * allowed_* rules, delete options) overwritten by what AWS reports. */
+static cty_value *cluster_state(call_ctx *ctx, const cty_value *prior, xmlNode *cluster, xmlDoc *instances)
+{
+	cty_value *state = cty_value_clone(prior);
+	static const char *const texts[][2] = {
+		{"name", "DBClusterIdentifier"}, {"id", "DBClusterIdentifier"}, {"engine", "Engine"},
+		{"engine_version", "EngineVersion"}, {"database_name", "DatabaseName"},
+		{"master_username", "MasterUsername"}, {"db_subnet_group_name", "DBSubnetGroup"},
+		{"kms_key_id", "KmsKeyId"}, {"db_cluster_parameter_group_name", "DBClusterParameterGroup"},
+		{"preferred_backup_window", "PreferredBackupWindow"}, {"arn", "DBClusterArn"},
+		{"cluster_resource_id", "DbClusterResourceId"}, {"endpoint", "Endpoint"},
+		{"reader_endpoint", "ReaderEndpoint"}, {"hosted_zone_id", "HostedZoneId"},
+		{"master_user_secret_arn", "MasterUserSecret/SecretArn"},
+	};
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+		set_text(state, texts[i][0], cluster, texts[i][1]);
+	set_number(state, "port", cluster, "Port");
+	set_number(state, "backup_retention_period", cluster, "BackupRetentionPeriod");
+	set_flag(state, "iam_database_authentication_enabled", cluster, "IAMDatabaseAuthenticationEnabled");
+	set_flag(state, "storage_encrypted", cluster, "StorageEncrypted");
+	set_flag(state, "deletion_protection", cluster, "DeletionProtection");
+	set_list(state, "enabled_cloudwatch_logs_exports",
+		 xml_text_list(cluster, "EnabledCloudwatchLogsExports", "member"));
+	set_list(state, "vpc_security_group_ids", extra_security_groups(cluster, text(prior, "security_group_id")));
+	set_list(state, "iam_roles", roles_of(cluster, cty_object_get(state, "iam_roles")->type));
+	cty_object_set(state, "serverless_v2_scaling", scaling_of(state, cluster));
+	instances_into(state, instances, cluster);
+	static const char *const defaults_false[] = {"apply_immediately", "skip_final_snapshot", NULL};
+	for (const char *const *name = defaults_false; *name; name++) /* after import */
+		if (cty_is_null(cty_object_get(state, *name)))
+			cty_object_set(state, *name, cty_bool_new(false));
+	tags_read(ctx, prior, state, tags_of(cluster));
+	return state;
+}
+
+/* The cluster as AWS has it; a null value when it is gone; NULL on error. */
+static cty_value *read_cluster(call_ctx *ctx, const cty_value *state)
+{
+	const char *id = text(state, "id");
+	bool gone = false;
+	xmlDoc *clusters = describe(ctx, "DescribeDBClusters", id, &gone), *instances = NULL;
+	cty_value *fresh = NULL;
+	if (gone)
+		return cty_null(resource_state_type(&resource_aurora_cluster));
+	if (clusters)
+		instances = describe(ctx, "DescribeDBInstances", id, &gone);
+	if (instances)
+		fresh = cluster_state(ctx, state, aws_xml_find(xmlDocGetRootElement(clusters), "DBCluster"), instances);
+	xmlFreeDoc(clusters);
+	xmlFreeDoc(instances);
+	return fresh;
+}
+
+/* ---- waiting ---- */
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The text of node's direct child `name` (nested elements such as a role's
+ * own Status do not count); malloc'd or NULL. */
+static char *child_text(xmlNode *node, const char *name)
+{
+	for (xmlNode *c = node ? node->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0) {
+			xmlChar *content = xmlNodeGetContent(c);
+			char *copy = strdup(content ? (const char *)content : "");
+			xmlFree(content);
+			return copy;
+		}
+	return NULL;
+}
+
+static bool status_is(xmlNode *node, const char *field, const char *want)
+{
+	char *status = child_text(node, field);
+	bool same = status && strcmp(status, want) == 0;
+	free(status);
+	return same;
+}
+
+static bool cluster_available(xmlDoc *doc)
+{
+	return status_is(doc ? aws_xml_find(xmlDocGetRootElement(doc), "DBCluster") : NULL, "Status", "available");
+}
+
+static bool instances_available(xmlDoc *doc)
+{
+	xmlNode *list = doc ? aws_xml_find(xmlDocGetRootElement(doc), "DBInstances") : NULL;
+	for (xmlNode *db = list ? list->children : NULL; db; db = db->next) {
+		if (db->type == XML_ELEMENT_NODE && !status_is(db, "DBInstanceStatus", "available"))
+			return false;
+	}
+	return true;
+}
+
+/* Polls until the cluster (want_gone: its absence) and its instances are
+ * available, backing off from 2 s to 30 s, within the call's deadline. */
+static bool wait_for(call_ctx *ctx, const char *id, bool want_gone)
+{
+	double delay = 2;
+	for (;;) {
+		bool gone = false;
+		xmlDoc *clusters = describe(ctx, "DescribeDBClusters", id, &gone), *instances = NULL;
+		bool done = want_gone ? gone : cluster_available(clusters);
+		if (done && !want_gone && (instances = describe(ctx, "DescribeDBInstances", id, &gone)))
+			done = instances_available(instances);
+		xmlFreeDoc(clusters);
+		xmlFreeDoc(instances);
+		if (done)
+			return true;
+		if (diag_has_error(ctx->diags))
+			return false;
+		if (provider_stop_requested() || (ctx->deadline && now_seconds() + delay > ctx->deadline)) {
+			diag_add(ctx->diags, DIAG_ERROR, NULL, "Timed out waiting for the Aurora cluster",
+				 "Cluster %s did not become %s within the timeout (see the timeouts block).", id,
+				 want_gone ? "deleted" : "available");
+			return false;
+		}
+		usleep((useconds_t)(delay * 1e6));
+		delay = delay * 1.5 > 30 ? 30 : delay * 1.5;
+	}
+}
+
+/* ---- create ---- */
+
+static bool create_instances(call_ctx *ctx, const cty_value *planned, long from, long to, const cty_value *zones)
+{
+	for (long i = from; i < to; i++)
+		if (!create_instance(ctx, planned, i, zones))
+			return false;
+	return true;
+}
+
+/* Creates the pieces in order. Whatever was made before a failure stays in
+ * the returned state (Terraform marks it tainted) so destroy can remove it;
+ * only when nothing was made is there no state. */
+static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
+{
+	cty_value *state = cty_value_clone(planned);
+	const char *name = text(planned, "name");
+	bool made = false;
+
+	cty_object_set(state, "id", cty_string_new(name));
+	cty_object_set(state, "security_group_id", cty_null(&cty_string));
+	if (wants_subnet_group(planned) && !(made = create_subnet_group(ctx, state)))
+		goto failed;
+	if (wants_security_group(planned) && !(made = create_security_group(ctx, state) || made))
+		goto failed;
+	if (!create_db_cluster(ctx, planned, state))
+		goto failed;
+	made = true;
+	const cty_value *roles = cty_object_get(planned, "iam_roles");
+	if (!sync_roles(ctx, name, NULL, roles))
+		goto failed;
+	bool gone = false;
+	xmlDoc *described = cty_length(cty_object_get(planned, "subnets")) ? NULL
+					: describe(ctx, "DescribeDBClusters", name, &gone);
+	cty_value *zones = availability_zones(ctx, state,
+					      described ? aws_xml_find(xmlDocGetRootElement(described), "DBCluster") : NULL);
+	xmlFreeDoc(described);
+	bool instances_made = create_instances(ctx, planned, 0, number(planned, "reader_count", 1) + 1, zones);
+	cty_value_free(zones);
+	if (!instances_made || !wait_for(ctx, name, false))
+		goto failed;
+	cty_value *fresh = read_cluster(ctx, state);
+	if (cty_is_known(fresh)) {
+		cty_value_free(state);
+		return fresh;
+	}
+	cty_value_free(fresh);
+failed:
+	if (made)
+		return state;
+	cty_value_free(state);
+	return NULL;
+}
+
+/* ---- update ---- */
+
+static void add_changed_text(query_params *q, const char *param, const cty_value *prior, const cty_value *planned,
+			     const char *name)
+{
+	if (differs(prior, planned, name))
+		add_text(q, param, planned, name);
+}
+
+static void add_changed_number(query_params *q, const char *param, const cty_value *prior,
+			       const cty_value *planned, const char *name)
+{
+	if (differs(prior, planned, name))
+		add_number(q, param, planned, name);
+}
+
+static void add_changed_flag(query_params *q, const char *param, const cty_value *prior, const cty_value *planned,
+			     const char *name)
+{
+	if (differs(prior, planned, name))
+		add_flag(q, param, planned, name);
+}
+
+/* Log types in `a` and not in `b`, as Name.member.N parameters. */
+static void add_log_difference(query_params *q, const char *prefix, const cty_value *a, const cty_value *b)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cty_length(a); i++) {
+		const char *log = cty_index(a, i)->u.str.text;
+		if (!list_has(b, log))
+			query_addf(q, log, "%s.member.%zu", prefix, ++n);
+	}
+}
+
+static bool modify_db_cluster(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+{
+	query_params q = {0};
+	add_text(&q, "DBClusterIdentifier", prior, "id");
+	add_changed_text(&q, "EngineVersion", prior, planned, "engine_version");
+	if (differs(prior, planned, "engine_version"))
+		query_add(&q, "AllowMajorVersionUpgrade", "true");
+	add_changed_text(&q, "MasterUserPassword", prior, planned, "master_password");
+	add_changed_flag(&q, "ManageMasterUserPassword", prior, planned, "manage_master_user_password");
+	add_changed_flag(&q, "EnableIAMDatabaseAuthentication", prior, planned, "iam_database_authentication_enabled");
+	add_changed_number(&q, "BackupRetentionPeriod", prior, planned, "backup_retention_period");
+	add_changed_text(&q, "PreferredBackupWindow", prior, planned, "preferred_backup_window");
+	add_changed_flag(&q, "DeletionProtection", prior, planned, "deletion_protection");
+	add_changed_text(&q, "DBClusterParameterGroupName", prior, planned, "db_cluster_parameter_group_name");
+	add_changed_number(&q, "Port", prior, planned, "port");
+	if (differs(prior, planned, "vpc_security_group_ids")) {
+		const cty_value *ids = cty_object_get(planned, "vpc_security_group_ids");
+		add_list(&q, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", ids);
+		if (text(prior, "security_group_id"))
+			query_addf(&q, text(prior, "security_group_id"), "VpcSecurityGroupIds.VpcSecurityGroupId.%zu",
+				   cty_length(ids) + 1);
+	}
+	add_log_difference(&q, "CloudwatchLogsExportConfiguration.EnableLogTypes",
+			   cty_object_get(planned, "enabled_cloudwatch_logs_exports"),
+			   cty_object_get(prior, "enabled_cloudwatch_logs_exports"));
+	add_log_difference(&q, "CloudwatchLogsExportConfiguration.DisableLogTypes",
+			   cty_object_get(prior, "enabled_cloudwatch_logs_exports"),
+			   cty_object_get(planned, "enabled_cloudwatch_logs_exports"));
+	if (differs(prior, planned, "serverless_v2_scaling"))
+		add_scaling(&q, planned);
+	if (q.count == 1) { /* nothing but the identifier: no call */
+		query_free(&q);
+		return true;
+	}
+	query_add(&q, "ApplyImmediately", flag(planned, "apply_immediately") ? "true" : "false");
+	return send(ctx, &aws_rds, "ModifyDBCluster", &q);
+}
+
+static bool modify_instances_class(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+{
+	const cty_value *ids = cty_object_get(prior, "instance_ids");
+	for (size_t i = 0; i < cty_length(ids); i++) {
+		query_params q = {0};
+		query_add(&q, "DBInstanceIdentifier", cty_index(ids, i)->u.str.text);
+		add_text(&q, "DBInstanceClass", planned, "instance_class");
+		query_add(&q, "ApplyImmediately", flag(planned, "apply_immediately") ? "true" : "false");
+		if (!send(ctx, &aws_rds, "ModifyDBInstance", &q))
+			return false;
+	}
+	return true;
+}
+
+/* Adds readers at the next indexes, or removes the last ones. */
+static bool resize(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+{
+	const cty_value *ids = cty_object_get(prior, "instance_ids");
+	long have = (long)cty_length(ids), want = number(planned, "reader_count", 1) + 1;
+	for (long i = have - 1; i >= want; i--)
+		if (!delete_instance(ctx, cty_index(ids, (size_t)i)->u.str.text))
+			return false;
+	if (want <= have)
+		return true;
+	cty_value *zones = cty_collection_new(&cty_list_of_string);
+	const cty_value *current = cty_object_get(prior, "instance_availability_zones");
+	for (size_t i = 0; i < cty_length(current); i++) /* the zones in use, in turn */
+		if (cty_is_known(cty_index(current, i)) && !list_has(zones, cty_index(current, i)->u.str.text))
+			cty_append(zones, cty_value_clone(cty_index(current, i)));
+	bool ok = create_instances(ctx, planned, have, want, zones);
+	cty_value_free(zones);
+	return ok;
+}
+
+static bool update_security_group(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+{
+	const char *group = text(prior, "security_group_id");
+	if (!group || (!differs(prior, planned, "allowed_security_groups") &&
+		       !differs(prior, planned, "allowed_cidr_blocks") && !differs(prior, planned, "port")))
+		return true;
+	return authorize_ingress(ctx, "RevokeSecurityGroupIngress", group, prior) &&
+	       authorize_ingress(ctx, "AuthorizeSecurityGroupIngress", group, planned);
+}
+
+static bool update_tags(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+{
+	cty_value *removed, *changed;
+	bool ok = true;
+	tags_diff(cty_object_get(prior, "tags_all"), cty_object_get(planned, "tags_all"), &removed, &changed);
+	if (cty_length(removed)) {
+		query_params q = {0};
+		add_text(&q, "ResourceName", prior, "arn");
+		for (size_t i = 0; i < cty_length(removed); i++)
+			query_addf(&q, removed->u.coll.keys[i], "TagKeys.member.%zu", i + 1);
+		ok = send(ctx, &aws_rds, "RemoveTagsFromResource", &q);
+	}
+	if (ok && cty_length(changed)) {
+		query_params q = {0};
+		add_text(&q, "ResourceName", prior, "arn");
+		add_tags(&q, changed);
+		ok = send(ctx, &aws_rds, "AddTagsToResource", &q);
+	}
+	cty_value_free(removed);
+	cty_value_free(changed);
+	return ok;
+}
+
+static cty_value *update_cluster(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+{
+	const char *id = text(prior, "id");
+	bool ok = modify_db_cluster(ctx, prior, planned) && update_security_group(ctx, prior, planned) &&
+		  sync_roles(ctx, id, cty_object_get(prior, "iam_roles"), cty_object_get(planned, "iam_roles")) &&
+		  (!differs(prior, planned, "instance_class") || modify_instances_class(ctx, prior, planned)) &&
+		  resize(ctx, prior, planned) && update_tags(ctx, prior, planned);
+	if (ok)
+		wait_for(ctx, id, false);
+	/* Success or not, AWS now holds the truth; keep what only we know. */
+	cty_value *fresh = read_cluster(ctx, planned);
+	if (cty_is_known(fresh))
+		return fresh;
+	cty_value_free(fresh);
+	return cty_value_clone(prior);
+}
+
+/* The instance lists change with the number or class of instances. */
+static void plan_cluster(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned)
+{
+	static const char *const lists[] = {"instance_ids", "instance_endpoints", "instance_availability_zones", NULL};
+	(void)ctx, (void)config;
+	if (cty_is_null(prior) || !differs(prior, planned, "reader_count"))
+		return;
+	for (const char *const *name = lists; *name; name++)
+		cty_object_set(planned, *name, cty_unknown(&cty_list_of_string));
+}
+
+/* ---- delete ---- */
+
+/* Security groups linger in use while the cluster's network interfaces go
+ * away; retry DependencyViolation until the deadline. */
+static bool delete_security_group(call_ctx *ctx, const char *group)
+{
+	for (;;) {
+		query_params q = {0};
+		aws_error err = {0};
+		query_add(&q, "GroupId", group);
+		xmlDoc *answer = ctx_query(ctx, &aws_ec2, "DeleteSecurityGroup", &q, &err);
+		query_free(&q);
+		xmlFreeDoc(answer);
+		bool done = answer || aws_error_is(&err, "InvalidGroup.NotFound");
+		bool retry = aws_error_is(&err, "DependencyViolation") && ctx->deadline && now_seconds() + 10 < ctx->deadline;
+		if (!done && !retry)
+			aws_error_report(&err, ctx->diags, "security_group_id");
+		aws_error_clear(&err);
+		if (!retry)
+			return done;
+		sleep(10);
+	}
+}
+
+static bool delete_instances_of(call_ctx *ctx, const char *cluster)
+{
+	bool gone = false, ok = true;
+	xmlDoc *instances = describe(ctx, "DescribeDBInstances", cluster, &gone);
+	xmlNode *list = instances ? aws_xml_find(xmlDocGetRootElement(instances), "DBInstances") : NULL;
+	for (xmlNode *db = list ? list->children : NULL; ok && db; db = db->next) {
+		char *id = db->type == XML_ELEMENT_NODE ? child_text(db, "DBInstanceIdentifier") : NULL;
+		if (id)
+			ok = delete_instance(ctx, id);
+		free(id);
+	}
+	xmlFreeDoc(instances);
+	return ok && (instances || gone);
+}
+
+static bool delete_cluster(call_ctx *ctx, const cty_value *state)
+{
+	const char *id = text(state, "id");
+	query_params q = {0};
+	char *own_subnets = own_name(state, "subnets");
+	bool ok;
+
+	if (flag(state, "deletion_protection")) {
+		diag_attr_error(ctx->diags, "deletion_protection", "Deletion protection is on",
+				"Cluster %s was not deleted. Set deletion_protection = false and apply first.", id);
+		free(own_subnets);
+		return false;
+	}
+	ok = delete_instances_of(ctx, id);
+	if (ok) {
+		query_add(&q, "DBClusterIdentifier", id);
+		if (flag(state, "skip_final_snapshot")) {
+			query_add(&q, "SkipFinalSnapshot", "true");
+		} else {
+			char *snapshot = text(state, "final_snapshot_identifier") ? strdup(text(state, "final_snapshot_identifier"))
+										  : own_name(state, "final");
+			query_add(&q, "FinalDBSnapshotIdentifier", snapshot);
+			free(snapshot);
+		}
+		ok = send_tolerating(ctx, &aws_rds, "DeleteDBCluster", &q, "DBClusterNotFoundFault") &&
+		     wait_for(ctx, id, true);
+	}
+	if (ok && text(state, "security_group_id"))
+		ok = delete_security_group(ctx, text(state, "security_group_id"));
+	if (ok && text(state, "db_subnet_group_name") && strcmp(text(state, "db_subnet_group_name"), own_subnets) == 0) {
+		query_params g = {0};
+		query_add(&g, "DBSubnetGroupName", own_subnets);
+		ok = send_tolerating(ctx, &aws_rds, "DeleteDBSubnetGroup", &g, "DBSubnetGroupNotFoundFault");
+	}
+	free(own_subnets);
+	return ok;
+}
+
+const resource_def resource_aurora_cluster = {
+	.type_name = "wagtail_aurora_cluster",
+	.schema = {.attributes = attributes,
+		   .blocks = blocks,
+		   .description = "An Aurora PostgreSQL cluster with a writer and readers over availability zones."},
+	.timeouts = &timeouts,
+	.validate = validate_cluster,
+	.plan = plan_cluster,
+	.create = create_cluster,
+	.read = read_cluster,
+	.update = update_cluster,
+	.delete = delete_cluster,
+};

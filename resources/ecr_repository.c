@@ -1,0 +1,171 @@
+/* ecr_repository.c: resource wagtail_ecr_repository, where the Wagtail
+ * image is pushed. */
+#include "aws_calls.h"
+#include "tags.h"
+
+#include <string.h>
+
+static const char *const mutability[] = {"MUTABLE", "IMMUTABLE", NULL};
+static const char *const encryption[] = {"AES256", "KMS", NULL};
+
+static const attr_def attributes[] = {
+	{"name", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "Repository name, e.g. wagtail or team/wagtail.",
+	 .check = {CHECK_REGEX, .pattern = "^([a-z0-9]+([._-][a-z0-9]+)*/)*[a-z0-9]+([._-][a-z0-9]+)*$",
+		   .expected = "a repository name: lower-case letters and digits, separated by . _ - or /"}},
+	{"image_tag_mutability", &cty_string, ATTR_OPTIONAL, "MUTABLE or IMMUTABLE.", .default_json = "\"MUTABLE\"",
+	 .check = {CHECK_ENUM, .choices = mutability}},
+	{"scan_on_push", &cty_bool, ATTR_OPTIONAL, "Scan each image when it is pushed.", .default_json = "false"},
+	{"encryption_type", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "AES256 or KMS.", .default_json = "\"AES256\"",
+	 .check = {CHECK_ENUM, .choices = encryption}},
+	{"kms_key", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED | ATTR_REPLACE, "KMS key ARN when encryption_type is KMS."},
+	{"force_delete", &cty_bool, ATTR_OPTIONAL, "Delete the repository even if it holds images.",
+	 .default_json = "false"},
+	{"arn", &cty_string, ATTR_COMPUTED, "Repository ARN."},
+	{"registry_id", &cty_string, ATTR_COMPUTED, "Account id of the registry."},
+	{"repository_url", &cty_string, ATTR_COMPUTED, "URL to push to: ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME."},
+	{"id", &cty_string, ATTR_COMPUTED, "The repository name."},
+	TAG_ATTRIBUTES,
+	{NULL},
+};
+
+extern const resource_def resource_ecr_repository;
+
+static const json_tag_api ecr_tags = {"TagResource", "UntagResource", "tags", "tagKeys", "Key", "Value"};
+
+static cJSON *by_name(const char *name)
+{
+	cJSON *request = cJSON_CreateObject();
+	cJSON_AddStringToObject(request, "repositoryName", name);
+	return request;
+}
+
+static cJSON *scanning(const cty_value *planned)
+{
+	cJSON *config = cJSON_CreateObject();
+	cJSON_AddBoolToObject(config, "scanOnPush", cty_object_get(planned, "scan_on_push")->u.boolean);
+	return config;
+}
+
+static cty_value *create_repository(call_ctx *ctx, const cty_value *planned)
+{
+	const char *name = cty_object_get_string(planned, "name");
+	cJSON *request = by_name(name), *encrypt = cJSON_CreateObject();
+	cJSON_AddStringToObject(request, "imageTagMutability", cty_object_get_string(planned, "image_tag_mutability"));
+	cJSON_AddItemToObject(request, "imageScanningConfiguration", scanning(planned));
+	cJSON_AddStringToObject(encrypt, "encryptionType", cty_object_get_string(planned, "encryption_type"));
+	if (cty_object_get_string(planned, "kms_key"))
+		cJSON_AddStringToObject(encrypt, "kmsKey", cty_object_get_string(planned, "kms_key"));
+	cJSON_AddItemToObject(request, "encryptionConfiguration", encrypt);
+	if (cty_length(cty_object_get(planned, "tags_all")))
+		cJSON_AddItemToObject(request, "tags", tags_to_json(cty_object_get(planned, "tags_all"), "Key", "Value"));
+	if (!ctx_json_send(ctx, &aws_ecr, "CreateRepository", request))
+		return NULL;
+	return resource_created(ctx, &resource_ecr_repository, planned, name);
+}
+
+static cty_value *list_tags(call_ctx *ctx, const char *arn)
+{
+	cJSON *request = cJSON_CreateObject();
+	cJSON_AddStringToObject(request, "resourceArn", arn);
+	cJSON *answer = ctx_json_call(ctx, &aws_ecr, "ListTagsForResource", request, NULL);
+	cJSON_Delete(request);
+	cty_value *tags = answer ? tags_from_json(cJSON_GetObjectItemCaseSensitive(answer, "tags"), "Key", "Value")
+				 : NULL;
+	cJSON_Delete(answer);
+	return tags;
+}
+
+static cty_value *repository_state(call_ctx *ctx, const cty_value *prior, const cJSON *repo, cty_value *tags)
+{
+	cty_value *state = cty_value_clone(prior); /* keeps force_delete and timeouts, which AWS does not hold */
+	const cJSON *scan = cJSON_GetObjectItemCaseSensitive(repo, "imageScanningConfiguration");
+	const cJSON *encrypt = cJSON_GetObjectItemCaseSensitive(repo, "encryptionConfiguration");
+	const cJSON *kms = cJSON_GetObjectItemCaseSensitive(encrypt, "kmsKey");
+	cty_object_set(state, "name", json_string_value(repo, "repositoryName"));
+	cty_object_set(state, "id", json_string_value(repo, "repositoryName"));
+	cty_object_set(state, "arn", json_string_value(repo, "repositoryArn"));
+	cty_object_set(state, "registry_id", json_string_value(repo, "registryId"));
+	cty_object_set(state, "repository_url", json_string_value(repo, "repositoryUri"));
+	cty_object_set(state, "image_tag_mutability", json_string_value(repo, "imageTagMutability"));
+	cty_object_set(state, "scan_on_push",
+		       cty_bool_new(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(scan, "scanOnPush"))));
+	cty_object_set(state, "encryption_type", json_string_value(encrypt, "encryptionType"));
+	cty_object_set(state, "kms_key", cJSON_IsString(kms) ? cty_string_new(kms->valuestring) : cty_null(&cty_string));
+	if (cty_is_null(cty_object_get(state, "force_delete")))
+		cty_object_set(state, "force_delete", cty_bool_new(false)); /* after import */
+	tags_read(ctx, prior, state, tags);
+	return state;
+}
+
+static cty_value *read_repository(call_ctx *ctx, const cty_value *state)
+{
+	aws_error err = {0};
+	const char *name = cty_object_get_string(state, "id");
+	cJSON *request = cJSON_CreateObject(), *answer;
+	cty_value *tags = NULL, *fresh = NULL;
+
+	cJSON_AddItemToObject(request, "repositoryNames", cJSON_CreateStringArray(&name, 1));
+	answer = ctx_json_call(ctx, &aws_ecr, "DescribeRepositories", request, &err);
+	cJSON_Delete(request);
+	if (!answer) {
+		if (aws_error_is(&err, "RepositoryNotFoundException"))
+			fresh = cty_null(resource_state_type(&resource_ecr_repository));
+		else
+			aws_error_report(&err, ctx->diags, NULL);
+		aws_error_clear(&err);
+		return fresh;
+	}
+	const cJSON *repo = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(answer, "repositories"), 0);
+	const cJSON *arn = cJSON_GetObjectItemCaseSensitive(repo, "repositoryArn");
+	if (cJSON_IsString(arn) && (tags = list_tags(ctx, arn->valuestring)))
+		fresh = repository_state(ctx, state, repo, tags);
+	cJSON_Delete(answer);
+	return fresh;
+}
+
+static bool changed(const cty_value *prior, const cty_value *planned, const char *name)
+{
+	return !cty_value_equal(cty_object_get(prior, name), cty_object_get(planned, name));
+}
+
+static cty_value *update_repository(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+{
+	const char *name = cty_object_get_string(prior, "id");
+	bool ok = true;
+	if (changed(prior, planned, "image_tag_mutability")) {
+		cJSON *request = by_name(name);
+		cJSON_AddStringToObject(request, "imageTagMutability",
+					cty_object_get_string(planned, "image_tag_mutability"));
+		ok = ctx_json_send(ctx, &aws_ecr, "PutImageTagMutability", request);
+	}
+	if (ok && changed(prior, planned, "scan_on_push")) {
+		cJSON *request = by_name(name);
+		cJSON_AddItemToObject(request, "imageScanningConfiguration", scanning(planned));
+		ok = ctx_json_send(ctx, &aws_ecr, "PutImageScanningConfiguration", request);
+	}
+	if (ok) {
+		cJSON *target = cJSON_CreateObject();
+		cJSON_AddStringToObject(target, "resourceArn", cty_object_get_string(prior, "arn"));
+		ctx_json_update_tags(ctx, &aws_ecr, &ecr_tags, target, cty_object_get(prior, "tags_all"),
+				     cty_object_get(planned, "tags_all"));
+		cJSON_Delete(target);
+	}
+	return read_repository(ctx, planned);
+}
+
+static bool delete_repository(call_ctx *ctx, const cty_value *state)
+{
+	cJSON *request = by_name(cty_object_get_string(state, "id"));
+	const cty_value *force = cty_object_get(state, "force_delete");
+	cJSON_AddBoolToObject(request, "force", cty_is_known(force) && force->u.boolean);
+	return ctx_json_delete(ctx, &aws_ecr, "DeleteRepository", request, "RepositoryNotFoundException");
+}
+
+const resource_def resource_ecr_repository = {
+	.type_name = "wagtail_ecr_repository",
+	.schema = {.attributes = attributes, .description = "An ECR repository for the Wagtail image."},
+	.create = create_repository,
+	.read = read_repository,
+	.update = update_repository,
+	.delete = delete_repository,
+};

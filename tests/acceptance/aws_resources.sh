@@ -1,0 +1,282 @@
+#!/usr/bin/env bash
+# Acceptance tests of the AWS resources: both real CLIs against a real moto
+# server that checks every SigV4 signature (INITIAL_NO_AUTH_ACTION_COUNT), with
+# the AWS side read back by boto3 (aws_check.py).
+#
+#   tests/acceptance/aws_resources.sh
+#
+# Environment: as tests/acceptance/cli.sh (ACCEPTANCE_CLIS, PROVIDER_BINARY,
+# VERSION, CASE_TIMEOUT, TOFU_BIN, TERRAFORM_BIN, KEEP_WORKDIR).
+# Ends with `aws-resources: N passed, N failed`.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+version=${VERSION:-0.1.0}
+binary=${PROVIDER_BINARY:-$root/build/terraform-provider-wagtail_v$version}
+which_clis=${ACCEPTANCE_CLIS:-both}
+case_timeout=${CASE_TIMEOUT:-180}
+python=${PYTHON:-python3}
+
+# shellcheck source=tests/acceptance/lib.sh
+source "$root/tests/acceptance/lib.sh"
+
+finish() {
+	echo "aws-resources: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+# A moto server of our own, signatures checked, and an IAM user's keys:
+# moto_start sets MOTO_ENDPOINT, MOTO_ACCESS_KEY and MOTO_SECRET_KEY.
+# shellcheck source=tests/aws/moto.sh
+source "$root/tests/aws/moto.sh"
+if ! moto_start "$work/moto" >"$work/moto-start.out" 2>&1; then
+	notok start-moto "$work/moto-start.out"
+	finish
+	exit 1
+fi
+trap 'moto_stop; cleanup' EXIT
+
+check() { "$python" "$root/tests/acceptance/aws_check.py" "$MOTO_ENDPOINT" "$MOTO_ACCESS_KEY" "$MOTO_SECRET_KEY" "$@"; }
+
+# expect NAME OUT COMMAND...: a case that passes when COMMAND succeeds.
+expect() {
+	local name=$1 out=$2
+	shift 2
+	if "$@" >>"$out" 2>&1; then ok "$name"; else notok "$name" "$out"; fi
+}
+
+# apply_ok OUT: apply, output to OUT.
+apply_ok() { tf "$1" apply -no-color -auto-approve -input=false; }
+
+provider_block() {
+	cat <<EOF
+terraform {
+  required_providers {
+    wagtail = { source = "wagtail/wagtail" }
+  }
+}
+
+provider "wagtail" {
+  region      = "eu-west-1"
+  access_key  = "$MOTO_ACCESS_KEY"
+  secret_key  = "$MOTO_SECRET_KEY"
+  max_retries = 2
+  endpoints {
+    ecr = "$MOTO_ENDPOINT"
+    ecs = "$MOTO_ENDPOINT"
+    ssm = "$MOTO_ENDPOINT"
+    sts = "$MOTO_ENDPOINT"
+  }
+  default_tags {
+    tags = { ManagedBy = "wagtail-acceptance" }
+  }
+}
+EOF
+}
+
+# main_tf INSIGHTS VALUE MUTABILITY TEAM PARAM_NAME
+main_tf() {
+	cat <<EOF
+resource "wagtail_ecs_cluster" "main" {
+  name               = "acc-$cli_name-cluster"
+  container_insights = "$1"
+  tags               = { Team = "$4" }
+}
+
+resource "wagtail_ssm_parameter" "db" {
+  name  = "$5"
+  type  = "SecureString"
+  value = "$2"
+  tags  = { Team = "$4" }
+}
+
+resource "wagtail_ecr_repository" "repo" {
+  name                 = "acc-$cli_name/wagtail"
+  image_tag_mutability = "$3"
+  scan_on_push         = true
+}
+
+data "wagtail_caller_identity" "me" {}
+
+data "wagtail_rds_auth_token" "db" {
+  hostname = "db.example.internal"
+  username = "wagtail"
+}
+
+output "account_id" {
+  value = data.wagtail_caller_identity.me.account_id
+}
+
+output "token_head" {
+  value = substr(nonsensitive(data.wagtail_rds_auth_token.db.token), 0, 51)
+}
+EOF
+}
+
+# plan_exit OUT: plan with -detailed-exitcode; prints its exit code.
+plan_exit() {
+	tf "$1" plan -no-color -detailed-exitcode -input=false
+	echo $?
+}
+
+no_changes() {
+	local name=$1 out=$work/$cli_name-$1.out rc
+	rc=$(plan_exit "$out")
+	if [ "$rc" = 0 ]; then ok "$name"; else notok "$name" "$out"; note "plan exit $rc, want 0 (no changes)"; fi
+}
+
+secret_not_logged() {
+	local log=$1
+	if ! grep -q 'terraform-provider-wagtail' "$log"; then
+		notok secret-not-logged "$log"
+		note "no provider log lines at all: the check would prove nothing"
+	elif grep 'terraform-provider-wagtail' "$log" | grep -q 's3cret-v1'; then
+		notok secret-not-logged
+		note "the parameter value appears in the provider's log lines"
+	else
+		ok secret-not-logged
+	fi
+}
+
+create_and_check() {
+	local out=$work/$cli_name-create.out aws=$work/$cli_name-create-aws.out
+	if TF_LOG=trace TF_LOG_PATH=$work/$cli_name-create.log apply_ok "$out"; then ok create; else notok create "$out"; return 1; fi
+	expect create-cluster-in-aws "$aws" check cluster "acc-$cli_name-cluster" enabled "$tags1"
+	expect create-parameter-in-aws "$aws" check parameter "$param" s3cret-v1 SecureString "$tags1"
+	expect create-repository-in-aws "$aws" check repository "acc-$cli_name/wagtail" IMMUTABLE true
+	secret_not_logged "$work/$cli_name-create.log"
+	out=$work/$cli_name-outputs.out
+	tf "$out" output -json
+	expect caller-identity "$out" grep -q '"value": "123456789012"' "$out"
+	expect rds-auth-token "$out" grep -q 'db.example.internal:5432/?Action=connect&DBUser=wagtail' "$out"
+	no_changes second-plan-no-changes
+}
+
+update_in_place() {
+	local out=$work/$cli_name-update-plan.out rc
+	main_tf disabled s3cret-v2 MUTABLE web "$param" >"$dir/main.tf"
+	rc=$(plan_exit "$out")
+	if [ "$rc" = 2 ] && grep -q 'update in-place' "$out" && ! grep -q 'must be replaced' "$out"; then
+		ok update-planned-in-place
+	else
+		notok update-planned-in-place "$out"
+	fi
+	out=$work/$cli_name-update.out
+	expect update-apply "$out" apply_ok "$out"
+	expect update-cluster-in-aws "$out.aws" check cluster "acc-$cli_name-cluster" disabled "$tags2"
+	expect update-parameter-in-aws "$out.aws" check parameter "$param" s3cret-v2 SecureString "$tags2"
+	expect update-repository-in-aws "$out.aws" check repository "acc-$cli_name/wagtail" MUTABLE true
+	no_changes after-update-no-changes
+}
+
+replace_parameter() {
+	local out=$work/$cli_name-replace.out rc
+	main_tf disabled s3cret-v2 MUTABLE web "$param-renamed" >"$dir/main.tf"
+	rc=$(plan_exit "$out")
+	if [ "$rc" = 2 ] && grep -q 'must be replaced' "$out"; then ok replace-planned; else notok replace-planned "$out"; fi
+	expect replace-apply "$out" apply_ok "$out"
+	expect replace-old-gone "$out.aws" check parameter-gone "$param"
+	param=$param-renamed
+	expect replace-new-exists "$out.aws" check parameter "$param" s3cret-v2 SecureString "$tags2"
+}
+
+drift() {
+	local out=$work/$cli_name-drift.out rc
+	check delete-cluster "acc-$cli_name-cluster"
+	check put-parameter "$param" tampered
+	rc=$(plan_exit "$out")
+	if [ "$rc" = 2 ] && grep -q 'wagtail_ecs_cluster.main will be created' "$out" &&
+		grep -q 'wagtail_ssm_parameter.db will be updated in-place' "$out"; then
+		ok drift-detected
+	else
+		notok drift-detected "$out"
+	fi
+	expect drift-repaired "$out" apply_ok "$out"
+	expect drift-cluster-back "$out.aws" check cluster "acc-$cli_name-cluster" disabled "$tags2"
+	expect drift-value-back "$out.aws" check parameter "$param" s3cret-v2 SecureString "$tags2"
+	no_changes after-drift-no-changes
+}
+
+imports() {
+	local out=$work/$cli_name-import.out
+	check create-repository "acc-$cli_name/imported"
+	check create-parameter "/acc/$cli_name/imported" plain
+	cat >"$dir/imports.tf" <<EOF
+resource "wagtail_ecr_repository" "imported" {
+  name = "acc-$cli_name/imported"
+}
+
+import {
+  to = wagtail_ssm_parameter.imported
+  id = "/acc/$cli_name/imported"
+}
+
+resource "wagtail_ssm_parameter" "imported" {
+  name  = "/acc/$cli_name/imported"
+  type  = "String"
+  value = "plain"
+}
+EOF
+	expect import-command "$out" tf "$out" import -no-color -input=false wagtail_ecr_repository.imported "acc-$cli_name/imported"
+	out=$work/$cli_name-import-block.out
+	plan_exit "$out" >/dev/null
+	if grep -q '1 to import' "$out"; then ok import-block-planned; else notok import-block-planned "$out"; fi
+	expect import-block-apply "$out" apply_ok "$out"
+	no_changes after-import-no-changes
+}
+
+errors() {
+	local out=$work/$cli_name-bad-name.out
+	printf 'resource "wagtail_ecr_repository" "bad" {\n  name = "Bad_Name"\n}\n' >"$dir/bad.tf"
+	if ! tf "$out" validate -no-color && grep -q 'Bad_Name' "$out" && grep -q 'name' "$out" && ! crashed "$out"; then
+		ok invalid-name-rejected-by-validate
+	else
+		notok invalid-name-rejected-by-validate "$out"
+	fi
+	check create-parameter "/acc/$cli_name/taken" x
+	printf 'resource "wagtail_ssm_parameter" "taken" {\n  name  = "/acc/%s/taken"\n  type  = "String"\n  value = "y"\n}\n' \
+		"$cli_name" >"$dir/bad.tf"
+	out=$work/$cli_name-aws-error.out
+	if ! apply_ok "$out" && grep -q 'ssm:PutParameter' "$out" && grep -q 'ParameterAlreadyExists' "$out" &&
+		! crashed "$out"; then
+		ok aws-error-diagnostic
+	else
+		notok aws-error-diagnostic "$out"
+	fi
+	rm -f "$dir/bad.tf"
+}
+
+destroy_all() {
+	local out=$work/$cli_name-destroy.out
+	expect destroy "$out" tf "$out" destroy -no-color -auto-approve -input=false
+	expect destroy-cluster-gone "$out.aws" check cluster-gone "acc-$cli_name-cluster"
+	expect destroy-parameter-gone "$out.aws" check parameter-gone "$param"
+	expect destroy-repository-gone "$out.aws" check repository-gone "acc-$cli_name/wagtail"
+	expect destroy-imported-gone "$out.aws" check repository-gone "acc-$cli_name/imported"
+}
+
+run_cli() {
+	local out=$work/$cli_name-init.out
+	param=/acc/$cli_name/db_password
+	tags1='{"Team": "cms", "ManagedBy": "wagtail-acceptance"}'
+	tags2='{"Team": "web", "ManagedBy": "wagtail-acceptance"}'
+	dir=$work/$cli_name
+	mkdir -p "$dir"
+	provider_block >"$dir/provider.tf"
+	main_tf enabled s3cret-v1 IMMUTABLE cms "$param" >"$dir/main.tf"
+	if tf "$out" init -no-color -input=false; then ok init; else notok init "$out"; return; fi
+	create_and_check || return
+	update_in_place
+	replace_parameter
+	drift
+	imports
+	errors
+	destroy_all
+}
+
+for cli_name in tofu terraform; do
+	[ "$which_clis" = both ] || [ "$which_clis" = "$cli_name" ] || continue
+	if [ "$cli_name" = tofu ]; then cli=$tofu_bin; else cli=$terraform_bin; fi
+	run_cli
+done
+finish
