@@ -12,8 +12,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 DEB_PACKAGES=(
 	libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libcjson-dev libmsgpack-dev
 	libcurl4-openssl-dev libssl-dev libxml2-dev libpq-dev pkg-config protobuf-compiler
-	python3-grpcio postgresql valgrind time
+	python3-grpcio python3-pip postgresql valgrind time curl
 )
+# The AWS API the acceptance tests call (a real moto server) and the client
+# they read AWS back with. pip installs them only when missing.
+PY_PACKAGES=("moto[server]==5.2.1" boto3)
 
 usage() {
 	sed -n '2,6s/^# \{0,1\}//p' "$0" >&2
@@ -26,7 +29,7 @@ deps() {
 		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 	done
 	if [ ${#missing[@]} -eq 0 ]; then
-		echo "deps: all ${#DEB_PACKAGES[@]} packages already installed"
+		echo "deps: all ${#DEB_PACKAGES[@]} Debian packages already installed"
 		return 0
 	fi
 	echo "deps: installing ${missing[*]}"
@@ -35,6 +38,16 @@ deps() {
 	export DEBIAN_FRONTEND=noninteractive
 	"${sudo[@]}" apt-get update -qq
 	"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+python_deps() {
+	if command -v moto_server >/dev/null && python3 -c 'import boto3, moto' 2>/dev/null; then
+		echo "deps: moto_server and boto3 already installed"
+		return 0
+	fi
+	echo "deps: pip installing ${PY_PACKAGES[*]}"
+	python3 -m pip install --quiet "${PY_PACKAGES[@]}" ||
+		python3 -m pip install --quiet --break-system-packages "${PY_PACKAGES[@]}"
 }
 
 os_arch() {
@@ -71,7 +84,7 @@ install_mirror() {
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
-deps) deps ;;
+deps) deps && python_deps ;;
 build) make -C "$here" "$@" ;;
 install) install_mirror "$@" ;;
 test) make -C "$here" test "$@" ;;

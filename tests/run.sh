@@ -6,6 +6,8 @@
 #   unit        build/unit-tests
 #   tls         tests/tls/test_client_cert.py (when present)
 #   acceptance  tests/acceptance/cli.sh (real tofu and terraform)
+#   aws         tests/acceptance/aws_resources.sh (both CLIs against a real
+#               moto server that checks signatures)
 #   sanitize    unit tests under ASan/UBSan (`make sanitize`), when RUN_SANITIZE=1
 #               (default 1 under CI=true, else 0)
 # A stage that exits non-zero without reporting any failure, or that prints no
@@ -83,7 +85,10 @@ fi
 # 3. acceptance tests with the real CLIs
 stage acceptance tests/acceptance/cli.sh
 
-# 4. unit tests under sanitizers
+# 4. AWS resources against moto
+stage aws tests/acceptance/aws_resources.sh
+
+# 5. unit tests under sanitizers
 if [ "$run_sanitize" = 1 ]; then
 	stage sanitize make --no-print-directory sanitize
 fi

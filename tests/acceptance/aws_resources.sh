@@ -246,6 +246,35 @@ errors() {
 	rm -f "$dir/bad.tf"
 }
 
+# Throttling, a bare 429 and a dropped connection, injected by a proxy in
+# front of moto, are retried: the apply succeeds and the proxy saw each retry.
+retries() {
+	local out=$work/$cli_name-retries.out rdir=$work/$cli_name-retries log=$work/$cli_name-proxy.log port
+	mkdir -p "$rdir"
+	rm -f "$work/proxy.port"
+	"$python" "$root/tests/aws/fault_proxy.py" "$MOTO_ENDPOINT" "$work/proxy.port" \
+		throttle:PutParameter,429:PutParameter,drop:GetParameter >"$log" 2>&1 &
+	local proxy_pid=$!
+	for _ in $(seq 1 50); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
+	port=$(cat "$work/proxy.port" 2>/dev/null)
+	provider_block | sed "s#ssm = \"$MOTO_ENDPOINT\"#ssm = \"http://127.0.0.1:$port\"#" >"$rdir/provider.tf"
+	printf 'resource "wagtail_ssm_parameter" "p" {\n  name  = "/acc/%s/retried"\n  type  = "String"\n  value = "v"\n}\n' \
+		"$cli_name" >"$rdir/main.tf"
+	(cd "$rdir" && "$cli" init -no-color -input=false >"$out" 2>&1 && "$cli" apply -no-color -auto-approve -input=false >>"$out" 2>&1)
+	local rc=$?
+	(cd "$rdir" && "$cli" destroy -no-color -auto-approve -input=false >>"$out" 2>&1)
+	kill "$proxy_pid" 2>/dev/null
+	wait "$proxy_pid" 2>/dev/null
+	cat "$log" >>"$out"
+	if [ "$rc" = 0 ] && grep -q '^PutParameter throttle' "$log" && grep -q '^PutParameter 429' "$log" &&
+		grep -q '^PutParameter forwarded' "$log" && grep -q '^GetParameter drop' "$log" &&
+		grep -q '^GetParameter forwarded' "$log"; then
+		ok throttling-and-drops-retried
+	else
+		notok throttling-and-drops-retried "$out"
+	fi
+}
+
 destroy_all() {
 	local out=$work/$cli_name-destroy.out
 	expect destroy "$out" tf "$out" destroy -no-color -auto-approve -input=false
@@ -271,6 +300,7 @@ run_cli() {
 	drift
 	imports
 	errors
+	retries
 	destroy_all
 }
 

@@ -1,0 +1,172 @@
+/* http.c: libcurl transport (see http.h). */
+#include "http.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_RESPONSE_BYTES (64u << 20) /* no AWS answer we read is near this */
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static CURLSH *share;
+static pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+
+static void lock_share(CURL *handle, curl_lock_data data, curl_lock_access access, void *user)
+{
+	(void)handle, (void)access, (void)user;
+	pthread_mutex_lock(&share_locks[data]);
+}
+
+static void unlock_share(CURL *handle, curl_lock_data data, void *user)
+{
+	(void)handle, (void)user;
+	pthread_mutex_unlock(&share_locks[data]);
+}
+
+static void init_curl(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&share_locks[i], NULL);
+	share = curl_share_init();
+	curl_share_setopt(share, CURLSHOPT_LOCKFUNC, lock_share);
+	curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, unlock_share);
+	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+}
+
+typedef struct {
+	http_response *out;
+	FILE *body;
+	size_t size;
+} exchange;
+
+static size_t on_body(char *data, size_t size, size_t count, void *user)
+{
+	exchange *x = user;
+	size_t n = size * count;
+	if (x->size + n > MAX_RESPONSE_BYTES)
+		return 0; /* curl reports a write error: answer too large */
+	x->size += n;
+	return fwrite(data, 1, n, x->body);
+}
+
+static char *header_value(const char *line, size_t len, const char *name)
+{
+	size_t name_len = strlen(name);
+	if (len <= name_len + 1 || strncasecmp(line, name, name_len) != 0 || line[name_len] != ':')
+		return NULL;
+	const char *v = line + name_len + 1;
+	while (v < line + len && (*v == ' ' || *v == '\t'))
+		v++;
+	size_t n = (size_t)(line + len - v);
+	while (n && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
+		n--;
+	return strndup(v, n);
+}
+
+static size_t on_header(char *line, size_t size, size_t count, void *user)
+{
+	exchange *x = user;
+	size_t len = size * count;
+	char *v;
+	if (!x->out->request_id && ((v = header_value(line, len, "x-amzn-RequestId")) ||
+				    (v = header_value(line, len, "x-amz-request-id"))))
+		x->out->request_id = v;
+	else if (!x->out->error_type && (v = header_value(line, len, "x-amzn-ErrorType")))
+		x->out->error_type = v;
+	return len;
+}
+
+static bool transient(CURLcode code)
+{
+	switch (code) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SSL_CONNECT_ERROR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static struct curl_slist *header_list(const http_request *req)
+{
+	struct curl_slist *list = curl_slist_append(NULL, "Expect:"); /* no 100-continue round trip */
+	for (size_t i = 0; i < req->header_count; i++) {
+		char *line = NULL;
+		if (strcasecmp(req->headers[i].name, "Host") == 0)
+			continue;
+		if (asprintf(&line, "%s: %s", req->headers[i].name, req->headers[i].value) < 0)
+			abort();
+		list = curl_slist_append(list, line);
+		free(line);
+	}
+	return list;
+}
+
+int http_send(const http_request *req, http_response *out)
+{
+	exchange x = {.out = out};
+	char error[CURL_ERROR_SIZE] = "";
+
+	memset(out, 0, sizeof *out);
+	pthread_once(&init_once, init_curl);
+	CURL *curl = curl_easy_init();
+	struct curl_slist *headers = header_list(req);
+	x.body = open_memstream(&out->body, &out->body_len);
+	if (!curl || !x.body)
+		abort();
+	curl_easy_setopt(curl, CURLOPT_SHARE, share);
+	curl_easy_setopt(curl, CURLOPT_URL, req->url);
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	if (req->body || strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0) {
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	}
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &x);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &x);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)((req->timeout_seconds > 0 ? req->timeout_seconds : 60) * 1000));
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (req->ca_bundle)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, req->ca_bundle);
+	curl_easy_setopt(curl, CURLOPT_USERAGENT, "terraform-provider-wagtail/" WAGTAIL_VERSION);
+
+	CURLcode code = curl_easy_perform(curl);
+	fclose(x.body);
+	if (code == CURLE_OK) {
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);
+	} else {
+		out->transient = transient(code);
+		if (asprintf(&out->failure, "%s", *error ? error : curl_easy_strerror(code)) < 0)
+			abort();
+	}
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+	return code == CURLE_OK ? 0 : -1;
+}
+
+void http_response_free(http_response *r)
+{
+	free(r->body);
+	free(r->request_id);
+	free(r->error_type);
+	free(r->failure);
+	memset(r, 0, sizeof *r);
+}

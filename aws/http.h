@@ -1,0 +1,39 @@
+/* http.h: one HTTP exchange over libcurl. Connections, DNS answers and TLS
+ * sessions are shared across threads (a curl share handle), so concurrent
+ * RPCs reuse connections to the same endpoint. No retries here: the AWS
+ * client decides what to retry. Bodies are never logged. */
+#ifndef WAGTAIL_HTTP_H
+#define WAGTAIL_HTTP_H
+
+#include "sigv4.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+	long status;        /* 0 when no answer came */
+	char *body;         /* owned, NUL-terminated */
+	size_t body_len;
+	char *request_id;   /* owned: x-amzn-RequestId or x-amz-request-id, or NULL */
+	char *error_type;   /* owned: x-amzn-ErrorType, or NULL */
+	bool transient;     /* failed in a way worth retrying (connection, timeout) */
+	char *failure;      /* owned: what went wrong when status is 0 */
+} http_response;
+
+typedef struct {
+	const char *method;
+	const char *url;
+	const sigv4_header *headers; /* Host is set by curl from the URL */
+	size_t header_count;
+	const void *body;
+	size_t body_len;
+	double timeout_seconds; /* whole exchange; 0 = 60 s */
+	const char *ca_bundle;  /* NULL: the system's */
+} http_request;
+
+/* Returns 0 with an answer (any status), or -1 when none came (out->failure
+ * says why). out is always to be freed with http_response_free. */
+int http_send(const http_request *req, http_response *out);
+void http_response_free(http_response *r);
+
+#endif
