@@ -15,7 +15,8 @@ typedef struct {
 } ini_entry;
 
 struct ini {
-	char *text;
+	char *text;     /* the parsed copy, cut in place */
+	size_t length;  /* of text, for wiping */
 	ini_entry *entries;
 	size_t count, capacity;
 };
@@ -106,6 +107,7 @@ ini *ini_parse(const char *text, size_t len, char **error)
 	if (!f || !(f->text = malloc(len + 1)))
 		abort();
 	memcpy(f->text, text, len);
+	f->length = len;
 	f->text[len] = '\0';
 	line = f->text;
 	end = f->text + len;
@@ -149,6 +151,8 @@ ini *ini_load(const char *path, char **error)
 	}
 	fclose(in);
 	f = ini_parse(text ? text : "", len > 0 ? (size_t)len : 0, &problem);
+	if (text)
+		explicit_bzero(text, capacity);
 	free(text);
 	if (!f) {
 		if (asprintf(error, "%s: %s", path, problem) < 0)
@@ -163,6 +167,8 @@ void ini_free(ini *f)
 	if (!f)
 		return;
 	free(f->entries);
+	/* ~/.aws/credentials holds secret keys: leave none in freed memory. */
+	explicit_bzero(f->text, f->length);
 	free(f->text);
 	free(f);
 }

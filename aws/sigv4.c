@@ -267,7 +267,8 @@ static void collect_headers(const sigv4_request *req, pair_list *list)
 
 static void sort_pairs(pair_list *list)
 {
-	qsort(list->items, list->count, sizeof *list->items, compare_pairs);
+	if (list->count > 1) /* qsort wants a non-null array even for zero items */
+		qsort(list->items, list->count, sizeof *list->items, compare_pairs);
 }
 
 static char *signed_header_names(const pair_list *headers)

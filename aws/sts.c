@@ -25,20 +25,33 @@ int sts_get_caller_identity(aws_client *client, double deadline, char **account,
 	return 0;
 }
 
-/* "2026-11-28T12:00:00Z" (fractions and offsets as STS and the container
- * endpoints write them) to UTC seconds; 0 when unreadable. */
+/* "2026-11-28T12:00:00Z", with optional fractional seconds and a numeric
+ * offset in place of Z (none at all reads as UTC); anything after is an
+ * error, so a garbled time never passes for a valid one. */
 time_t aws_parse_timestamp(const char *text)
 {
 	struct tm tm = {0};
-	const char *rest = text ? strptime(text, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-	if (!rest)
+	int used = 0, hours, minutes;
+	long offset = 0;
+	if (!text || sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+			    &tm.tm_min, &tm.tm_sec, &used) != 6)
 		return 0;
+	const char *rest = text + used;
 	if (*rest == '.')
 		rest += 1 + strspn(rest + 1, "0123456789");
-	long offset = 0;
-	int hours, minutes;
-	if ((*rest == '+' || *rest == '-') && sscanf(rest + 1, "%2d:%2d", &hours, &minutes) == 2)
+	if (*rest == '+' || *rest == '-') {
+		used = 0;
+		if (sscanf(rest + 1, "%2d:%2d%n", &hours, &minutes, &used) != 2)
+			return 0;
 		offset = (*rest == '-' ? -1 : 1) * (hours * 3600L + minutes * 60L);
+		rest += 1 + used;
+	} else if (*rest == 'Z' || *rest == 'z') {
+		rest++;
+	}
+	if (*rest)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
 	return timegm(&tm) - offset;
 }
 
