@@ -53,8 +53,9 @@ $(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libwagtail.a
 deps:
 	./build.sh deps
 
+# tests/unit/run.sh starts the moto servers the STS tests call.
 unit: $(BUILD)/unit-tests
-	$(BUILD)/unit-tests
+	tests/unit/run.sh $(BUILD)/unit-tests
 
 install: $(BUILD)/$(BINARY)
 	./build.sh install $(BUILD)/$(BINARY) $(VERSION)
@@ -65,7 +66,7 @@ test: all $(BUILD)/unit-tests
 # Unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer, in a build dir of their own.
 sanitize:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" build-asan/unit-tests
-	ASAN_OPTIONS=detect_leaks=1 build-asan/unit-tests
+	ASAN_OPTIONS=detect_leaks=1 tests/unit/run.sh build-asan/unit-tests
 
 clean:
 	rm -rf build build-asan

@@ -37,6 +37,11 @@ aws_client *aws_client_new_fixed(const char *region, const char *endpoint, const
 void aws_error_set(aws_error *err, const aws_service *svc, const char *operation, int status, const char *code,
 		   const char *message, const char *request_id);
 
+/* The message of an error answer that is not the service's error document:
+ * an HTML page from a proxy, or a service (moto) that does not implement
+ * the call. The body itself is not quoted: it may echo the request. */
+#define AWS_NO_ERROR_DOCUMENT "the answer is not an AWS error document (a proxy's page, or an action the endpoint does not implement)"
+
 /* JSON error documents and answers, shared by json_protocol.c and
  * rest_json.c. The answer parser returns NULL with err filled when a 2xx
  * body is not JSON; an empty body is an empty object. */

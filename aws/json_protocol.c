@@ -41,10 +41,8 @@ void aws_json_parse_error(const http_response *resp, aws_error *err)
 	err->code = raw ? bare_error_code(raw) : NULL;
 	if (message)
 		err->message = strdup(message);
-	else if (!doc && resp->body_len)
-		err->message = strndup(resp->body, resp->body_len < 200 ? resp->body_len : 200);
 	else
-		err->message = NULL;
+		err->message = doc ? NULL : strdup(AWS_NO_ERROR_DOCUMENT);
 	cJSON_Delete(doc);
 }
 

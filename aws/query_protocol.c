@@ -84,8 +84,8 @@ static void parse_query_error(const http_response *resp, aws_error *err)
 	free(err->message);
 	err->code = error ? aws_xml_text(error, "Code") : NULL;
 	err->message = error ? aws_xml_text(error, "Message") : NULL;
-	if (!err->message && resp->body_len && !doc)
-		err->message = strndup(resp->body, resp->body_len < 200 ? resp->body_len : 200);
+	if (!err->message && !doc)
+		err->message = strdup(AWS_NO_ERROR_DOCUMENT);
 	if (!err->request_id && root) {
 		err->request_id = aws_xml_text(root, "RequestId");
 		if (!err->request_id)
@@ -94,11 +94,27 @@ static void parse_query_error(const http_response *resp, aws_error *err)
 	xmlFreeDoc(doc);
 }
 
-/* Appends "&name=value", both percent-encoded. */
+/* Form encoding: RFC 3986 percent-encoding with a space as '+', which is
+ * what x-www-form-urlencoded and the AWS SDKs send. It matters beyond
+ * taste: a server that re-encodes the form to check the body hash (moto
+ * does) must arrive at our bytes. Returns malloc'd text. */
+static char *form_encode(const char *s)
+{
+	char *encoded = sigv4_uri_encode(s, strlen(s), true), *out = encoded;
+	for (const char *in = encoded; *in; out++) {
+		bool space = strncmp(in, "%20", 3) == 0;
+		*out = space ? '+' : *in;
+		in += space ? 3 : 1;
+	}
+	*out = '\0';
+	return encoded;
+}
+
+/* Appends "&name=value", both form-encoded. */
 static void append_param(FILE *body, const char *name, const char *value)
 {
-	char *n = sigv4_uri_encode(name, strlen(name), true);
-	char *v = sigv4_uri_encode(value, strlen(value), true);
+	char *n = form_encode(name);
+	char *v = form_encode(value);
 	fprintf(body, "&%s=%s", n, v);
 	free(n);
 	free(v);

@@ -106,7 +106,9 @@ static cty_value *update_cluster(call_ctx *ctx, const cty_value *prior, const ct
 		cJSON *request = cJSON_CreateObject();
 		cJSON_AddStringToObject(request, "cluster", arn);
 		cJSON_AddItemToObject(request, "settings", insights_settings(planned));
-		ok = ctx_json_send(ctx, &aws_ecs, "UpdateClusterSettings", request);
+		/* UpdateCluster takes settings too, and moto implements it
+		 * (not UpdateClusterSettings). */
+		ok = ctx_json_send(ctx, &aws_ecs, "UpdateCluster", request);
 	}
 	if (ok) {
 		cJSON *target = cJSON_CreateObject();

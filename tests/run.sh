@@ -3,7 +3,7 @@
 # exactly `N passed, N failed`. Exits non-zero if anything failed.
 #
 # Stages (each ends its output with a `... N passed, N failed` line):
-#   unit        build/unit-tests
+#   unit        build/unit-tests, through tests/unit/run.sh (moto servers)
 #   tls         tests/tls/test_client_cert.py (when present)
 #   acceptance  tests/acceptance/cli.sh (real tofu and terraform)
 #   aws         tests/acceptance/aws_resources.sh (both CLIs against a real
@@ -68,7 +68,7 @@ stage() {
 
 # 1. unit tests
 if [ -x "$build/unit-tests" ]; then
-	stage unit "$build/unit-tests"
+	stage unit tests/unit/run.sh "$build/unit-tests"
 else
 	stage unit sh -c "echo '$build/unit-tests not built (run make)'; exit 1"
 fi

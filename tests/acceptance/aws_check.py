@@ -93,7 +93,106 @@ def create_repository(name):
     client("ecr").create_repository(repositoryName=name)
 
 
+# ---- Aurora (RDS, EC2, IAM) ----
+
+def default_network():
+    """Prints the default VPC id and its first subnet in each of two zones."""
+    ec2 = client("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    by_zone = {}
+    for subnet in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]:
+        by_zone.setdefault(subnet["AvailabilityZone"], subnet["SubnetId"])
+    zones = sorted(by_zone)[:2]
+    print(vpc, by_zone[zones[0]], by_zone[zones[1]])
+
+
+def create_security_group(name, vpc):
+    print(client("ec2").create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"])
+
+
+def create_role(name):
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "rds.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    print(client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(policy))["Role"]["Arn"])
+
+
+def aurora(name, want_json):
+    """The cluster's settings match want (a JSON object of DescribeDBClusters fields)."""
+    found = client("rds").describe_db_clusters(DBClusterIdentifier=name)["DBClusters"][0]
+    for key, value in json.loads(want_json).items():
+        got = found.get(key)
+        if key == "AssociatedRoles":
+            got = [{"RoleArn": r["RoleArn"], "FeatureName": r.get("FeatureName")} for r in got or []]
+        if key == "TagList":
+            got = {t["Key"]: t["Value"] for t in got or []}
+        expect_equal(key, got, value)
+
+
+def aurora_instances(name, count, zones):
+    """The cluster has `count` instances spread over at least `zones` zones, one writer."""
+    found = client("rds").describe_db_instances(
+        Filters=[{"Name": "db-cluster-id", "Values": [name]}])["DBInstances"]
+    expect_equal("instance count", len(found), int(count))
+    spread = {i["AvailabilityZone"] for i in found}
+    if len(spread) < int(zones):
+        fail(f"instances in zones {sorted(spread)}, want at least {zones} zones", found)
+    members = client("rds").describe_db_clusters(DBClusterIdentifier=name)["DBClusters"][0]["DBClusterMembers"]
+    expect_equal("writers", sum(1 for m in members if m["IsClusterWriter"]), 1)
+
+
+def ingress(group_id, port, source_group, cidr):
+    rules = client("ec2").describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissions"]
+    on_port = [r for r in rules if r.get("FromPort") == int(port) and r.get("ToPort") == int(port)]
+    groups = {g["GroupId"] for r in on_port for g in r.get("UserIdGroupPairs", [])}
+    cidrs = {c["CidrIp"] for r in on_port for c in r.get("IpRanges", [])}
+    if source_group not in groups or cidr not in cidrs:
+        fail(f"ingress on {port} from {source_group} and {cidr} missing", rules)
+
+
+def aurora_gone(name):
+    try:
+        found = client("rds").describe_db_clusters(DBClusterIdentifier=name)["DBClusters"]
+    except client("rds").exceptions.DBClusterNotFoundFault:
+        return
+    fail(f"cluster {name} still exists", found)
+
+
+def security_group_gone(group_id):
+    try:
+        client("ec2").describe_security_groups(GroupIds=[group_id])
+    except Exception as e:  # botocore ClientError InvalidGroup.NotFound
+        if "InvalidGroup.NotFound" in str(e):
+            return
+        raise
+    fail(f"security group {group_id} still exists")
+
+
+def subnet_group_gone(name):
+    try:
+        client("rds").describe_db_subnet_groups(DBSubnetGroupName=name)
+    except client("rds").exceptions.DBSubnetGroupNotFoundFault:
+        return
+    fail(f"DB subnet group {name} still exists")
+
+
+def set_backup_retention(name, days):
+    client("rds").modify_db_cluster(DBClusterIdentifier=name, BackupRetentionPeriod=int(days), ApplyImmediately=True)
+
+
+def create_aurora(name):
+    rds = client("rds")
+    rds.create_db_cluster(DBClusterIdentifier=name, Engine="aurora-postgresql", EngineVersion="15.4",
+                          MasterUsername="wagtail", MasterUserPassword="imported-pass-1")
+    rds.create_db_instance(DBInstanceIdentifier=name + "-1", DBClusterIdentifier=name, Engine="aurora-postgresql",
+                           DBInstanceClass="db.r6g.large")
+
+
 commands = {
+    "default-network": default_network, "create-security-group": create_security_group,
+    "create-role": create_role, "aurora": aurora, "aurora-instances": aurora_instances,
+    "ingress": ingress, "aurora-gone": aurora_gone, "security-group-gone": security_group_gone,
+    "subnet-group-gone": subnet_group_gone, "set-backup-retention": set_backup_retention,
+    "create-aurora": create_aurora,
     "cluster": cluster, "cluster-gone": cluster_gone,
     "parameter": parameter, "parameter-gone": parameter_gone,
     "repository": repository, "repository-gone": repository_gone,

@@ -10,6 +10,8 @@ one per request whose X-Amz-Target or Action matches:
     throttle:ACTION   answer HTTP 400 ThrottlingException (JSON 1.1 shape)
     429:ACTION        answer HTTP 429 with no AWS error document
     drop:ACTION       close the connection without answering
+    reject:ACTION     answer HTTP 400 InvalidParameterValue, in the
+                      protocol's own error shape (JSON 1.1 or Query XML)
 
 Every other request is forwarded unchanged (the signature stays valid: the
 Host header is kept). Each request is logged to stdout as
@@ -57,6 +59,9 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)
             return
+        if fault == "reject":
+            self.reject(bool(self.headers.get("X-Amz-Target")))
+            return
         if fault in ("throttle", "429"):
             text = b'{"__type":"ThrottlingException","message":"Rate exceeded"}' if fault == "throttle" else b"slow down"
             self.send_response(400 if fault == "throttle" else 429)
@@ -77,6 +82,20 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
         conn.close()
+
+    def reject(self, json_protocol):
+        if json_protocol:
+            text = b'{"__type":"InvalidParameterValue","message":"rejected by fault_proxy"}'
+            kind = "application/x-amz-json-1.1"
+        else:
+            text = (b'<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameterValue</Code>'
+                    b'<Message>rejected by fault_proxy</Message></Error><RequestId>fault-1</RequestId></ErrorResponse>')
+            kind = "text/xml"
+        self.send_response(400)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(text)))
+        self.end_headers()
+        self.wfile.write(text)
 
     do_GET = do_POST = do_PUT = do_DELETE = handle_any
 

@@ -36,13 +36,13 @@ TEST(json_error_type_header_wins_and_loses_its_suffix)
 	aws_error_clear(&err);
 }
 
-TEST(json_error_that_is_not_json_keeps_its_start_as_message)
+TEST(json_error_that_is_not_json_says_so_without_quoting_it)
 {
 	aws_error err = {0};
 	http_response r = response("<html>Internal Server Error</html>", NULL);
 	aws_json_parse_error(&r, &err);
 	CHECK(err.code == NULL);
-	CHECK_STR(err.message, "<html>Internal Server Error</html>");
+	CHECK_STR(err.message, AWS_NO_ERROR_DOCUMENT);
 	aws_error_clear(&err);
 }
 

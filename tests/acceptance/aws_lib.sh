@@ -1,0 +1,95 @@
+# aws_lib.sh: what the AWS acceptance scripts share, on top of lib.sh. Sourced
+# after the script has set root, version, binary, which_clis, case_timeout,
+# python and stage_name. Starts a moto server of our own that checks every
+# signature (moto_start sets MOTO_ENDPOINT, MOTO_ACCESS_KEY, MOTO_SECRET_KEY)
+# and stops it on exit.
+# shellcheck shell=bash
+
+# shellcheck source=tests/acceptance/lib.sh
+source "$root/tests/acceptance/lib.sh"
+
+finish() {
+	echo "$stage_name: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+# shellcheck source=tests/aws/moto.sh
+source "$root/tests/aws/moto.sh"
+if ! moto_start "$work/moto" >"$work/moto-start.out" 2>&1; then
+	notok start-moto "$work/moto-start.out"
+	finish
+	exit 1
+fi
+trap 'moto_stop; cleanup' EXIT
+
+check() { "$python" "$root/tests/acceptance/aws_check.py" "$MOTO_ENDPOINT" "$MOTO_ACCESS_KEY" "$MOTO_SECRET_KEY" "$@"; }
+
+# expect NAME OUT COMMAND...: a case that passes when COMMAND succeeds.
+expect() {
+	local name=$1 out=$2
+	shift 2
+	if "$@" >>"$out" 2>&1; then ok "$name"; else notok "$name" "$out"; fi
+}
+
+# apply_ok OUT: apply, output to OUT.
+apply_ok() { tf "$1" apply -no-color -auto-approve -input=false; }
+
+provider_block() {
+	cat <<EOF
+terraform {
+  required_providers {
+    wagtail = { source = "wagtail/wagtail" }
+  }
+}
+
+provider "wagtail" {
+  region      = "eu-west-1"
+  access_key  = "$MOTO_ACCESS_KEY"
+  secret_key  = "$MOTO_SECRET_KEY"
+  max_retries = 2
+  endpoints {
+    ec2            = "$MOTO_ENDPOINT"
+    ecr            = "$MOTO_ENDPOINT"
+    ecs            = "$MOTO_ENDPOINT"
+    iam            = "$MOTO_ENDPOINT"
+    lambda         = "$MOTO_ENDPOINT"
+    logs           = "$MOTO_ENDPOINT"
+    rds            = "$MOTO_ENDPOINT"
+    secretsmanager = "$MOTO_ENDPOINT"
+    ssm            = "$MOTO_ENDPOINT"
+    sts            = "$MOTO_ENDPOINT"
+  }
+  default_tags {
+    tags = { ManagedBy = "wagtail-acceptance" }
+  }
+}
+EOF
+}
+
+# plan_exit OUT: plan with -detailed-exitcode; prints its exit code.
+plan_exit() {
+	tf "$1" plan -no-color -detailed-exitcode -input=false
+	echo $?
+}
+
+no_changes() {
+	local name=$1 out=$work/$cli_name-$1.out rc
+	rc=$(plan_exit "$out")
+	if [ "$rc" = 0 ]; then ok "$name"; else notok "$name" "$out"; note "plan exit $rc, want 0 (no changes)"; fi
+}
+
+# start_fault_proxy LOG FAULTS: a fault_proxy.py in front of moto; sets
+# PROXY_URL and PROXY_PID (stop_fault_proxy stops it).
+start_fault_proxy() {
+	local port_file=$work/proxy.port
+	rm -f "$port_file"
+	"$python" "$root/tests/aws/fault_proxy.py" "$MOTO_ENDPOINT" "$port_file" "$2" >"$1" 2>&1 &
+	PROXY_PID=$!
+	for _ in $(seq 1 50); do [ -s "$port_file" ] && break; sleep 0.1; done
+	PROXY_URL=http://127.0.0.1:$(cat "$port_file" 2>/dev/null)
+}
+
+stop_fault_proxy() {
+	kill "$PROXY_PID" 2>/dev/null
+	wait "$PROXY_PID" 2>/dev/null
+}
