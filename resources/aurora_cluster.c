@@ -651,6 +651,8 @@ static cty_value *cluster_state(call_ctx *ctx, const cty_value *prior, xmlNode *
 	for (const char *const *name = defaults_false; *name; name++) /* after import */
 		if (cty_is_null(cty_object_get(state, *name)))
 			cty_object_set(state, *name, cty_bool_new(false));
+	if (cty_is_null(cty_object_get(state, "monitoring_interval")))
+		cty_object_set(state, "monitoring_interval", cty_number_from_int(0));
 	tags_read(ctx, prior, state, tags_of(cluster));
 	return state;
 }

@@ -8,6 +8,7 @@
 #   acceptance  tests/acceptance/cli.sh (real tofu and terraform)
 #   aws         tests/acceptance/aws_resources.sh (both CLIs against a real
 #               moto server that checks signatures)
+#   aurora      tests/acceptance/aurora.sh (the same, for wagtail_aurora_cluster)
 #   sanitize    unit tests under ASan/UBSan (`make sanitize`), when RUN_SANITIZE=1
 #               (default 1 under CI=true, else 0)
 # A stage that exits non-zero without reporting any failure, or that prints no
@@ -87,6 +88,7 @@ stage acceptance tests/acceptance/cli.sh
 
 # 4. AWS resources against moto
 stage aws tests/acceptance/aws_resources.sh
+stage aurora tests/acceptance/aurora.sh
 
 # 5. unit tests under sanitizers
 if [ "$run_sanitize" = 1 ]; then

@@ -78,6 +78,7 @@ create() {
 	tf "$out.outputs" output -no-color
 	group=$(output_value security_group_id "$out.outputs")
 	expect ingress-for-groups-and-cidrs "$out.aws" check ingress "$group" 5432 "$app_group" 10.20.0.0/16
+	expect egress-https-for-lambda "$out.aws" check egress-https "$group"
 	no_changes second-plan-no-changes
 }
 
@@ -134,6 +135,17 @@ HCL
 	expect import-command "$out" tf "$out" import -no-color -input=false wagtail_aurora_cluster.imported "$imported"
 	tf "$out.state" state show -no-color wagtail_aurora_cluster.imported
 	expect import-reads-instances "$out.state" grep -q "\"$imported-1\"" "$out.state"
+	# What AWS does not report (the password, skip_final_snapshot) and the
+	# provider's default_tags differ from the configuration: an in-place
+	# update, never a replacement; after it, nothing.
+	out=$work/$cli_name-import-plan.out
+	if [ "$(plan_exit "$out")" = 2 ] && grep -q 'wagtail_aurora_cluster.imported will be updated in-place' "$out" &&
+		! grep -q 'must be replaced' "$out"; then
+		ok after-import-update-in-place
+	else
+		notok after-import-update-in-place "$out"
+	fi
+	expect after-import-apply "$out" apply_ok "$out"
 	no_changes after-import-no-changes
 }
 
@@ -181,6 +193,36 @@ destroy_all() {
 	expect imported-gone "$out.aws" check aurora-gone "acc-$cli_name-imported"
 }
 
+# Rules RDS would enforce are refused by validate, before any AWS call, each
+# diagnostic naming its attribute.
+invalid_input() {
+	local out=$work/$cli_name-invalid.out vdir=$work/$cli_name-invalid
+	mkdir -p "$vdir"
+	provider_block >"$vdir/provider.tf"
+	cat >"$vdir/main.tf" <<HCL
+resource "wagtail_aurora_cluster" "bad" {
+  name                            = "1-starts-with-a-digit"
+  instance_class                  = "db.r6g.large"
+  port                            = 80
+  master_username                 = "wagtail"
+  master_password                 = "has@sign"
+  allowed_cidr_blocks             = ["10.0.0.0/33"]
+  enabled_cloudwatch_logs_exports = ["postgres"]
+}
+HCL
+	(cd "$vdir" && "$cli" init -no-color -input=false && "$cli" validate -no-color) >"$out" 2>&1
+	local rc=$? attr missing=
+	for attr in name port master_password allowed_cidr_blocks enabled_cloudwatch_logs_exports vpc_id; do
+		grep -q "$attr" "$out" || missing="$missing $attr"
+	done
+	if [ "$rc" != 0 ] && [ -z "$missing" ] && ! crashed "$out"; then
+		ok invalid-input-rejected-by-validate
+	else
+		notok invalid-input-rejected-by-validate "$out"
+		note "diagnostics missing for:$missing"
+	fi
+}
+
 run_cli() {
 	local out=$work/$cli_name-init.out
 	cluster=acc-$cli_name-db
@@ -192,6 +234,7 @@ run_cli() {
 	provider_block >"$dir/provider.tf"
 	cluster_tf 1 true >"$dir/main.tf"
 	if tf "$out" init -no-color -input=false; then ok init; else notok init "$out"; return; fi
+	invalid_input
 	create || return
 	readers
 	drift

@@ -149,6 +149,17 @@ def ingress(group_id, port, source_group, cidr):
         fail(f"ingress on {port} from {source_group} and {cidr} missing", rules)
 
 
+def egress_https(group_id):
+    """Aurora reaches Lambda over HTTPS: the group lets TCP 443 out."""
+    rules = client("ec2").describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissionsEgress"]
+    for r in rules:
+        everything = r.get("IpProtocol") == "-1"
+        https = r.get("IpProtocol") == "tcp" and r.get("FromPort", 0) <= 443 <= r.get("ToPort", 0)
+        if (everything or https) and any(c["CidrIp"] == "0.0.0.0/0" for c in r.get("IpRanges", [])):
+            return
+    fail("no egress rule lets HTTPS out", rules)
+
+
 def aurora_gone(name):
     try:
         found = client("rds").describe_db_clusters(DBClusterIdentifier=name)["DBClusters"]
@@ -190,7 +201,7 @@ def create_aurora(name):
 commands = {
     "default-network": default_network, "create-security-group": create_security_group,
     "create-role": create_role, "aurora": aurora, "aurora-instances": aurora_instances,
-    "ingress": ingress, "aurora-gone": aurora_gone, "security-group-gone": security_group_gone,
+    "ingress": ingress, "egress-https": egress_https, "aurora-gone": aurora_gone, "security-group-gone": security_group_gone,
     "subnet-group-gone": subnet_group_gone, "set-backup-retention": set_backup_retention,
     "create-aurora": create_aurora,
     "cluster": cluster, "cluster-gone": cluster_gone,
