@@ -271,16 +271,32 @@ static bool wants_security_group(const cty_value *o)
 	       cty_length(cty_object_get(o, "allowed_cidr_blocks")) > 0;
 }
 
+/* The group is named after the cluster, so one that exists already is ours,
+ * left behind when the cluster was deleted outside Terraform: adopt it
+ * with the subnets asked for now. */
 static bool create_subnet_group(call_ctx *ctx, cty_value *state)
 {
 	query_params q = {0};
+	aws_error err = {0};
 	char *name = own_name(state, "subnets");
 	query_add(&q, "DBSubnetGroupName", name);
 	query_add(&q, "DBSubnetGroupDescription", "Subnets of Aurora cluster (wagtail provider)");
 	add_list(&q, "SubnetIds.SubnetIdentifier.%zu", cty_object_get(state, "subnets"));
-	bool ok = send(ctx, &aws_rds, "CreateDBSubnetGroup", &q);
+	xmlDoc *answer = ctx_query(ctx, &aws_rds, "CreateDBSubnetGroup", &q, &err);
+	bool ok = answer != NULL;
+	if (!ok && aws_error_is(&err, "DBSubnetGroupAlreadyExistsFault")) {
+		query_params modify = {0};
+		query_add(&modify, "DBSubnetGroupName", name);
+		add_list(&modify, "SubnetIds.SubnetIdentifier.%zu", cty_object_get(state, "subnets"));
+		ok = send(ctx, &aws_rds, "ModifyDBSubnetGroup", &modify);
+	} else if (!ok) {
+		aws_error_report(&err, ctx->diags, "subnets");
+	}
 	if (ok)
 		cty_object_set(state, "db_subnet_group_name", cty_string_new(name));
+	aws_error_clear(&err);
+	xmlFreeDoc(answer);
+	query_free(&q);
 	free(name);
 	return ok;
 }
@@ -301,23 +317,49 @@ static bool authorize_ingress(call_ctx *ctx, const char *action, const char *gro
 	query_add(&q, "IpPermissions.1.ToPort", port);
 	add_list(&q, "IpPermissions.1.Groups.%zu.GroupId", groups);
 	add_list(&q, "IpPermissions.1.IpRanges.%zu.CidrIp", cidrs);
-	return send(ctx, &aws_ec2, action, &q);
+	/* Rules already there (or already gone) are what we want. */
+	return send_tolerating(ctx, &aws_ec2, action, &q,
+			       strncmp(action, "Authorize", 9) == 0 ? "InvalidPermission.Duplicate"
+								 : "InvalidPermission.NotFound");
+}
+
+/* The id of our group by its name, when a cluster deleted outside
+ * Terraform left it behind; malloc'd or NULL. */
+static char *existing_group_id(call_ctx *ctx, const cty_value *state, const char *name)
+{
+	query_params q = {0};
+	query_add(&q, "Filter.1.Name", "group-name");
+	query_add(&q, "Filter.1.Value.1", name);
+	query_add(&q, "Filter.2.Name", "vpc-id");
+	add_text(&q, "Filter.2.Value.1", state, "vpc_id");
+	xmlDoc *answer = ctx_query(ctx, &aws_ec2, "DescribeSecurityGroups", &q, NULL);
+	query_free(&q);
+	char *group_id = answer ? aws_xml_text(xmlDocGetRootElement(answer), "securityGroupInfo/item/groupId") : NULL;
+	xmlFreeDoc(answer);
+	return group_id;
 }
 
 /* A new security group keeps EC2's default egress rule (all traffic), which
- * covers the outbound HTTPS Aurora needs to invoke Lambda. */
+ * covers the outbound HTTPS Aurora needs to invoke Lambda. One of that name
+ * existing already is ours (see create_subnet_group) and is adopted. */
 static bool create_security_group(call_ctx *ctx, cty_value *state)
 {
 	query_params q = {0};
+	aws_error err = {0};
 	char *name = own_name(state, "db");
 	query_add(&q, "GroupName", name);
 	query_add(&q, "GroupDescription", "Access to Aurora cluster (wagtail provider)");
 	add_text(&q, "VpcId", state, "vpc_id");
-	xmlDoc *answer = ctx_query(ctx, &aws_ec2, "CreateSecurityGroup", &q, NULL);
+	xmlDoc *answer = ctx_query(ctx, &aws_ec2, "CreateSecurityGroup", &q, &err);
 	query_free(&q);
-	free(name);
 	char *group_id = answer ? aws_xml_text(xmlDocGetRootElement(answer), "groupId") : NULL;
+	if (!answer && aws_error_is(&err, "InvalidGroup.Duplicate"))
+		group_id = existing_group_id(ctx, state, name);
+	else if (!answer)
+		aws_error_report(&err, ctx->diags, "allowed_security_groups");
+	aws_error_clear(&err);
 	xmlFreeDoc(answer);
+	free(name);
 	if (!group_id)
 		return false;
 	cty_object_set(state, "security_group_id", cty_string_new(group_id));

@@ -181,16 +181,57 @@ HCL
 	expect partial-cluster-destroyed "$out.aws" check aurora-gone "$name"
 }
 
+# Deleted behind Terraform's back: the refresh drops it and the plan
+# creates it again.
+deleted_outside() {
+	local out=$work/$cli_name-deleted.out
+	check delete-aurora "$cluster"
+	if [ "$(plan_exit "$out")" = 2 ] && grep -q 'wagtail_aurora_cluster.db will be created' "$out"; then
+		ok deleted-cluster-planned-for-creation
+	else
+		notok deleted-cluster-planned-for-creation "$out"
+	fi
+	expect deleted-cluster-recreated "$out" apply_ok "$out"
+	expect recreated-cluster-in-aws "$out.aws" check aurora-instances "$cluster" 2 2
+}
+
+# Aurora Serverless v2: instance class db.serverless with a scaling range.
+serverless() {
+	local out=$work/$cli_name-serverless.out name=acc-$cli_name-serverless
+	cat >"$dir/serverless.tf" <<HCL
+resource "wagtail_aurora_cluster" "serverless" {
+  name                = "$name"
+  instance_class      = "db.serverless"
+  reader_count        = 0
+  master_username     = "wagtail"
+  master_password     = "correct-horse-9"
+  skip_final_snapshot = true
+
+  serverless_v2_scaling {
+    min_capacity = 0.5
+    max_capacity = 4
+  }
+}
+HCL
+	expect serverless-created "$out" apply_ok "$out"
+	expect serverless-scaling-in-aws "$out.aws" check aurora "$name" \
+		'{"ServerlessV2ScalingConfiguration": {"MinCapacity": 0.5, "MaxCapacity": 4.0}}'
+	no_changes serverless-no-changes
+}
+
 destroy_all() {
 	local out=$work/$cli_name-destroy.out
 	cluster_tf 1 false >"$dir/main.tf"
 	expect protection-lifted "$out" apply_ok "$out"
+	deleted_outside
+	out=$work/$cli_name-destroy.out
 	out=$work/$cli_name-destroy-all.out
 	expect destroy "$out" tf "$out" destroy -no-color -auto-approve -input=false
 	expect cluster-gone "$out.aws" check aurora-gone "$cluster"
 	expect security-group-gone "$out.aws" check security-group-gone "$group"
 	expect subnet-group-gone "$out.aws" check subnet-group-gone "$cluster-subnets"
 	expect imported-gone "$out.aws" check aurora-gone "acc-$cli_name-imported"
+	expect serverless-gone "$out.aws" check aurora-gone "acc-$cli_name-serverless"
 }
 
 # Rules RDS would enforce are refused by validate, before any AWS call, each
@@ -241,6 +282,7 @@ run_cli() {
 	protected_destroy
 	imports
 	partial_failure
+	serverless
 	destroy_all
 }
 

@@ -190,6 +190,20 @@ def set_backup_retention(name, days):
     client("rds").modify_db_cluster(DBClusterIdentifier=name, BackupRetentionPeriod=int(days), ApplyImmediately=True)
 
 
+def delete_aurora(name):
+    """Deletes a cluster and its instances behind Terraform's back."""
+    rds = client("rds")
+    for member in rds.describe_db_clusters(DBClusterIdentifier=name)["DBClusters"][0]["DBClusterMembers"]:
+        rds.delete_db_instance(DBInstanceIdentifier=member["DBInstanceIdentifier"], SkipFinalSnapshot=True)
+    rds.delete_db_cluster(DBClusterIdentifier=name, SkipFinalSnapshot=True)
+    # AWS deletes a cluster's automated snapshots with it; moto keeps them,
+    # and their names (rds:<cluster>-<minute>) would collide with those of
+    # a cluster of the same name made again within the minute.
+    for snap in rds.describe_db_cluster_snapshots(DBClusterIdentifier=name)["DBClusterSnapshots"]:
+        if snap["DBClusterSnapshotIdentifier"].startswith("rds:"):
+            rds.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier=snap["DBClusterSnapshotIdentifier"])
+
+
 def create_aurora(name):
     rds = client("rds")
     rds.create_db_cluster(DBClusterIdentifier=name, Engine="aurora-postgresql", EngineVersion="15.4",
@@ -203,7 +217,7 @@ commands = {
     "create-role": create_role, "aurora": aurora, "aurora-instances": aurora_instances,
     "ingress": ingress, "egress-https": egress_https, "aurora-gone": aurora_gone, "security-group-gone": security_group_gone,
     "subnet-group-gone": subnet_group_gone, "set-backup-retention": set_backup_retention,
-    "create-aurora": create_aurora,
+    "create-aurora": create_aurora, "delete-aurora": delete_aurora,
     "cluster": cluster, "cluster-gone": cluster_gone,
     "parameter": parameter, "parameter-gone": parameter_gone,
     "repository": repository, "repository-gone": repository_gone,
