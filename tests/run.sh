@@ -11,6 +11,7 @@
 #   aurora      tests/acceptance/aurora.sh (the same, for wagtail_aurora_cluster)
 #   sanitize    unit tests under ASan/UBSan (`make sanitize`), when RUN_SANITIZE=1
 #               (default 1 under CI=true, else 0)
+#   valgrind    unit tests under valgrind, with sanitize
 # A stage that exits non-zero without reporting any failure, or that prints no
 # summary line at all, counts as one failure.
 #
@@ -90,9 +91,11 @@ stage acceptance tests/acceptance/cli.sh
 stage aws tests/acceptance/aws_resources.sh
 stage aurora tests/acceptance/aurora.sh
 
-# 5. unit tests under sanitizers
+# 5. unit tests under sanitizers, and under valgrind (leaks and invalid accesses)
 if [ "$run_sanitize" = 1 ]; then
 	stage sanitize make --no-print-directory sanitize
+	stage valgrind tests/unit/run.sh valgrind -q --error-exitcode=9 --leak-check=full \
+		--errors-for-leak-kinds=definite "$build/unit-tests"
 fi
 
 echo "== summary"
