@@ -26,7 +26,7 @@ LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(PROTO_C:.c=.o)
 TEST_SRC   := $(wildcard tests/unit/*.c)
 TEST_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 
-.PHONY: all deps test unit acceptance install clean sanitize
+.PHONY: all deps test unit acceptance install clean sanitize fuzz
 .SECONDARY:
 all: $(BUILD)/$(BINARY)
 
@@ -68,5 +68,18 @@ sanitize:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" build-asan/unit-tests
 	ASAN_OPTIONS=detect_leaks=1 tests/unit/run.sh build-asan/unit-tests
 
+# libFuzzer targets (tests/fuzz), built with clang under ASan and UBSan in a
+# build dir of their own, each run for FUZZ_SECONDS from its committed corpus.
+FUZZ_SECONDS ?= 10
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
+		$(addprefix build-fuzz/,$(FUZZ_TARGETS))
+	tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/libwagtail.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 DEB_PACKAGES=(
 	libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libcjson-dev libmsgpack-dev
 	libcurl4-openssl-dev libssl-dev libxml2-dev libpq-dev pkg-config protobuf-compiler
-	python3-grpcio python3-pip postgresql valgrind time curl
+	python3-grpcio python3-pip postgresql valgrind time curl clang libclang-rt-14-dev
 )
 # The AWS API the acceptance tests call (a real moto server) and the client
 # they read AWS back with. pip installs them only when missing.

@@ -49,4 +49,7 @@ void aws_json_parse_error(const http_response *resp, aws_error *err);
 cJSON *aws_json_parse_answer(const aws_service *svc, const char *operation, const http_response *resp,
 			     aws_error *err);
 
+/* Query error documents (ErrorResponse, or EC2's Response/Errors). */
+void aws_query_parse_error(const http_response *resp, aws_error *err);
+
 #endif

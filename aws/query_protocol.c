@@ -74,7 +74,7 @@ static xmlDoc *parse_xml(const http_response *resp)
 			     XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 }
 
-static void parse_query_error(const http_response *resp, aws_error *err)
+void aws_query_parse_error(const http_response *resp, aws_error *err)
 {
 	xmlDoc *doc = parse_xml(resp);
 	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
@@ -144,7 +144,7 @@ xmlDoc *aws_query_call(aws_client *client, const aws_service *svc, const char *a
 			   .content_type = "application/x-www-form-urlencoded; charset=utf-8", .body = body,
 			   .body_len = len};
 	xmlDoc *answer = NULL;
-	if (aws_client_send(client, svc, &req, parse_query_error, deadline, &resp, err) == 0) {
+	if (aws_client_send(client, svc, &req, aws_query_parse_error, deadline, &resp, err) == 0) {
 		answer = parse_xml(&resp);
 		if (!answer)
 			aws_error_set(err, svc, action, (int)resp.status, "MalformedResponse",

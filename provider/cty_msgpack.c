@@ -184,6 +184,103 @@ static cty_value *decode(const msgpack_object *o, const cty_type *t, char **erro
 	return fail(error, "unsupported type");
 }
 
+/* ---- a walk over the bytes before msgpack-c sees them ----
+ *
+ * msgpack-c allocates a container's declared size up front, so 20 bytes
+ * declaring a map of 2^32 entries would ask for hundreds of gigabytes. A
+ * first walk checks that every declared length fits in what is left (each
+ * element takes at least one byte) and bounds the nesting depth. */
+
+#define MSGPACK_MAX_DEPTH 64
+
+static uint64_t big_endian(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Sizes of the length field (or fixed payload) by leading byte 0xc4..0xdf. */
+typedef struct {
+	uint8_t length_bytes;  /* bytes holding a length or count */
+	uint8_t fixed_payload; /* bytes of payload when there is no length */
+	char kind;             /* 'b' bytes, 'e' extension, 'a' array, 'm' map, 'f' fixed */
+} msgpack_format;
+
+static const msgpack_format formats[] = {
+	[0xc4 - 0xc4] = {1, 0, 'b'}, [0xc5 - 0xc4] = {2, 0, 'b'}, [0xc6 - 0xc4] = {4, 0, 'b'},
+	[0xc7 - 0xc4] = {1, 0, 'e'}, [0xc8 - 0xc4] = {2, 0, 'e'}, [0xc9 - 0xc4] = {4, 0, 'e'},
+	[0xca - 0xc4] = {0, 4, 'f'}, [0xcb - 0xc4] = {0, 8, 'f'}, [0xcc - 0xc4] = {0, 1, 'f'},
+	[0xcd - 0xc4] = {0, 2, 'f'}, [0xce - 0xc4] = {0, 4, 'f'}, [0xcf - 0xc4] = {0, 8, 'f'},
+	[0xd0 - 0xc4] = {0, 1, 'f'}, [0xd1 - 0xc4] = {0, 2, 'f'}, [0xd2 - 0xc4] = {0, 4, 'f'},
+	[0xd3 - 0xc4] = {0, 8, 'f'}, [0xd4 - 0xc4] = {0, 2, 'f'}, [0xd5 - 0xc4] = {0, 3, 'f'},
+	[0xd6 - 0xc4] = {0, 5, 'f'}, [0xd7 - 0xc4] = {0, 9, 'f'}, [0xd8 - 0xc4] = {0, 17, 'f'},
+	[0xd9 - 0xc4] = {1, 0, 'b'}, [0xda - 0xc4] = {2, 0, 'b'}, [0xdb - 0xc4] = {4, 0, 'b'},
+	[0xdc - 0xc4] = {2, 0, 'a'}, [0xdd - 0xc4] = {4, 0, 'a'}, [0xde - 0xc4] = {2, 0, 'm'},
+	[0xdf - 0xc4] = {4, 0, 'm'},
+};
+
+static bool plausible_items(const uint8_t *p, size_t len, size_t *used, uint64_t items, int depth);
+
+/* Whether one value starts at p and fits in len; *used is its size. */
+static bool plausible(const uint8_t *p, size_t len, size_t *used, int depth)
+{
+	if (len == 0 || depth > MSGPACK_MAX_DEPTH)
+		return false;
+	uint8_t b = p[0];
+	if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) { /* fixints, nil, bools */
+		*used = 1;
+		return true;
+	}
+	if (b >= 0xa0 && b <= 0xbf) { /* fixstr */
+		*used = 1 + (size_t)(b & 0x1f);
+		return *used <= len;
+	}
+	if (b >= 0x80 && b <= 0x9f) { /* fixmap, fixarray */
+		uint64_t items = b < 0x90 ? 2u * (b & 0x0f) : (b & 0x0f);
+		if (!plausible_items(p + 1, len - 1, used, items, depth))
+			return false;
+		*used += 1;
+		return true;
+	}
+	if (b < 0xc4)
+		return false; /* 0xc1 is never used */
+	const msgpack_format *f = &formats[b - 0xc4];
+	size_t head = 1 + f->length_bytes;
+	if (head > len)
+		return false;
+	uint64_t n = big_endian(p + 1, f->length_bytes);
+	if (f->kind == 'f') {
+		*used = 1 + (size_t)f->fixed_payload;
+		return *used <= len;
+	}
+	if (f->kind == 'b' || f->kind == 'e') {
+		uint64_t payload = n + (f->kind == 'e'); /* an extension adds its type byte */
+		*used = head + (size_t)payload;
+		return payload <= len - head;
+	}
+	if (!plausible_items(p + head, len - head, used, f->kind == 'm' ? 2 * n : n, depth))
+		return false;
+	*used += head;
+	return true;
+}
+
+static bool plausible_items(const uint8_t *p, size_t len, size_t *used, uint64_t items, int depth)
+{
+	size_t at = 0;
+	if (items > len) /* every element takes at least one byte */
+		return false;
+	for (uint64_t i = 0; i < items; i++) {
+		size_t one;
+		if (!plausible(p + at, len - at, &one, depth + 1))
+			return false;
+		at += one;
+	}
+	*used = at;
+	return true;
+}
+
 cty_value *cty_msgpack_decode(const uint8_t *data, size_t len, const cty_type *t, char **error)
 {
 	msgpack_unpacked unpacked;
@@ -192,6 +289,9 @@ cty_value *cty_msgpack_decode(const uint8_t *data, size_t len, const cty_type *t
 
 	if (len == 0)
 		return cty_null(t);
+	size_t used;
+	if (!plausible(data, len, &used, 0))
+		return fail(error, "malformed msgpack: a length runs past the end, or nesting is too deep");
 	msgpack_unpacked_init(&unpacked);
 	if (msgpack_unpack_next(&unpacked, (const char *)data, len, &offset) != MSGPACK_UNPACK_SUCCESS)
 		v = fail(error, "malformed msgpack");
