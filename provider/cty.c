@@ -27,7 +27,8 @@ static void *xcalloc(size_t n, size_t size)
 static char *xstrndup(const char *s, size_t len)
 {
 	char *p = xcalloc(len + 1, 1);
-	memcpy(p, s, len);
+	if (len) /* an empty string may come as a null pointer (msgpack-c) */
+		memcpy(p, s, len);
 	return p;
 }
 

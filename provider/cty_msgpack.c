@@ -55,7 +55,8 @@ static cty_value *decode_number(const msgpack_object *o, char **error)
 	case MSGPACK_OBJECT_STR:
 		s = text_of(o, &len);
 		if (len < sizeof text) {
-			memcpy(text, s, len);
+			if (len)
+				memcpy(text, s, len);
 			text[len] = '\0';
 			cty_value *v = cty_number_from_text(text);
 			if (v)
@@ -96,7 +97,8 @@ static bool key_text(const msgpack_object *key, char *buf, size_t size)
 	s = text_of(key, &len);
 	if (len >= size)
 		return false;
-	memcpy(buf, s, len);
+	if (len) /* msgpack-c gives an empty string a null pointer */
+		memcpy(buf, s, len);
 	buf[len] = '\0';
 	return true;
 }
