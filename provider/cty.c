@@ -390,6 +390,13 @@ void cty_append(cty_value *list, cty_value *item)
 
 void cty_map_put(cty_value *map, const char *key, cty_value *item)
 {
+	for (size_t i = 0; i < map->u.coll.count; i++) {
+		if (strcmp(map->u.coll.keys[i], key) == 0) { /* a repeated key: the last one wins */
+			cty_value_free(map->u.coll.items[i]);
+			map->u.coll.items[i] = item;
+			return;
+		}
+	}
 	collection_grow(map, true);
 	map->u.coll.keys[map->u.coll.count] = xstrndup(key, strlen(key));
 	map->u.coll.items[map->u.coll.count++] = item;

@@ -114,7 +114,8 @@ cty_value *cty_object_new(const cty_type *t);
 
 /* Appends to a list, set or tuple, adopting item. */
 void cty_append(cty_value *list, cty_value *item);
-/* Adds a map entry, adopting item; the key is copied. */
+/* Adds a map entry, adopting item; the key is copied. A key already there
+ * takes the new item (a repeated key in JSON or msgpack: the last wins). */
 void cty_map_put(cty_value *map, const char *key, cty_value *item);
 /* Replaces an object's attribute, adopting v (freeing the old one). Returns
  * false, freeing v, if the object has no such attribute. */
