@@ -238,6 +238,8 @@ cty_value *cty_bool_new(bool b)
 /* Splits decimal text into sign, significant digits (no leading or trailing
  * zeros) and the power of ten of the last digit. Returns false when the text
  * is not a finite decimal number. */
+#define CTY_MAX_EXPONENT 1000000L
+
 static bool decimal_split(const char *s, bool *negative, char *digits, size_t size, long *exponent)
 {
 	size_t n = 0;
@@ -268,7 +270,9 @@ static bool decimal_split(const char *s, bool *negative, char *digits, size_t si
 	if (*s == 'e' || *s == 'E') {
 		char *end;
 		long e = strtol(s + 1, &end, 10);
-		if (end == s + 1 || *end)
+		/* Exponents past a million are not numbers anyone configures, and
+		 * bounding them keeps the arithmetic below from overflowing. */
+		if (end == s + 1 || *end || e > CTY_MAX_EXPONENT || e < -CTY_MAX_EXPONENT)
 			return false;
 		exp += e;
 	} else if (*s) {
