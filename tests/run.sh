@@ -12,6 +12,7 @@
 #   sanitize    unit tests under ASan/UBSan (`make sanitize`), when RUN_SANITIZE=1
 #               (default 1 under CI=true, else 0)
 #   valgrind    unit tests under valgrind, with sanitize
+#   fuzz        each libFuzzer target for FUZZ_SECONDS (default 10), with sanitize
 # A stage that exits non-zero without reporting any failure, or that prints no
 # summary line at all, counts as one failure.
 #
@@ -96,6 +97,7 @@ if [ "$run_sanitize" = 1 ]; then
 	stage sanitize make --no-print-directory sanitize
 	stage valgrind tests/unit/run.sh valgrind -q --error-exitcode=9 --leak-check=full \
 		--errors-for-leak-kinds=definite "$build/unit-tests"
+	stage fuzz make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 fi
 
 echo "== summary"
