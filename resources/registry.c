@@ -1,13 +1,15 @@
 /* registry.c: the provider's resources and data sources. Add new ones here. */
 #include "resource.h"
 
-extern const resource_def resource_aurora_cluster, resource_ecr_repository, resource_ecs_cluster, resource_ssm_parameter;
+extern const resource_def resource_aurora_cluster, resource_ecr_repository, resource_ecs_cluster, resource_ecs_service,
+	resource_ssm_parameter;
 extern const resource_def data_caller_identity, data_iam_db_connect_policy, data_rds_auth_token;
 
 const resource_def *const registry_resources[] = {
 	&resource_aurora_cluster,
 	&resource_ecr_repository,
 	&resource_ecs_cluster,
+	&resource_ecs_service,
 	&resource_ssm_parameter,
 	NULL,
 };

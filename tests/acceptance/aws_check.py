@@ -212,16 +212,253 @@ def create_aurora(name):
                            DBInstanceClass="db.r6g.large")
 
 
+def associate_role(cluster_name, role_arn, feature):
+    """Associates an IAM role with an Aurora cluster for a feature (wagtail_aurora_lambda_trigger checks Lambda)."""
+    client("rds").add_role_to_db_cluster(DBClusterIdentifier=cluster_name, RoleArn=role_arn, FeatureName=feature)
+
+
+# ---- IAM (wagtail_iam_role, wagtail_iam_policy) ----
+
+def iam_document(document):
+    """A policy document as boto3 gives it: already parsed, or JSON text."""
+    return json.loads(document) if isinstance(document, str) else document
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def iam_statements(document):
+    return as_list(iam_document(document)["Statement"])
+
+
+def iam_actions(document):
+    return sorted(a for s in iam_statements(document) for a in as_list(s.get("Action", [])))
+
+
+def iam_trusted_services(document):
+    return sorted(service for s in iam_statements(document)
+                  if s.get("Effect") == "Allow" and "sts:AssumeRole" in as_list(s.get("Action", []))
+                  for service in as_list(s.get("Principal", {}).get("Service", [])))
+
+
+def iam_tags(entity):
+    return {t["Key"]: t["Value"] for t in entity.get("Tags", [])}
+
+
+def iam_role(name, want_json):
+    """The role matches want, a JSON object of: Path, Description, MaxSessionDuration, PermissionsBoundary,
+    Tags, TrustedServices, Attached (policy ARNs), Inline ({policy name: its actions})."""
+    iam = client("iam")
+    role = iam.get_role(RoleName=name)["Role"]
+    got = {
+        "Path": role["Path"], "Description": role.get("Description"),
+        "MaxSessionDuration": role["MaxSessionDuration"],
+        "PermissionsBoundary": role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn"),
+        "Tags": iam_tags(role), "TrustedServices": iam_trusted_services(role["AssumeRolePolicyDocument"]),
+        "Attached": sorted(p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]),
+        "Inline": {p: iam_actions(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"])
+                   for p in iam.list_role_policies(RoleName=name)["PolicyNames"]},
+    }
+    for key, value in json.loads(want_json).items():
+        expect_equal(key, got[key], value)
+
+
+def iam_role_gone(name):
+    iam = client("iam")
+    try:
+        iam.get_role(RoleName=name)
+    except iam.exceptions.NoSuchEntityException:
+        return
+    fail(f"role {name} still exists")
+
+
+def iam_policy(arn, want_json):
+    """The policy matches want, a JSON object of: Path, Description, Tags, DefaultVersionId, Versions (ids,
+    oldest first), DefaultActions (the default version's actions)."""
+    iam = client("iam")
+    policy = iam.get_policy(PolicyArn=arn)["Policy"]
+    versions = iam.list_policy_versions(PolicyArn=arn)["Versions"]
+    default = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
+    got = {
+        "Path": policy["Path"], "Description": policy.get("Description"), "Tags": iam_tags(policy),
+        "DefaultVersionId": policy["DefaultVersionId"],
+        "Versions": sorted((v["VersionId"] for v in versions), key=lambda v: int(v[1:])),
+        "DefaultActions": iam_actions(default["Document"]),
+    }
+    for key, value in json.loads(want_json).items():
+        expect_equal(key, got[key], value)
+
+
+def iam_policy_gone(arn):
+    iam = client("iam")
+    try:
+        iam.get_policy(PolicyArn=arn)
+    except iam.exceptions.NoSuchEntityException:
+        return
+    fail(f"policy {arn} still exists")
+
+
+# Made outside Terraform, tagged as the provider's default_tags would tag them.
+OUTSIDE_TAGS = [{"Key": "ManagedBy", "Value": "wagtail-acceptance"}]
+
+
+def iam_allow(action):
+    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]})
+
+
+def iam_create_policy(name, action):
+    """Prints the ARN of a new customer policy allowing action."""
+    print(client("iam").create_policy(PolicyName=name, PolicyDocument=iam_allow(action), Tags=OUTSIDE_TAGS)["Policy"]["Arn"])
+
+
+def iam_trust(service):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+
+
+def iam_create_role(name, service):
+    client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=iam_trust(service), Tags=OUTSIDE_TAGS)
+
+
+def iam_attach(role, arn):
+    client("iam").attach_role_policy(RoleName=role, PolicyArn=arn)
+
+
+def iam_put_inline(role, name, action):
+    client("iam").put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=iam_allow(action))
+
+
+def iam_set_trust(role, service):
+    client("iam").update_assume_role_policy(RoleName=role, PolicyDocument=iam_trust(service))
+
+
+def iam_set_policy_document(arn, action):
+    """A new default version allowing action, after pruning the oldest version when IAM's five exist."""
+    iam = client("iam")
+    versions = iam.list_policy_versions(PolicyArn=arn)["Versions"]
+    if len(versions) >= 5:
+        oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: int(v["VersionId"][1:]))
+        iam.delete_policy_version(PolicyArn=arn, VersionId=oldest["VersionId"])
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=iam_allow(action), SetAsDefault=True)
+
+
+def iam_delete_role(name):
+    """Deletes a role as IAM demands: its attachments and inline policies first."""
+    iam = client("iam")
+    for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName=name, PolicyArn=p["PolicyArn"])
+    for p in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=name, PolicyName=p)
+    iam.delete_role(RoleName=name)
+
+
+# ---- ECS services (wagtail_ecs_service: ECS, EC2, ELBv2) ----
+
+def ecs_create_target_group(name, vpc):
+    """Prints the ARN of a new target group for Fargate tasks (target type ip)."""
+    print(client("elbv2").create_target_group(Name=name, Protocol="HTTP", Port=8000, VpcId=vpc,
+                                              TargetType="ip")["TargetGroups"][0]["TargetGroupArn"])
+
+
+def ecs_describe_service(cluster_name, name):
+    found = client("ecs").describe_services(cluster=cluster_name, services=[name], include=["TAGS"])["services"]
+    if not found or found[0]["status"] != "ACTIVE":
+        fail(f"service {name} is not ACTIVE in {cluster_name}", found)
+    return found[0]
+
+
+def ecs_service(cluster_name, name, want_json):
+    """The service matches want, a JSON object of DescribeServices fields; subnets, securityGroups and
+    assignPublicIp are read from its awsvpcConfiguration, subnets and groups compare as sets, tags as a map."""
+    service = ecs_describe_service(cluster_name, name)
+    network = service.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
+    got = dict(service, subnets=sorted(network.get("subnets", [])),
+               securityGroups=sorted(network.get("securityGroups", [])), assignPublicIp=network.get("assignPublicIp"),
+               tags={t["key"]: t["value"] for t in service.get("tags", [])})
+    for key, value in json.loads(want_json).items():
+        expect_equal(key, got.get(key), sorted(value) if key in ("subnets", "securityGroups") else value)
+
+
+def ecs_task_definition(task, want_json):
+    """The revision (family:revision or ARN) matches want, DescribeTaskDefinition fields; `image` is the
+    first container's."""
+    found = client("ecs").describe_task_definition(taskDefinition=task)["taskDefinition"]
+    found["image"] = found["containerDefinitions"][0]["image"]
+    for key, value in json.loads(want_json).items():
+        expect_equal(key, found.get(key), value)
+
+
+def ecs_service_zones(cluster_name, name, count):
+    """The service's subnets lie in `count` availability zones."""
+    subnets = ecs_describe_service(cluster_name, name)["networkConfiguration"]["awsvpcConfiguration"]["subnets"]
+    zones = {s["AvailabilityZone"] for s in client("ec2").describe_subnets(SubnetIds=subnets)["Subnets"]}
+    expect_equal("zones", len(zones), int(count))
+
+
+def ecs_active_revisions(family, want):
+    """Exactly the revisions in want (comma-separated, may be empty) of family are ACTIVE."""
+    arns = client("ecs").list_task_definitions(familyPrefix=family, status="ACTIVE")["taskDefinitionArns"]
+    expect_equal(f"ACTIVE revisions of {family}", sorted(int(a.rsplit(":", 1)[1]) for a in arns),
+                 sorted(int(r) for r in want.split(",") if r))
+
+
+def ecs_service_gone(cluster_name, name):
+    ecs = client("ecs")
+    try:
+        found = ecs.describe_services(cluster=cluster_name, services=[name])["services"]
+    except ecs.exceptions.ClusterNotFoundException:
+        return
+    if found and found[0]["status"] != "INACTIVE":
+        fail(f"service {name} still exists", found)
+
+
+def ecs_drift_service(cluster_name, name, image, subnet):
+    """Deploys behind Terraform's back as a CI job would: a new revision with another image (the one it
+    replaces deregistered), two tasks, one subnet."""
+    ecs = client("ecs")
+    service = ecs_describe_service(cluster_name, name)
+    current = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+    containers = current["containerDefinitions"]
+    containers[0]["image"] = image
+    settings = {k: current[k] for k in ("family", "cpu", "memory", "executionRoleArn", "taskRoleArn", "networkMode",
+                                        "requiresCompatibilities") if k in current}
+    arn = ecs.register_task_definition(containerDefinitions=containers, **settings)["taskDefinition"]["taskDefinitionArn"]
+    network = service["networkConfiguration"]
+    network["awsvpcConfiguration"]["subnets"] = [subnet]
+    ecs.update_service(cluster=cluster_name, service=name, desiredCount=2, taskDefinition=arn,
+                       networkConfiguration=network)
+    ecs.deregister_task_definition(taskDefinition=current["taskDefinitionArn"])
+
+
+def ecs_delete_service(cluster_name, name):
+    """Deletes the service behind Terraform's back, and its revision, as one cleaning up by hand would."""
+    ecs = client("ecs")
+    task = ecs_describe_service(cluster_name, name)["taskDefinition"]
+    ecs.update_service(cluster=cluster_name, service=name, desiredCount=0)
+    ecs.delete_service(cluster=cluster_name, service=name)
+    ecs.deregister_task_definition(taskDefinition=task)
+
+
 commands = {
     "default-network": default_network, "create-security-group": create_security_group,
     "create-role": create_role, "aurora": aurora, "aurora-instances": aurora_instances,
     "ingress": ingress, "egress-https": egress_https, "aurora-gone": aurora_gone, "security-group-gone": security_group_gone,
     "subnet-group-gone": subnet_group_gone, "set-backup-retention": set_backup_retention,
     "create-aurora": create_aurora, "delete-aurora": delete_aurora,
+    "associate-role": associate_role,
     "cluster": cluster, "cluster-gone": cluster_gone,
     "parameter": parameter, "parameter-gone": parameter_gone,
     "repository": repository, "repository-gone": repository_gone,
     "delete-cluster": delete_cluster, "put-parameter": put_parameter,
     "create-parameter": create_parameter, "create-repository": create_repository,
+    "iam-role": iam_role, "iam-role-gone": iam_role_gone, "iam-policy": iam_policy, "iam-policy-gone": iam_policy_gone,
+    "iam-create-policy": iam_create_policy, "iam-create-role": iam_create_role, "iam-attach": iam_attach,
+    "iam-put-inline": iam_put_inline, "iam-set-trust": iam_set_trust,
+    "iam-set-policy-document": iam_set_policy_document, "iam-delete-role": iam_delete_role,
+    "ecs-create-target-group": ecs_create_target_group, "ecs-service": ecs_service,
+    "ecs-task-definition": ecs_task_definition, "ecs-service-zones": ecs_service_zones,
+    "ecs-active-revisions": ecs_active_revisions, "ecs-service-gone": ecs_service_gone,
+    "ecs-drift-service": ecs_drift_service, "ecs-delete-service": ecs_delete_service,
 }
 commands[command](*args)
