@@ -9,6 +9,7 @@
 #   aws         tests/acceptance/aws_resources.sh (both CLIs against a real
 #               moto server that checks signatures)
 #   aurora      tests/acceptance/aurora.sh (the same, for wagtail_aurora_cluster)
+#   ecs-service tests/acceptance/ecs_service.sh (the same, for wagtail_ecs_service)
 #   sanitize    unit tests under ASan/UBSan (`make sanitize`), when RUN_SANITIZE=1
 #               (default 1 under CI=true, else 0)
 #   valgrind    unit tests under valgrind, with sanitize
@@ -91,6 +92,7 @@ stage acceptance tests/acceptance/cli.sh
 # 4. AWS resources against moto
 stage aws tests/acceptance/aws_resources.sh
 stage aurora tests/acceptance/aurora.sh
+stage ecs-service tests/acceptance/ecs_service.sh
 
 # 5. unit tests under sanitizers, and under valgrind (leaks and invalid accesses)
 if [ "$run_sanitize" = 1 ]; then
