@@ -13,6 +13,7 @@
 #   sanitize    unit tests under ASan/UBSan (`make sanitize`), when RUN_SANITIZE=1
 #               (default 1 under CI=true, else 0)
 #   valgrind    unit tests under valgrind, with sanitize
+#   asan-*      every acceptance stage again with an ASan+UBSan provider, with sanitize
 #   fuzz        each libFuzzer target for FUZZ_SECONDS (default 10), with sanitize
 # A stage that exits non-zero without reporting any failure, or that prints no
 # summary line at all, counts as one failure.
@@ -86,19 +87,34 @@ if [ -f tests/tls/test_client_cert.py ]; then
 	stage tls "$tls_python" tests/tls/test_client_cert.py
 fi
 
-# 3. acceptance tests with the real CLIs
-stage acceptance tests/acceptance/cli.sh
+# 3. acceptance tests with the real CLIs: the protocol, then each resource
+# family against a real moto server (and PostgreSQL where SQL runs)
+acceptance_stages=(
+	"acceptance tests/acceptance/cli.sh"
+	"aws tests/acceptance/aws_resources.sh"
+	"aurora tests/acceptance/aurora.sh"
+	"ecs-service tests/acceptance/ecs_service.sh"
+)
+for entry in "${acceptance_stages[@]}"; do
+	stage $entry
+done
 
-# 4. AWS resources against moto
-stage aws tests/acceptance/aws_resources.sh
-stage aurora tests/acceptance/aurora.sh
-stage ecs-service tests/acceptance/ecs_service.sh
-
-# 5. unit tests under sanitizers, and under valgrind (leaks and invalid accesses)
+# 4. under sanitizers: the unit tests (ASan+UBSan, then valgrind), every
+# acceptance stage again with an ASan+UBSan provider, and a short fuzz run
 if [ "$run_sanitize" = 1 ]; then
 	stage sanitize make --no-print-directory sanitize
 	stage valgrind tests/unit/run.sh valgrind -q --error-exitcode=9 --leak-check=full \
 		--errors-for-leak-kinds=definite "$build/unit-tests"
+	asan_binary=$root/build-asan/terraform-provider-wagtail_v$version
+	asan_logs=$(mktemp -d)
+	stage asan-build make --no-print-directory sanitize-provider
+	for entry in "${acceptance_stages[@]}"; do
+		PROVIDER_BINARY=$asan_binary ASAN_OPTIONS=detect_leaks=1:log_path=$asan_logs/asan \
+			UBSAN_OPTIONS=print_stacktrace=1:log_path=$asan_logs/ubsan stage asan-$entry
+	done
+	# The CLIs swallow a provider's stderr: the sanitizers' own reports decide.
+	stage asan-reports sh -c 'if ls "$1"/* >/dev/null 2>&1; then head -n 40 "$1"/*; echo "asan-reports: 0 passed, 1 failed"; exit 1; fi
+		echo "asan-reports: 1 passed, 0 failed"' sh "$asan_logs"
 	stage fuzz make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 fi
 
