@@ -109,11 +109,15 @@ if [ "$run_sanitize" = 1 ]; then
 	asan_logs=$(mktemp -d)
 	stage asan-build make --no-print-directory sanitize-provider
 	for entry in "${acceptance_stages[@]}"; do
-		PROVIDER_BINARY=$asan_binary ASAN_OPTIONS=detect_leaks=1:log_path=$asan_logs/asan \
+		PROVIDER_BINARY=$asan_binary ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:log_path=$asan_logs/asan \
+			LSAN_OPTIONS=suppressions=$root/tests/asan/lsan.supp \
 			UBSAN_OPTIONS=print_stacktrace=1:log_path=$asan_logs/ubsan stage asan-$entry
 	done
 	# The CLIs swallow a provider's stderr: the sanitizers' own reports decide.
-	stage asan-reports sh -c 'if ls "$1"/* >/dev/null 2>&1; then head -n 40 "$1"/*; echo "asan-reports: 0 passed, 1 failed"; exit 1; fi
+	stage asan-reports sh -c 'if grep -l -e "ERROR: " -e "runtime error" "$1"/* 2>/dev/null; then
+			grep -h -A30 -e "ERROR: " -e "runtime error" "$1"/* | head -n 60
+			echo "asan-reports: 0 passed, 1 failed"; exit 1
+		fi
 		echo "asan-reports: 1 passed, 0 failed"' sh "$asan_logs"
 	stage fuzz make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 fi
