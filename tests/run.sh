@@ -94,6 +94,7 @@ acceptance_stages=(
 	"aws tests/acceptance/aws_resources.sh"
 	"aurora tests/acceptance/aurora.sh"
 	"ecs-service tests/acceptance/ecs_service.sh"
+	"iam tests/acceptance/iam.sh"
 )
 for entry in "${acceptance_stages[@]}"; do
 	stage $entry

@@ -1,0 +1,89 @@
+/* iam_common.h: what wagtail_iam_role and wagtail_iam_policy share: policy
+ * documents (their shape, their meaning, IAM's URL-encoded answers), names
+ * from name or name_prefix, IAM tags, and IAM calls with the NoSuchEntity
+ * answers IAM's eventual consistency brings. */
+#ifndef WAGTAIL_IAM_COMMON_H
+#define WAGTAIL_IAM_COMMON_H
+
+#include "aws_calls.h"
+
+/* ---- policy documents ---- */
+
+typedef enum {
+	IAM_IDENTITY_POLICY, /* what a role or user may do: Resource, no Principal */
+	IAM_TRUST_POLICY,    /* who may assume a role: Principal */
+} iam_policy_kind;
+
+/* json_normalizer for policy documents. IAM gives a single string the
+ * meaning of a one-element list and reads those lists as sets, so: a lone
+ * Statement object becomes a list; Action, NotAction, Resource,
+ * NotResource, each principal's values and each condition's values become
+ * sorted lists. */
+void iam_policy_normalize(cJSON *doc);
+
+/* False, with a sentence in why ("statement 2 needs Action or NotAction"),
+ * when a document is not a policy of that kind as IAM would accept it. Text
+ * that is not JSON passes: the schema's CHECK_JSON reports it. */
+bool iam_policy_shape_ok(const char *text, iam_policy_kind kind, char *why, size_t why_size);
+
+/* Validate-time check of the policy in attribute `attribute` or, with key
+ * given, in that entry of the map there. An error names and points at it;
+ * null and unknown values pass. */
+void iam_validate_policy(diag_list *diags, const cty_value *policy, const char *attribute, const char *key,
+			 iam_policy_kind kind);
+
+/* A policy document as IAM answered it (URL-encoded, except moto's
+ * GetPolicyVersion, which sends it plain) as a state value: prior's text
+ * when that means the same, so reformatting never shows as a diff. */
+cty_value *iam_policy_value(const char *answered, const cty_value *prior);
+
+/* The document text IAM's answers hold, decoded; malloc'd. */
+char *iam_policy_decode(const char *answered);
+
+/* ---- names ---- */
+
+/* Refuses name together with name_prefix. */
+void iam_validate_name(diag_list *diags, const cty_value *config);
+
+/* The name to create: `name`, else name_prefix (default "terraform-")
+ * followed by a 26-character unique suffix, as the AWS provider does.
+ * malloc'd. */
+char *iam_name_for(const cty_value *planned);
+
+#define IAM_UNIQUE_SUFFIX_LENGTH 26
+
+/* ---- calls ---- */
+
+/* What a NoSuchEntity answer means to the caller. */
+typedef enum {
+	IAM_MUST_EXIST,   /* an error */
+	IAM_MAY_BE_GONE,  /* done: what a delete or detach wanted */
+	IAM_JUST_CREATED, /* not yet visible: retried for up to 15 s */
+} iam_missing;
+
+/* Sends an IAM call whose answer is not needed and frees q. False when it
+ * failed (reported to ctx->diags). */
+bool iam_send(call_ctx *ctx, const char *action, query_params *q, iam_missing missing);
+
+/* An IAM call whose answer is read; frees q. NULL and *gone on
+ * NoSuchEntity; NULL on other errors (reported). */
+xmlDoc *iam_get(call_ctx *ctx, const char *action, query_params *q, bool *gone);
+
+/* Adds param = the text of attribute `name` (a string or number) of o,
+ * when it is known and not null. */
+void iam_add_attribute(query_params *q, const char *param, const cty_value *o, const char *name);
+
+/* ---- tags ---- */
+
+/* Tags.member.N.Key / .Value for each entry of a map(string). */
+void iam_add_tags(query_params *q, const cty_value *tags);
+
+/* The Tags of a Role or Policy element, as a map(string). */
+cty_value *iam_tags_of(xmlNode *entity);
+
+/* Brings the tags of an entity ("Role" or "Policy": TagRole, UntagPolicy,
+ * ...), named by param = value, from before to after. False on failure. */
+bool iam_update_tags(call_ctx *ctx, const char *entity, const char *param, const char *value,
+		     const cty_value *before, const cty_value *after);
+
+#endif

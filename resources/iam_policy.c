@@ -1,0 +1,253 @@
+/* iam_policy.c: resource wagtail_iam_policy, a customer managed IAM policy
+ * to attach to roles (wagtail_iam_role.managed_policy_arns).
+ *
+ * IAM keeps up to five versions of a policy's document. A change of the
+ * document is a new default version, made after the oldest non-default
+ * one is pruned when five exist; name, path and description cannot change
+ * in IAM, so changing them replaces the policy. */
+#include "iam_common.h"
+#include "json_equiv.h"
+#include "tags.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define POLICY_NAME_CHARS "[A-Za-z0-9_+=,.@-]"
+#define IAM_MAX_POLICY_VERSIONS 5
+
+static const attr_def attributes[] = {
+	{"name", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED | ATTR_REPLACE,
+	 "Policy name. Unset: name_prefix (default \"terraform-\") and a unique suffix.",
+	 .check = {CHECK_REGEX, .pattern = "^" POLICY_NAME_CHARS "{1,128}$",
+		   .expected = "a policy name of 1 to 128 letters, digits and + = , . @ _ -"}},
+	{"name_prefix", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Prefix of a generated unique name.",
+	 .check = {CHECK_REGEX, .pattern = "^" POLICY_NAME_CHARS "{1,102}$",
+		   .expected = "a name prefix of 1 to 102 letters, digits and + = , . @ _ - (the unique suffix "
+			       "takes 26 more)"}},
+	{"path", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Path of the policy, e.g. /service/.",
+	 .default_json = "\"/\"",
+	 .check = {CHECK_REGEX, .pattern = "^/([!-~]{1,510}/)?$",
+		   .expected = "a path that starts and ends with / such as /service/"}},
+	{"description", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "What the policy is for."},
+	{"policy", &cty_string, ATTR_REQUIRED, "The policy document (JSON).", .check = {CHECK_JSON}},
+	{"arn", &cty_string, ATTR_COMPUTED, "Policy ARN."},
+	{"policy_id", &cty_string, ATTR_COMPUTED, "The policy's stable id (ANPA...)."},
+	{"default_version_id", &cty_string, ATTR_COMPUTED, "The version IAM uses, e.g. v3."},
+	{"id", &cty_string, ATTR_COMPUTED, "Policy ARN."},
+	TAG_ATTRIBUTES,
+	{NULL},
+};
+
+extern const resource_def resource_iam_policy;
+
+static void validate_policy(call_ctx *ctx, const cty_value *config)
+{
+	iam_validate_name(ctx->diags, config);
+	iam_validate_policy(ctx->diags, cty_object_get(config, "policy"), "policy", NULL, IAM_IDENTITY_POLICY);
+}
+
+/* A document that means what IAM has keeps its text; a new one is a new
+ * default version. */
+static void plan_policy(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned)
+{
+	(void)ctx, (void)config;
+	json_keep_prior(planned, prior, "policy", iam_policy_normalize);
+	if (!cty_is_null(prior) && !cty_value_equal(cty_object_get(prior, "policy"), cty_object_get(planned, "policy")))
+		cty_object_set(planned, "default_version_id", cty_unknown(&cty_string));
+}
+
+static query_params by_arn(const char *arn)
+{
+	query_params q = {0};
+	query_add(&q, "PolicyArn", arn);
+	return q;
+}
+
+/* ---- reading ---- */
+
+static char *default_document(call_ctx *ctx, const char *arn, const char *version)
+{
+	query_params q = by_arn(arn);
+	bool gone = false;
+	query_add(&q, "VersionId", version);
+	xmlDoc *answer = iam_get(ctx, "GetPolicyVersion", &q, &gone);
+	char *document = answer ? aws_xml_text(xmlDocGetRootElement(answer), "Document") : NULL;
+	xmlFreeDoc(answer);
+	if (gone) /* the default version cannot be deleted: the policy went away meanwhile */
+		diag_attr_error(ctx->diags, "policy", "Policy went away while it was read",
+				"IAM no longer has version %s of %s; plan again.", version, arn);
+	return document;
+}
+
+static void set_text(cty_value *state, const char *name, xmlNode *policy, const char *path)
+{
+	cty_object_set(state, name, xml_string_value(policy, path));
+}
+
+static cty_value *policy_state(call_ctx *ctx, const cty_value *prior, xmlNode *policy, const char *document)
+{
+	cty_value *state = cty_object_new(resource_state_type(&resource_iam_policy));
+	set_text(state, "name", policy, "PolicyName");
+	set_text(state, "arn", policy, "Arn");
+	set_text(state, "id", policy, "Arn");
+	set_text(state, "policy_id", policy, "PolicyId");
+	set_text(state, "path", policy, "Path");
+	set_text(state, "description", policy, "Description");
+	set_text(state, "default_version_id", policy, "DefaultVersionId");
+	cty_object_set(state, "name_prefix", cty_value_clone(cty_object_get(prior, "name_prefix")));
+	cty_object_set(state, "policy", iam_policy_value(document, cty_object_get(prior, "policy")));
+	tags_read(ctx, prior, state, iam_tags_of(policy));
+	return state;
+}
+
+/* The policy as IAM has it; a null value when it is gone; NULL on error. */
+static cty_value *read_policy(call_ctx *ctx, const cty_value *state)
+{
+	const char *arn = cty_object_get_string(state, "id");
+	query_params q = by_arn(arn);
+	bool gone = false;
+	xmlDoc *got = iam_get(ctx, "GetPolicy", &q, &gone);
+	xmlNode *policy = got ? aws_xml_find(xmlDocGetRootElement(got), "Policy") : NULL;
+	char *version = policy ? aws_xml_text(policy, "DefaultVersionId") : NULL;
+	char *document = version ? default_document(ctx, arn, version) : NULL;
+	cty_value *fresh = NULL;
+
+	if (document)
+		fresh = policy_state(ctx, state, policy, document);
+	else if (gone)
+		fresh = cty_null(resource_state_type(&resource_iam_policy));
+	free(document);
+	free(version);
+	xmlFreeDoc(got);
+	return fresh;
+}
+
+/* ---- versions ---- */
+
+/* The policy's versions other than the default, and how many there are in
+ * all; NULL on error, or with *gone when the policy is gone. */
+static cty_value *other_versions(call_ctx *ctx, const char *arn, size_t *total, bool *gone)
+{
+	query_params q = by_arn(arn);
+	xmlDoc *listed = iam_get(ctx, "ListPolicyVersions", &q, gone);
+	xmlNode *versions = listed ? aws_xml_find(xmlDocGetRootElement(listed), "Versions") : NULL;
+	cty_value *others = listed ? cty_collection_new(&cty_list_of_string) : NULL;
+
+	*total = 0;
+	for (xmlNode *v = versions ? versions->children : NULL; v; v = v->next) {
+		if (v->type != XML_ELEMENT_NODE)
+			continue;
+		char *id = aws_xml_text(v, "VersionId"), *is_default = aws_xml_text(v, "IsDefaultVersion");
+		(*total)++;
+		if (id && !(is_default && strcmp(is_default, "true") == 0))
+			cty_append(others, cty_string_new(id));
+		free(id);
+		free(is_default);
+	}
+	xmlFreeDoc(listed);
+	return others;
+}
+
+static bool delete_version(call_ctx *ctx, const char *arn, const char *version)
+{
+	query_params q = by_arn(arn);
+	query_add(&q, "VersionId", version);
+	return iam_send(ctx, "DeletePolicyVersion", &q, IAM_MAY_BE_GONE);
+}
+
+/* IAM numbers versions v1, v2, ... in the order they were made. */
+static const char *oldest(const cty_value *versions)
+{
+	const char *found = NULL;
+	for (size_t i = 0; i < cty_length(versions); i++) {
+		const char *id = cty_index(versions, i)->u.str.text;
+		if (!found || strtol(id + 1, NULL, 10) < strtol(found + 1, NULL, 10))
+			found = id;
+	}
+	return found;
+}
+
+/* Makes room for one more version: IAM refuses a sixth. */
+static bool prune_versions(call_ctx *ctx, const char *arn)
+{
+	size_t total = 0;
+	bool gone = false;
+	cty_value *others = other_versions(ctx, arn, &total, &gone);
+	bool ok = others && (total < IAM_MAX_POLICY_VERSIONS || !oldest(others) ||
+			     delete_version(ctx, arn, oldest(others)));
+	cty_value_free(others);
+	return ok;
+}
+
+/* ---- create, update, delete ---- */
+
+static cty_value *create_policy(call_ctx *ctx, const cty_value *planned)
+{
+	char *name = iam_name_for(planned);
+	query_params q = {0};
+	cty_value *state = NULL;
+
+	query_add(&q, "PolicyName", name);
+	iam_add_attribute(&q, "Path", planned, "path");
+	iam_add_attribute(&q, "Description", planned, "description");
+	iam_add_attribute(&q, "PolicyDocument", planned, "policy");
+	iam_add_tags(&q, cty_object_get(planned, "tags_all"));
+	xmlDoc *answer = ctx_query(ctx, &aws_iam, "CreatePolicy", &q, NULL);
+	query_free(&q);
+	char *arn = answer ? aws_xml_text(xmlDocGetRootElement(answer), "Arn") : NULL;
+	if (arn)
+		state = resource_created(ctx, &resource_iam_policy, planned, arn);
+	free(arn);
+	free(name);
+	xmlFreeDoc(answer);
+	return state;
+}
+
+static bool new_default_version(call_ctx *ctx, const char *arn, const cty_value *planned)
+{
+	query_params q = by_arn(arn);
+	iam_add_attribute(&q, "PolicyDocument", planned, "policy");
+	query_add(&q, "SetAsDefault", "true");
+	return iam_send(ctx, "CreatePolicyVersion", &q, IAM_MUST_EXIST);
+}
+
+static cty_value *update_policy(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+{
+	const char *arn = cty_object_get_string(prior, "id");
+	bool new_document = !cty_value_equal(cty_object_get(prior, "policy"), cty_object_get(planned, "policy"));
+	if (!new_document || (prune_versions(ctx, arn) && new_default_version(ctx, arn, planned)))
+		iam_update_tags(ctx, "Policy", "PolicyArn", arn, cty_object_get(prior, "tags_all"),
+				cty_object_get(planned, "tags_all"));
+	/* Success or not, IAM now holds the truth. */
+	cty_value *fresh = read_policy(ctx, planned);
+	return fresh ? fresh : cty_value_clone(prior);
+}
+
+/* IAM deletes only a policy without versions besides the default. */
+static bool delete_policy(call_ctx *ctx, const cty_value *state)
+{
+	const char *arn = cty_object_get_string(state, "id");
+	size_t total = 0;
+	bool gone = false;
+	cty_value *others = other_versions(ctx, arn, &total, &gone);
+	bool ok = others != NULL;
+	for (size_t i = 0; ok && i < cty_length(others); i++)
+		ok = delete_version(ctx, arn, cty_index(others, i)->u.str.text);
+	if (ok) {
+		query_params q = by_arn(arn);
+		ok = iam_send(ctx, "DeletePolicy", &q, IAM_MAY_BE_GONE);
+	}
+	cty_value_free(others);
+	return ok || gone;
+}
+
+const resource_def resource_iam_policy = {
+	.type_name = "wagtail_iam_policy",
+	.schema = {.attributes = attributes, .description = "A customer managed IAM policy, versioned on change."},
+	.validate = validate_policy,
+	.plan = plan_policy,
+	.create = create_policy,
+	.read = read_policy,
+	.update = update_policy,
+	.delete = delete_policy,
+};

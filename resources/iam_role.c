@@ -1,0 +1,541 @@
+/* iam_role.c: resource wagtail_iam_role, the roles ECS tasks, Lambda and
+ * Aurora assume. Besides the role it owns the role's trust policy and,
+ * when they are set, its managed policy attachments and inline policies:
+ * exclusively, so that whatever else is attached or put in AWS shows as
+ * drift and is removed. Left unset, they are read but not managed. */
+#include "iam_common.h"
+#include "json_equiv.h"
+#include "tags.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ROLE_NAME_CHARS "[A-Za-z0-9_+=,.@-]"
+
+static const attr_def attributes[] = {
+	{"name", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED | ATTR_REPLACE,
+	 "Role name. Unset: name_prefix (default \"terraform-\") and a unique suffix.",
+	 .check = {CHECK_REGEX, .pattern = "^" ROLE_NAME_CHARS "{1,64}$",
+		   .expected = "a role name of 1 to 64 letters, digits and + = , . @ _ -"}},
+	{"name_prefix", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Prefix of a generated unique name.",
+	 .check = {CHECK_REGEX, .pattern = "^" ROLE_NAME_CHARS "{1,38}$",
+		   .expected = "a name prefix of 1 to 38 letters, digits and + = , . @ _ - (the unique suffix "
+			       "takes 26 more)"}},
+	{"path", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Path of the role, e.g. /service/.",
+	 .default_json = "\"/\"",
+	 .check = {CHECK_REGEX, .pattern = "^/([!-~]{1,510}/)?$",
+		   .expected = "a path that starts and ends with / such as /service/"}},
+	{"description", &cty_string, ATTR_OPTIONAL, "What the role is for."},
+	{"assume_role_policy", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED,
+	 "Trust policy (JSON): who may assume the role. Or assume_role_services.", .check = {CHECK_JSON}},
+	{"assume_role_services", &cty_set_of_string, ATTR_OPTIONAL | ATTR_COMPUTED,
+	 "Service principals that may assume the role, e.g. [\"ecs-tasks.amazonaws.com\"]: a shortcut that "
+	 "builds assume_role_policy.",
+	 .check = {CHECK_REGEX, .pattern = "^[a-z0-9-]+(\\.[a-z0-9-]+)+$",
+		   .expected = "a service principal such as ecs-tasks.amazonaws.com"}},
+	{"managed_policy_arns", &cty_set_of_string, ATTR_OPTIONAL | ATTR_COMPUTED,
+	 "Managed policies attached to the role, exclusively. Unset: attachments are not managed.",
+	 .check = {CHECK_ARN}},
+	{"inline_policies", &cty_map_of_string, ATTR_OPTIONAL | ATTR_COMPUTED,
+	 "Inline policies by name (JSON documents), exclusively. Unset: inline policies are not managed.",
+	 .check = {CHECK_JSON}},
+	{"max_session_duration", &cty_number, ATTR_OPTIONAL, "Longest session, in seconds.",
+	 .default_json = "3600", .check = {CHECK_RANGE, .min = 3600, .max = 43200}},
+	{"permissions_boundary", &cty_string, ATTR_OPTIONAL, "ARN of the policy that bounds the role's permissions.",
+	 .check = {CHECK_ARN}},
+	{"arn", &cty_string, ATTR_COMPUTED, "Role ARN."},
+	{"unique_id", &cty_string, ATTR_COMPUTED, "The role's stable id (AROA...)."},
+	{"id", &cty_string, ATTR_COMPUTED, "The role name."},
+	TAG_ATTRIBUTES,
+	{NULL},
+};
+
+extern const resource_def resource_iam_role;
+
+static const cty_value *map_value(const cty_value *map, const char *key)
+{
+	for (size_t i = 0; i < cty_length(map); i++)
+		if (strcmp(map->u.coll.keys[i], key) == 0)
+			return map->u.coll.items[i];
+	return NULL;
+}
+
+static bool set_has(const cty_value *set, const char *text)
+{
+	for (size_t i = 0; i < cty_length(set); i++)
+		if (cty_is_known(cty_index(set, i)) && strcmp(cty_index(set, i)->u.str.text, text) == 0)
+			return true;
+	return false;
+}
+
+/* ---- the trust policy and assume_role_services ---- */
+
+static cty_value *trust_policy_for(const cty_value *services)
+{
+	cJSON *policy = cJSON_CreateObject(), *statement = cJSON_CreateObject(), *names;
+	cJSON_AddStringToObject(policy, "Version", "2012-10-17");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(policy, "Statement"), statement);
+	cJSON_AddStringToObject(statement, "Effect", "Allow");
+	names = cJSON_AddArrayToObject(cJSON_AddObjectToObject(statement, "Principal"), "Service");
+	for (size_t i = 0; i < cty_length(services); i++)
+		cJSON_AddItemToArray(names, cJSON_CreateString(cty_index(services, i)->u.str.text));
+	cJSON_AddStringToObject(statement, "Action", "sts:AssumeRole");
+	char *text = cJSON_PrintUnformatted(policy);
+	cty_value *value = cty_string_new(text);
+	free(text);
+	cJSON_Delete(policy);
+	return value;
+}
+
+static bool text_is(const cJSON *item, const char *want)
+{
+	return cJSON_IsString(item) && strcmp(item->valuestring, want) == 0;
+}
+
+/* The services a trust policy lets assume the role, when it is exactly
+ * what assume_role_services builds; else null. This way a role imported or
+ * read back shows the shortcut its configuration uses. */
+static cty_value *services_trusted_by(const char *policy)
+{
+	cJSON *doc = policy ? cJSON_Parse(policy) : NULL, *name;
+	iam_policy_normalize(doc);
+	const cJSON *statements = cJSON_GetObjectItemCaseSensitive(doc, "Statement");
+	const cJSON *statement = cJSON_GetArrayItem(statements, 0);
+	const cJSON *principal = cJSON_GetObjectItemCaseSensitive(statement, "Principal");
+	const cJSON *action = cJSON_GetObjectItemCaseSensitive(statement, "Action");
+	const cJSON *services = cJSON_GetObjectItemCaseSensitive(principal, "Service");
+	bool shortcut = cJSON_GetArraySize(statements) == 1 && cJSON_GetArraySize(statement) == 3 &&
+			text_is(cJSON_GetObjectItemCaseSensitive(statement, "Effect"), "Allow") &&
+			cJSON_GetArraySize(action) == 1 && text_is(cJSON_GetArrayItem(action, 0), "sts:AssumeRole") &&
+			cJSON_GetArraySize(principal) == 1 && cJSON_IsArray(services);
+	cty_value *set = shortcut ? cty_collection_new(&cty_set_of_string) : cty_null(&cty_set_of_string);
+	if (shortcut)
+		cJSON_ArrayForEach(name, services)
+			if (cJSON_IsString(name))
+				cty_append(set, cty_string_new(name->valuestring));
+	cJSON_Delete(doc);
+	return set;
+}
+
+/* One of the two is configured; the other follows from it. */
+static void plan_trust(const cty_value *config, cty_value *planned)
+{
+	const cty_value *services = cty_object_get(config, "assume_role_services");
+	const cty_value *policy = cty_object_get(config, "assume_role_policy");
+	if (!cty_is_null(services)) {
+		bool known = cty_is_known(services) && !cty_contains_unknown(services);
+		cty_object_set(planned, "assume_role_policy",
+			       known ? trust_policy_for(services) : cty_unknown(&cty_string));
+	} else {
+		cty_object_set(planned, "assume_role_services",
+			       cty_is_unknown(policy) ? cty_unknown(&cty_set_of_string)
+						      : services_trusted_by(policy->u.str.text));
+	}
+}
+
+/* ---- validation ---- */
+
+static void validate_inline_policies(diag_list *diags, const cty_value *policies)
+{
+	for (size_t i = 0; cty_is_known(policies) && i < cty_length(policies); i++)
+		iam_validate_policy(diags, policies->u.coll.items[i], "inline_policies", policies->u.coll.keys[i],
+				    IAM_IDENTITY_POLICY);
+}
+
+static void validate_role(call_ctx *ctx, const cty_value *config)
+{
+	const cty_value *policy = cty_object_get(config, "assume_role_policy");
+	const cty_value *services = cty_object_get(config, "assume_role_services");
+
+	iam_validate_name(ctx->diags, config);
+	if (!cty_is_null(policy) && !cty_is_null(services))
+		diag_attr_error(ctx->diags, "assume_role_services", "Conflicting trust policies",
+				"Set assume_role_policy or assume_role_services, not both.");
+	else if (cty_is_null(policy) && cty_is_null(services))
+		diag_attr_error(ctx->diags, "assume_role_policy", "Missing trust policy",
+				"Set assume_role_policy (JSON), or assume_role_services such as "
+				"[\"ecs-tasks.amazonaws.com\"].");
+	else if (cty_is_known(services) && cty_length(services) == 0)
+		diag_attr_error(ctx->diags, "assume_role_services", "No services",
+				"assume_role_services needs at least one service principal.");
+	iam_validate_policy(ctx->diags, policy, "assume_role_policy", NULL, IAM_TRUST_POLICY);
+	validate_inline_policies(ctx->diags, cty_object_get(config, "inline_policies"));
+}
+
+/* ---- planning ---- */
+
+/* Terraform accepts a planned map only equal to the configuration's or to
+ * the prior one as a whole, so prior's map is kept when every policy in it
+ * means what the configuration says. */
+static void keep_prior_inline_policies(cty_value *planned, const cty_value *prior)
+{
+	const cty_value *before = cty_object_get(prior, "inline_policies");
+	const cty_value *after = cty_object_get(planned, "inline_policies");
+	if (!cty_is_known(before) || !cty_is_known(after) || cty_length(before) != cty_length(after))
+		return;
+	for (size_t i = 0; i < cty_length(after); i++) {
+		const cty_value *was = map_value(before, after->u.coll.keys[i]), *now = after->u.coll.items[i];
+		if (!cty_is_known(was) || !cty_is_known(now) ||
+		    !json_equivalent(was->u.str.text, now->u.str.text, iam_policy_normalize))
+			return;
+	}
+	cty_object_set(planned, "inline_policies", cty_value_clone(before));
+}
+
+static void plan_role(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned)
+{
+	(void)ctx;
+	plan_trust(config, planned);
+	json_keep_prior(planned, prior, "assume_role_policy", iam_policy_normalize);
+	keep_prior_inline_policies(planned, prior);
+}
+
+/* ---- reading ---- */
+
+/* A List action over a role's policies, read across all its pages. */
+typedef struct {
+	const char *action;    /* "ListAttachedRolePolicies" */
+	const char *container; /* "AttachedPolicies": the element holding the members */
+	const char *field;     /* "PolicyArn": what of each member; NULL: its own text */
+} role_listing;
+
+static const role_listing attached_policies = {"ListAttachedRolePolicies", "AttachedPolicies", "PolicyArn"};
+static const role_listing inline_policy_names = {"ListRolePolicies", "PolicyNames", NULL};
+
+static void add_members(cty_value *found, xmlNode *container, const char *field)
+{
+	for (xmlNode *member = container ? container->children : NULL; member; member = member->next) {
+		if (member->type != XML_ELEMENT_NODE)
+			continue;
+		char *text = field ? aws_xml_text(member, field) : (char *)xmlNodeGetContent(member);
+		if (text)
+			cty_append(found, cty_string_new(text));
+		if (field)
+			free(text);
+		else
+			xmlFree(text);
+	}
+}
+
+/* A list or set of what the listing names; NULL (and *gone when the role
+ * is gone) on error. */
+static cty_value *list_for_role(call_ctx *ctx, const role_listing *listing, const char *role, const cty_type *type,
+				bool *gone)
+{
+	cty_value *found = cty_collection_new(type);
+	char *marker = NULL;
+	do {
+		query_params q = {0};
+		query_add(&q, "RoleName", role);
+		if (marker)
+			query_add(&q, "Marker", marker);
+		free(marker);
+		xmlDoc *page = iam_get(ctx, listing->action, &q, gone);
+		if (!page) {
+			cty_value_free(found);
+			return NULL;
+		}
+		xmlNode *root = xmlDocGetRootElement(page);
+		char *truncated = aws_xml_text(root, "IsTruncated");
+		add_members(found, aws_xml_find(root, listing->container), listing->field);
+		marker = truncated && strcmp(truncated, "true") == 0 ? aws_xml_text(root, "Marker") : NULL;
+		free(truncated);
+		xmlFreeDoc(page);
+	} while (marker);
+	return found;
+}
+
+/* The document of one inline policy; NULL on error, or with *gone when it
+ * was deleted since it was listed. */
+static char *inline_policy_document(call_ctx *ctx, const char *role, const char *name, bool *gone)
+{
+	query_params q = {0};
+	query_add(&q, "RoleName", role);
+	query_add(&q, "PolicyName", name);
+	xmlDoc *answer = iam_get(ctx, "GetRolePolicy", &q, gone);
+	char *document = answer ? aws_xml_text(xmlDocGetRootElement(answer), "PolicyDocument") : NULL;
+	xmlFreeDoc(answer);
+	return document;
+}
+
+/* The role's inline policies by name, keeping prior's texts that mean the
+ * same; NULL on error. */
+static cty_value *inline_policies_of(call_ctx *ctx, const char *role, const cty_value *prior, bool *gone)
+{
+	cty_value *names = list_for_role(ctx, &inline_policy_names, role, &cty_list_of_string, gone);
+	cty_value *policies = names ? cty_collection_new(&cty_map_of_string) : NULL;
+	for (size_t i = 0; policies && i < cty_length(names); i++) {
+		const char *name = cty_index(names, i)->u.str.text;
+		bool deleted = false;
+		char *document = inline_policy_document(ctx, role, name, &deleted);
+		if (document) {
+			cty_map_put(policies, name, iam_policy_value(document, map_value(prior, name)));
+		} else if (!deleted) {
+			cty_value_free(policies);
+			policies = NULL;
+		}
+		free(document);
+	}
+	cty_value_free(names);
+	return policies;
+}
+
+static void set_text(cty_value *state, const char *name, xmlNode *role, const char *path)
+{
+	cty_object_set(state, name, xml_string_value(role, path));
+}
+
+/* An empty description is none: UpdateRole can only clear one by setting "". */
+static cty_value *description_of(xmlNode *role)
+{
+	char *text = aws_xml_text(role, "Description");
+	cty_value *description = text && *text ? cty_string_new(text) : cty_null(&cty_string);
+	free(text);
+	return description;
+}
+
+/* The state for a GetRole answer and the role's policies (adopted). */
+static cty_value *role_state(call_ctx *ctx, const cty_value *prior, xmlNode *role, cty_value *managed,
+			     cty_value *inline_policies)
+{
+	cty_value *state = cty_object_new(resource_state_type(&resource_iam_role));
+	char *trust = aws_xml_text(role, "AssumeRolePolicyDocument");
+	char *duration = aws_xml_text(role, "MaxSessionDuration");
+	cty_value *seconds = duration ? cty_number_from_text(duration) : NULL;
+
+	set_text(state, "name", role, "RoleName");
+	set_text(state, "id", role, "RoleName");
+	set_text(state, "arn", role, "Arn");
+	set_text(state, "unique_id", role, "RoleId");
+	set_text(state, "path", role, "Path");
+	set_text(state, "permissions_boundary", role, "PermissionsBoundary/PermissionsBoundaryArn");
+	cty_object_set(state, "description", description_of(role));
+	cty_object_set(state, "max_session_duration", seconds ? seconds : cty_null(&cty_number));
+	cty_object_set(state, "name_prefix", cty_value_clone(cty_object_get(prior, "name_prefix")));
+	const cty_value *prior_trust = cty_object_get(prior, "assume_role_policy");
+	cty_object_set(state, "assume_role_policy", trust ? iam_policy_value(trust, prior_trust) : cty_null(&cty_string));
+	cty_object_set(state, "assume_role_services",
+		       services_trusted_by(cty_object_get_string(state, "assume_role_policy")));
+	cty_object_set(state, "managed_policy_arns", managed);
+	cty_object_set(state, "inline_policies", inline_policies);
+	tags_read(ctx, prior, state, iam_tags_of(role));
+	free(trust);
+	free(duration);
+	return state;
+}
+
+/* The role as IAM has it; a null value when it is gone; NULL on error. */
+static cty_value *read_role(call_ctx *ctx, const cty_value *state)
+{
+	const char *name = cty_object_get_string(state, "id");
+	query_params q = {0};
+	bool gone = false;
+	cty_value *managed = NULL, *inline_policies = NULL, *fresh = NULL;
+
+	query_add(&q, "RoleName", name);
+	xmlDoc *got = iam_get(ctx, "GetRole", &q, &gone);
+	if (got)
+		managed = list_for_role(ctx, &attached_policies, name, &cty_set_of_string, &gone);
+	if (managed)
+		inline_policies = inline_policies_of(ctx, name, cty_object_get(state, "inline_policies"), &gone);
+	if (inline_policies) {
+		xmlNode *role = aws_xml_find(xmlDocGetRootElement(got), "Role");
+		fresh = role_state(ctx, state, role, managed, inline_policies);
+	} else {
+		cty_value_free(managed);
+		if (gone)
+			fresh = cty_null(resource_state_type(&resource_iam_role));
+	}
+	xmlFreeDoc(got);
+	return fresh;
+}
+
+/* ---- changing the role's policies ---- */
+
+static bool put_inline_policy(call_ctx *ctx, const char *role, const char *name, const char *document,
+			      iam_missing missing)
+{
+	query_params q = {0};
+	query_add(&q, "RoleName", role);
+	query_add(&q, "PolicyName", name);
+	query_add(&q, "PolicyDocument", document);
+	return iam_send(ctx, "PutRolePolicy", &q, missing);
+}
+
+static bool delete_inline_policy(call_ctx *ctx, const char *role, const char *name)
+{
+	query_params q = {0};
+	query_add(&q, "RoleName", role);
+	query_add(&q, "PolicyName", name);
+	return iam_send(ctx, "DeleteRolePolicy", &q, IAM_MAY_BE_GONE);
+}
+
+static bool attach_or_detach(call_ctx *ctx, const char *action, const char *role, const char *arn, iam_missing missing)
+{
+	query_params q = {0};
+	query_add(&q, "RoleName", role);
+	query_add(&q, "PolicyArn", arn);
+	return iam_send(ctx, action, &q, missing);
+}
+
+/* Puts the policies of `after` that are new or mean something new, then
+ * deletes those it lacks. An unknown `after` (unset on create) is left. */
+static bool sync_inline_policies(call_ctx *ctx, const char *role, const cty_value *before, const cty_value *after,
+				 iam_missing missing)
+{
+	bool ok = true;
+	if (!cty_is_known(after))
+		return true;
+	for (size_t i = 0; ok && i < cty_length(after); i++) {
+		const char *name = after->u.coll.keys[i], *document = after->u.coll.items[i]->u.str.text;
+		const cty_value *was = map_value(before, name);
+		if (!cty_is_known(was) || !json_equivalent(was->u.str.text, document, iam_policy_normalize))
+			ok = put_inline_policy(ctx, role, name, document, missing);
+	}
+	for (size_t i = 0; ok && i < cty_length(before); i++)
+		if (!map_value(after, before->u.coll.keys[i]))
+			ok = delete_inline_policy(ctx, role, before->u.coll.keys[i]);
+	return ok;
+}
+
+/* Attaches first, then detaches, so the role never lacks both. */
+static bool sync_attachments(call_ctx *ctx, const char *role, const cty_value *before, const cty_value *after,
+			     iam_missing missing)
+{
+	bool ok = true;
+	if (!cty_is_known(after))
+		return true;
+	for (size_t i = 0; ok && i < cty_length(after); i++) {
+		const char *arn = cty_index(after, i)->u.str.text;
+		if (!set_has(before, arn))
+			ok = attach_or_detach(ctx, "AttachRolePolicy", role, arn, missing);
+	}
+	for (size_t i = 0; ok && i < cty_length(before); i++) {
+		const char *arn = cty_index(before, i)->u.str.text;
+		if (!set_has(after, arn))
+			ok = attach_or_detach(ctx, "DetachRolePolicy", role, arn, IAM_MAY_BE_GONE);
+	}
+	return ok;
+}
+
+/* ---- create, update, delete ---- */
+
+static cty_value *create_role(call_ctx *ctx, const cty_value *planned)
+{
+	char *name = iam_name_for(planned);
+	query_params q = {0};
+	cty_value *state = NULL;
+
+	query_add(&q, "RoleName", name);
+	iam_add_attribute(&q, "AssumeRolePolicyDocument", planned, "assume_role_policy");
+	iam_add_attribute(&q, "Path", planned, "path");
+	iam_add_attribute(&q, "Description", planned, "description");
+	iam_add_attribute(&q, "MaxSessionDuration", planned, "max_session_duration");
+	iam_add_attribute(&q, "PermissionsBoundary", planned, "permissions_boundary");
+	iam_add_tags(&q, cty_object_get(planned, "tags_all"));
+	if (iam_send(ctx, "CreateRole", &q, IAM_MUST_EXIST)) {
+		/* IAM may not know the new role everywhere yet: IAM_JUST_CREATED. */
+		const cty_value *inline_policies = cty_object_get(planned, "inline_policies");
+		const cty_value *managed = cty_object_get(planned, "managed_policy_arns");
+		if (sync_inline_policies(ctx, name, NULL, inline_policies, IAM_JUST_CREATED))
+			sync_attachments(ctx, name, NULL, managed, IAM_JUST_CREATED);
+		/* Even when a policy failed, the role exists: it goes into state. */
+		state = resource_created(ctx, &resource_iam_role, planned, name);
+	}
+	free(name);
+	return state;
+}
+
+static bool differs(const cty_value *a, const cty_value *b, const char *name)
+{
+	return !cty_value_equal(cty_object_get(a, name), cty_object_get(b, name));
+}
+
+static bool update_trust(call_ctx *ctx, const char *role, const cty_value *prior, const cty_value *planned)
+{
+	query_params q = {0};
+	if (!differs(prior, planned, "assume_role_policy"))
+		return true;
+	query_add(&q, "RoleName", role);
+	iam_add_attribute(&q, "PolicyDocument", planned, "assume_role_policy");
+	return iam_send(ctx, "UpdateAssumeRolePolicy", &q, IAM_MUST_EXIST);
+}
+
+/* UpdateRole gets both settings every time: moto clears a Description
+ * that is left out. */
+static bool update_settings(call_ctx *ctx, const char *role, const cty_value *prior, const cty_value *planned)
+{
+	query_params q = {0};
+	const char *description = cty_object_get_string(planned, "description");
+	if (!differs(prior, planned, "description") && !differs(prior, planned, "max_session_duration"))
+		return true;
+	query_add(&q, "RoleName", role);
+	query_add(&q, "Description", description ? description : "");
+	iam_add_attribute(&q, "MaxSessionDuration", planned, "max_session_duration");
+	return iam_send(ctx, "UpdateRole", &q, IAM_MUST_EXIST);
+}
+
+static bool update_boundary(call_ctx *ctx, const char *role, const cty_value *prior, const cty_value *planned)
+{
+	query_params q = {0};
+	const char *boundary = cty_object_get_string(planned, "permissions_boundary");
+	if (!differs(prior, planned, "permissions_boundary"))
+		return true;
+	query_add(&q, "RoleName", role);
+	if (!boundary)
+		return iam_send(ctx, "DeleteRolePermissionsBoundary", &q, IAM_MAY_BE_GONE);
+	query_add(&q, "PermissionsBoundary", boundary);
+	return iam_send(ctx, "PutRolePermissionsBoundary", &q, IAM_MUST_EXIST);
+}
+
+static cty_value *update_role(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+{
+	const char *role = cty_object_get_string(prior, "id");
+	if (update_trust(ctx, role, prior, planned) && update_settings(ctx, role, prior, planned) &&
+	    update_boundary(ctx, role, prior, planned) &&
+	    sync_inline_policies(ctx, role, cty_object_get(prior, "inline_policies"),
+				 cty_object_get(planned, "inline_policies"), IAM_MUST_EXIST) &&
+	    sync_attachments(ctx, role, cty_object_get(prior, "managed_policy_arns"),
+			     cty_object_get(planned, "managed_policy_arns"), IAM_MUST_EXIST))
+		iam_update_tags(ctx, "Role", "RoleName", role, cty_object_get(prior, "tags_all"),
+				cty_object_get(planned, "tags_all"));
+	/* Success or not, IAM now holds the truth. */
+	cty_value *fresh = read_role(ctx, planned);
+	return fresh ? fresh : cty_value_clone(prior);
+}
+
+/* IAM deletes only a role without policies: detach and delete whatever it
+ * has, managed or not, then the role. */
+static bool delete_role(call_ctx *ctx, const cty_value *state)
+{
+	const char *role = cty_object_get_string(state, "id");
+	bool gone = false, ok;
+	cty_value *attached = list_for_role(ctx, &attached_policies, role, &cty_set_of_string, &gone);
+	cty_value *names = attached ? list_for_role(ctx, &inline_policy_names, role, &cty_list_of_string, &gone) : NULL;
+	cty_value *none = cty_collection_new(&cty_set_of_string);
+
+	ok = names && sync_attachments(ctx, role, attached, none, IAM_MAY_BE_GONE);
+	for (size_t i = 0; ok && i < cty_length(names); i++)
+		ok = delete_inline_policy(ctx, role, cty_index(names, i)->u.str.text);
+	if (ok) {
+		query_params q = {0};
+		query_add(&q, "RoleName", role);
+		ok = iam_send(ctx, "DeleteRole", &q, IAM_MAY_BE_GONE);
+	}
+	cty_value_free(attached);
+	cty_value_free(names);
+	cty_value_free(none);
+	return ok || gone;
+}
+
+const resource_def resource_iam_role = {
+	.type_name = "wagtail_iam_role",
+	.schema = {.attributes = attributes,
+		   .description = "An IAM role with its trust policy, managed policy attachments and inline policies."},
+	.validate = validate_role,
+	.plan = plan_role,
+	.create = create_role,
+	.read = read_role,
+	.update = update_role,
+	.delete = delete_role,
+};
