@@ -174,7 +174,7 @@ EOF
 	else
 		notok init "$out"
 		note "skipping the remaining $cli_name cases (counted as failed)"
-		failed=$((failed + 12))
+		failed=$((failed + 13))
 		return
 	fi
 
@@ -188,6 +188,12 @@ EOF
 	else
 		notok providers-schema "$out2"
 		note "${msg:-providers schema -json failed}"
+	fi
+	# Every attribute the CLI sees is documented, and every documented one exists.
+	if "$python" "$root/tests/docs/check_docs.py" "$out" "$root/docs" "$host/wagtail/wagtail" >"$out.docs" 2>&1; then
+		ok docs-match-schema
+	else
+		notok docs-match-schema "$out.docs"
 	fi
 
 	# 2-4. validate failures
