@@ -41,8 +41,11 @@ typedef struct {
 	check_kind kind;
 	const char *const *choices; /* CHECK_ENUM, NULL-terminated */
 	double min, max;            /* CHECK_RANGE */
-	const char *pattern;        /* CHECK_REGEX */
+	const char *pattern;        /* CHECK_REGEX: no counted repetition like {1,1011}, see max_length */
 	const char *expected;       /* CHECK_REGEX: what a valid value looks like, for the message */
+	size_t max_length;          /* CHECK_REGEX: at most this many bytes (0: no limit). glibc
+				     * compiles {1,1011} into megabytes of automaton, so lengths
+				     * are checked here rather than in the pattern. */
 } attr_check;
 
 typedef struct {

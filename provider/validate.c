@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,15 +25,42 @@ static bool check_enum(const attr_check *check, const char *value, char *why, si
 	return false;
 }
 
+/* Patterns are compiled once and kept: the set is the static schema
+ * tables', and a compiled regex_t serves concurrent regexec calls. */
+#define PATTERN_CACHE_SIZE 128
+
+static struct {
+	pthread_mutex_t lock;
+	size_t count;
+	const char *pattern[PATTERN_CACHE_SIZE]; /* borrowed from the schema tables */
+	regex_t compiled[PATTERN_CACHE_SIZE];
+} patterns = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* The compiled pattern, or NULL when it does not compile (a bug in a table). */
+static const regex_t *compiled_pattern(const char *pattern)
+{
+	const regex_t *found = NULL;
+	pthread_mutex_lock(&patterns.lock);
+	for (size_t i = 0; i < patterns.count && !found; i++)
+		if (patterns.pattern[i] == pattern || strcmp(patterns.pattern[i], pattern) == 0)
+			found = &patterns.compiled[i];
+	if (!found && patterns.count < PATTERN_CACHE_SIZE &&
+	    regcomp(&patterns.compiled[patterns.count], pattern, REG_EXTENDED | REG_NOSUB) == 0) {
+		patterns.pattern[patterns.count] = pattern;
+		found = &patterns.compiled[patterns.count++];
+	}
+	pthread_mutex_unlock(&patterns.lock);
+	return found;
+}
+
 static bool check_regex(const attr_check *check, const char *value, char *why, size_t size)
 {
-	regex_t re;
-	if (regcomp(&re, check->pattern, REG_EXTENDED | REG_NOSUB) != 0) {
+	const regex_t *re = compiled_pattern(check->pattern);
+	if (!re) {
 		snprintf(why, size, "internal error: bad pattern %s", check->pattern);
 		return false;
 	}
-	bool ok = regexec(&re, value, 0, NULL, 0) == 0;
-	regfree(&re);
+	bool ok = (!check->max_length || strlen(value) <= check->max_length) && regexec(re, value, 0, NULL, 0) == 0;
 	if (!ok)
 		snprintf(why, size, "\"%s\" is not %s", value, check->expected ? check->expected : check->pattern);
 	return ok;

@@ -9,7 +9,7 @@ static const char *const insights_modes[] = {"enabled", "disabled", "enhanced", 
 
 static const attr_def attributes[] = {
 	{"name", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "Cluster name.",
-	 .check = {CHECK_REGEX, .pattern = "^[A-Za-z0-9_-]{1,255}$",
+	 .check = {CHECK_REGEX, .pattern = "^[A-Za-z0-9_-]+$", .max_length = 255,
 		   .expected = "a cluster name of 1 to 255 letters, digits, hyphens and underscores"}},
 	{"container_insights", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED,
 	 "CloudWatch Container Insights: enabled, disabled or enhanced. Unset: the account default.",

@@ -25,7 +25,7 @@
 static const char *const propagate_modes[] = {"SERVICE", "TASK_DEFINITION", "NONE", NULL};
 
 #define NAME_CHECK(what)                                                                                  \
-	{CHECK_REGEX, .pattern = "^[A-Za-z0-9_-]{1,255}$",                                                  \
+	{CHECK_REGEX, .pattern = "^[A-Za-z0-9_-]+$", .max_length = 255,                                     \
 	 .expected = "a " what " of 1 to 255 letters, digits, hyphens and underscores"}
 
 static const attr_def circuit_breaker_attributes[] = {

@@ -26,7 +26,7 @@ static const attr_def attributes[] = {
 			       "takes 26 more)"}},
 	{"path", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Path of the policy, e.g. /service/.",
 	 .default_json = "\"/\"",
-	 .check = {CHECK_REGEX, .pattern = "^/([!-~]{1,510}/)?$",
+	 .check = {CHECK_REGEX, .pattern = "^/([!-~]+/)?$", .max_length = 512,
 		   .expected = "a path that starts and ends with / such as /service/"}},
 	{"description", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "What the policy is for."},
 	{"policy", &cty_string, ATTR_REQUIRED, "The policy document (JSON).", .check = {CHECK_JSON}},

@@ -23,7 +23,7 @@ static const attr_def attributes[] = {
 			       "takes 26 more)"}},
 	{"path", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Path of the role, e.g. /service/.",
 	 .default_json = "\"/\"",
-	 .check = {CHECK_REGEX, .pattern = "^/([!-~]{1,510}/)?$",
+	 .check = {CHECK_REGEX, .pattern = "^/([!-~]+/)?$", .max_length = 512,
 		   .expected = "a path that starts and ends with / such as /service/"}},
 	{"description", &cty_string, ATTR_OPTIONAL, "What the role is for."},
 	{"assume_role_policy", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED,

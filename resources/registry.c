@@ -4,13 +4,16 @@
 extern const resource_def resource_aurora_cluster, resource_ecr_repository, resource_ecs_cluster, resource_ecs_service,
 	resource_ssm_parameter;
 extern const resource_def resource_iam_policy, resource_iam_role;
+extern const resource_def resource_iam_db_user, resource_aurora_lambda_trigger;
 extern const resource_def data_caller_identity, data_iam_db_connect_policy, data_rds_auth_token;
 
 const resource_def *const registry_resources[] = {
 	&resource_aurora_cluster,
+	&resource_aurora_lambda_trigger,
 	&resource_ecr_repository,
 	&resource_ecs_cluster,
 	&resource_ecs_service,
+	&resource_iam_db_user,
 	&resource_iam_policy,
 	&resource_iam_role,
 	&resource_ssm_parameter,

@@ -13,7 +13,7 @@ static const char *const tiers[] = {"Standard", "Advanced", "Intelligent-Tiering
 
 static const attr_def attributes[] = {
 	{"name", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "Parameter name, e.g. /wagtail/prod/db_password.",
-	 .check = {CHECK_REGEX, .pattern = "^[A-Za-z0-9_./-]{1,1011}$",
+	 .check = {CHECK_REGEX, .pattern = "^[A-Za-z0-9_./-]+$", .max_length = 1011,
 		   .expected = "a parameter name of 1 to 1011 letters, digits and _ . - / (a hierarchy "
 			       "starts with /)"}},
 	{"type", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "String, SecureString or StringList.",
