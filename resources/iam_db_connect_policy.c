@@ -4,8 +4,9 @@
  * cluster with IAM authentication (action rds-db:connect). No AWS call: the
  * ARNs are arn:aws:rds-db:REGION:ACCOUNT:dbuser:CLUSTER_RESOURCE_ID/USER,
  * and the cluster is named by its resource id (cluster-...), not its name,
- * which is the mistake this data source exists to prevent. */
-#include "resource.h"
+ * which is the mistake this data source exists to prevent. The ARN and the
+ * document are made here for wagtail_iam_db_user too (iam_db_connect_policy.h). */
+#include "iam_db_connect_policy.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -13,14 +14,12 @@
 
 static const attr_def attributes[] = {
 	{"region", &cty_string, ATTR_REQUIRED, "Region of the Aurora cluster, e.g. eu-west-1.",
-	 .check = {CHECK_REGEX, .pattern = "^[a-z]{2}(-[a-z]+)+-[0-9]+$", .expected = "an AWS region such as eu-west-1"}},
+	 .check = RDS_DB_REGION_CHECK},
 	{"account_id", &cty_string, ATTR_REQUIRED, "The 12-digit AWS account id that owns the cluster.",
-	 .check = {CHECK_REGEX, .pattern = "^[0-9]{12}$", .expected = "a 12-digit AWS account id"}},
+	 .check = RDS_DB_ACCOUNT_CHECK},
 	{"cluster_resource_id", &cty_string, ATTR_REQUIRED,
 	 "The cluster's resource id (DbClusterResourceId, `cluster-` and 26 characters), not its name.",
-	 .check = {CHECK_REGEX, .pattern = "^cluster-[A-Z0-9]{26}$",
-		   .expected = "a cluster resource id: \"cluster-\" followed by 26 upper-case letters or digits "
-			       "(the DbClusterResourceId, not the cluster identifier)"}},
+	 .check = RDS_DB_CLUSTER_RESOURCE_ID_CHECK},
 	{"db_users", CTY_LIST_OF(&cty_string), ATTR_REQUIRED, "Database user names allowed to connect.",
 	 .check = {CHECK_REGEX, .pattern = "^[A-Za-z_][A-Za-z0-9_$]{0,62}$",
 		   .expected = "a PostgreSQL user name (letters, digits, _ and $, at most 63)"}},
@@ -30,7 +29,16 @@ static const attr_def attributes[] = {
 	{NULL},
 };
 
-static char *policy_json(const cty_value *arns)
+char *rds_db_user_arn(const char *region, const char *account_id, const char *cluster_resource_id,
+		      const char *user)
+{
+	char *arn;
+	if (asprintf(&arn, "arn:aws:rds-db:%s:%s:dbuser:%s/%s", region, account_id, cluster_resource_id, user) < 0)
+		abort();
+	return arn;
+}
+
+char *rds_db_connect_policy(const cty_value *arns)
 {
 	cJSON *policy = cJSON_CreateObject(), *statement = cJSON_CreateObject();
 	cJSON *resources = cJSON_CreateArray();
@@ -58,18 +66,16 @@ static cty_value *read_policy(call_ctx *ctx, const cty_value *config)
 
 	for (size_t i = 0; i < cty_length(users); i++) {
 		const cty_value *user = cty_index(users, i);
-		char *arn;
 		if (!cty_is_known(user)) {
 			diag_add(ctx->diags, DIAG_ERROR, NULL, "Null database user",
 				 "Every element of db_users must be a user name; element %zu is null.", i);
 			continue;
 		}
-		if (asprintf(&arn, "arn:aws:rds-db:%s:%s:dbuser:%s/%s", region, account, cluster, user->u.str.text) < 0)
-			abort();
+		char *arn = rds_db_user_arn(region, account, cluster, user->u.str.text);
 		cty_append(arns, cty_string_new(arn));
 		free(arn);
 	}
-	char *json = policy_json(arns);
+	char *json = rds_db_connect_policy(arns);
 	cty_object_set(state, "json", cty_string_new(json));
 	cty_object_set(state, "arns", arns);
 	cty_object_set(state, "id", cty_string_new(cluster));

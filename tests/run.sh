@@ -95,6 +95,7 @@ acceptance_stages=(
 	"aurora tests/acceptance/aurora.sh"
 	"ecs-service tests/acceptance/ecs_service.sh"
 	"iam tests/acceptance/iam.sh"
+	"database tests/acceptance/database.sh"
 )
 for entry in "${acceptance_stages[@]}"; do
 	stage $entry

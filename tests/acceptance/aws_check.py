@@ -440,7 +440,70 @@ def ecs_delete_service(cluster_name, name):
     ecs.deregister_task_definition(taskDefinition=task)
 
 
+def load_count(cli, want):
+    """The load test's resources of one CLI in AWS: exactly `want` in all."""
+    ssm, ecr, ecs = client("ssm"), client("ecr"), client("ecs")
+    parameters = sum(len(page["Parameters"]) for page in ssm.get_paginator("describe_parameters").paginate(
+        ParameterFilters=[{"Key": "Name", "Option": "BeginsWith", "Values": [f"/load/{cli}/"]}]))
+    repositories = sum(1 for page in ecr.get_paginator("describe_repositories").paginate()
+                       for r in page["repositories"] if r["repositoryName"].startswith(f"load-{cli}/"))
+    arns = [a for page in ecs.get_paginator("list_clusters").paginate() for a in page["clusterArns"]
+            if f"/load-{cli}-c" in a]
+    clusters = sum(1 for c in ecs.describe_clusters(clusters=arns)["clusters"] if c["status"] == "ACTIVE") if arns else 0
+    expect_equal("load resources in AWS", parameters + repositories + clusters, int(want))
+
+
+# ---- CloudWatch Logs (wagtail_log_group) ----
+
+def log_group_found(name):
+    """The group named exactly `name`, or None."""
+    groups = client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    return next((g for g in groups if g["logGroupName"] == name), None)
+
+
+def log_group(name, retention, kms_key, tags_json):
+    """retention and kms_key are "none" when unset."""
+    found = log_group_found(name)
+    if not found:
+        fail(f"log group {name} does not exist")
+    expect_equal("retentionInDays", found.get("retentionInDays"), None if retention == "none" else int(retention))
+    expect_equal("kmsKeyId", found.get("kmsKeyId"), None if kms_key == "none" else kms_key)
+    arn = found["arn"].removesuffix(":*")
+    expect_equal("log group tags", client("logs").list_tags_for_resource(resourceArn=arn)["tags"],
+                 json.loads(tags_json))
+
+
+def log_group_arn(name):
+    print(log_group_found(name)["arn"].removesuffix(":*"))
+
+
+def log_group_gone(name):
+    if log_group_found(name):
+        fail(f"log group {name} still exists")
+
+
+def create_log_group(name, retention):
+    client("logs").create_log_group(logGroupName=name)
+    client("logs").put_retention_policy(logGroupName=name, retentionInDays=int(retention))
+
+
+def delete_log_group(name):
+    client("logs").delete_log_group(logGroupName=name)
+
+
+def put_retention(name, retention):
+    client("logs").put_retention_policy(logGroupName=name, retentionInDays=int(retention))
+
+
+def create_kms_key():
+    print(client("kms").create_key(Description="wagtail acceptance")["KeyMetadata"]["Arn"])
+
+
 commands = {
+    "log-group": log_group, "log-group-arn": log_group_arn, "log-group-gone": log_group_gone,
+    "create-log-group": create_log_group, "delete-log-group": delete_log_group, "put-retention": put_retention,
+    "create-kms-key": create_kms_key,
+    "load-count": load_count,
     "default-network": default_network, "create-security-group": create_security_group,
     "create-role": create_role, "aurora": aurora, "aurora-instances": aurora_instances,
     "ingress": ingress, "egress-https": egress_https, "aurora-gone": aurora_gone, "security-group-gone": security_group_gone,
