@@ -26,7 +26,7 @@ LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(PROTO_C:.c=.o)
 TEST_SRC   := $(wildcard tests/unit/*.c)
 TEST_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 
-.PHONY: all deps test unit acceptance install clean sanitize sanitize-provider fuzz
+.PHONY: all deps test unit acceptance install clean sanitize sanitize-provider tsan-provider fuzz demo demo-down
 .SECONDARY:
 all: $(BUILD)/$(BINARY)
 
@@ -60,8 +60,23 @@ unit: $(BUILD)/unit-tests
 install: $(BUILD)/$(BINARY)
 	./build.sh install $(BUILD)/$(BINARY) $(VERSION)
 
+# Registry packages and mirror layouts of this platform's build, in
+# $(BUILD)/release (docs/index.md, "Installing without the registry").
+.PHONY: release
+release: $(BUILD)/$(BINARY)
+	RELEASE_DIR=$(BUILD)/release ./build.sh release $(BUILD)/$(BINARY) $(VERSION)
+
 test: all $(BUILD)/unit-tests
 	./tests/run.sh
+
+# The local quick start (scripts/demo.sh): install what is missing, build,
+# start moto and PostgreSQL, apply examples/wagtail against them; demo-down
+# stops them.
+demo:
+	BUILD=$(BUILD) scripts/demo.sh up
+
+demo-down:
+	BUILD=$(BUILD) scripts/demo.sh down
 
 # Unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer, in a
 # build dir of their own; sanitize-provider builds the provider that way too,
@@ -88,5 +103,14 @@ sanitize-provider:
 	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" build-asan/$(BINARY)
 	@echo "sanitize-provider: 1 passed, 0 failed"
 
+# The provider under ThreadSanitizer, for the load test (tests/run.sh under CI).
+# gRPC is linked as shared libraries here so that TSan can tell its
+# uninstrumented code apart (ignore_noninstrumented_modules) instead of
+# reporting races inside it, or through its atomics, that it cannot see.
+tsan-provider:
+	$(MAKE) BUILD=build-tsan CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS= \
+		LDLIBS="$(shell pkg-config --libs $(PKGS)) $(SYSTEM_LIBS)" build-tsan/$(BINARY)
+	@echo "tsan-provider: 1 passed, 0 failed"
+
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-tsan

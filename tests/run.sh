@@ -13,7 +13,9 @@
 #   sanitize    unit tests under ASan/UBSan (`make sanitize`), when RUN_SANITIZE=1
 #               (default 1 under CI=true, else 0)
 #   valgrind    unit tests under valgrind, with sanitize
+#   load        tests/acceptance/load.sh (240 resources, -parallelism=20, memory bound)
 #   asan-*      every acceptance stage again with an ASan+UBSan provider, with sanitize
+#   tsan-*      the load test with a ThreadSanitizer provider, with sanitize
 #   fuzz        each libFuzzer target for FUZZ_SECONDS (default 10), with sanitize
 # A stage that exits non-zero without reporting any failure, or that prints no
 # summary line at all, counts as one failure.
@@ -100,6 +102,8 @@ acceptance_stages=(
 for entry in "${acceptance_stages[@]}"; do
 	stage $entry
 done
+# 240 resources at -parallelism=20: no crash, nothing lost, bounded memory
+stage load tests/acceptance/load.sh
 
 # 4. under sanitizers: the unit tests (ASan+UBSan, then valgrind), every
 # acceptance stage again with an ASan+UBSan provider, and a short fuzz run
@@ -112,7 +116,7 @@ if [ "$run_sanitize" = 1 ]; then
 	stage asan-build make --no-print-directory sanitize-provider
 	for entry in "${acceptance_stages[@]}"; do
 		PROVIDER_BINARY=$asan_binary ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:log_path=$asan_logs/asan \
-			LSAN_OPTIONS=suppressions=$root/tests/asan/lsan.supp \
+			LSAN_OPTIONS=suppressions=$root/tests/asan/lsan.supp:print_suppressions=0 \
 			UBSAN_OPTIONS=print_stacktrace=1:log_path=$asan_logs/ubsan stage asan-$entry
 	done
 	# The CLIs swallow a provider's stderr: the sanitizers' own reports decide.
@@ -121,6 +125,17 @@ if [ "$run_sanitize" = 1 ]; then
 			echo "asan-reports: 0 passed, 1 failed"; exit 1
 		fi
 		echo "asan-reports: 1 passed, 0 failed"' sh "$asan_logs"
+	# the load test once more with a ThreadSanitizer provider (memory bound off:
+	# TSan's shadow memory is not ours)
+	tsan_logs=$(mktemp -d)
+	stage tsan-build make --no-print-directory tsan-provider
+	PROVIDER_BINARY=$root/build-tsan/terraform-provider-wagtail_v$version LOAD_MAX_RSS_KB=4000000 \
+		TSAN_OPTIONS=ignore_noninstrumented_modules=1:log_path=$tsan_logs/tsan stage tsan-load tests/acceptance/load.sh
+	stage tsan-reports sh -c 'if grep -l "WARNING: ThreadSanitizer" "$1"/* 2>/dev/null; then
+			grep -h -A30 "WARNING: ThreadSanitizer" "$1"/* | head -n 60
+			echo "tsan-reports: 0 passed, 1 failed"; exit 1
+		fi
+		echo "tsan-reports: 1 passed, 0 failed"' sh "$tsan_logs"
 	stage fuzz make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 fi
 
