@@ -144,6 +144,16 @@ const cty_value *ctx_default_tags(const call_ctx *ctx); /* map(string), or NULL 
 /* True once Terraform sent StopProvider: long waits should end early. */
 bool provider_stop_requested(void);
 
+/* Sleeps up to `seconds`; wakes at once when StopProvider arrives. False
+ * when the provider is stopping. */
+bool provider_sleep(double seconds);
+
+/* One pause of a polling loop: sleeps *delay seconds, then grows it by half
+ * up to max_delay. Returns false, with an error diagnostic about `what`
+ * ("cluster x to become available"), when the call's deadline would pass
+ * first (the timeouts block) or Terraform asked the provider to stop. */
+bool ctx_wait(call_ctx *ctx, double *delay, double max_delay, const char *what);
+
 /* The object type of a resource's state, derived from its schema (with
  * id-less timeouts block where declared). Built once, lives for the process. */
 const cty_type *resource_state_type(const resource_def *r);

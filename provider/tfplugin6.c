@@ -451,10 +451,17 @@ done:
 	DIAGNOSTICS(c, out);
 }
 
+/* Wakes provider_sleep early when StopProvider arrives. */
+static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t stop_signal = PTHREAD_COND_INITIALIZER;
+
 static void stop_provider(rpc_call *c, const void *request, void *response)
 {
 	(void)c, (void)request, (void)response;
+	pthread_mutex_lock(&stop_lock);
 	atomic_store(&stop_requested, true);
+	pthread_cond_broadcast(&stop_signal);
+	pthread_mutex_unlock(&stop_lock);
 	log_write(LOG_INFO, "stop requested: in-flight operations end at their next wait", NULL);
 }
 
@@ -468,6 +475,20 @@ static void get_functions(rpc_call *c, const void *request, void *response)
 bool provider_stop_requested(void)
 {
 	return atomic_load(&stop_requested);
+}
+
+bool provider_sleep(double seconds)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	long nanoseconds = until.tv_nsec + (long)((seconds - (long)seconds) * 1e9);
+	until.tv_sec += (time_t)seconds + nanoseconds / 1000000000L;
+	until.tv_nsec = nanoseconds % 1000000000L;
+	pthread_mutex_lock(&stop_lock);
+	while (!atomic_load(&stop_requested) && pthread_cond_timedwait(&stop_signal, &stop_lock, &until) == 0)
+		;
+	pthread_mutex_unlock(&stop_lock);
+	return !atomic_load(&stop_requested);
 }
 
 /* ---- the table ---- */

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 static const char *const engines[] = {"aurora-postgresql", "aurora-mysql", NULL};
 static const char *const log_types[] = {"postgresql", "audit", "error", "general", "slowquery", "iam-db-auth-error",
@@ -719,13 +718,6 @@ static cty_value *read_cluster(call_ctx *ctx, const cty_value *state)
 
 /* ---- waiting ---- */
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The text of node's direct child `name` (nested elements such as a role's
  * own Status do not count); malloc'd or NULL. */
 static char *child_text(xmlNode *node, const char *name)
@@ -778,16 +770,10 @@ static bool wait_for(call_ctx *ctx, const char *id, bool want_gone)
 		xmlFreeDoc(instances);
 		if (done)
 			return true;
-		if (diag_has_error(ctx->diags))
+		char what[160];
+		snprintf(what, sizeof what, "Aurora cluster %s to become %s", id, want_gone ? "deleted" : "available");
+		if (diag_has_error(ctx->diags) || !ctx_wait(ctx, &delay, 30, what))
 			return false;
-		if (provider_stop_requested() || (ctx->deadline && now_seconds() + delay > ctx->deadline)) {
-			diag_add(ctx->diags, DIAG_ERROR, NULL, "Timed out waiting for the Aurora cluster",
-				 "Cluster %s did not become %s within the timeout (see the timeouts block).", id,
-				 want_gone ? "deleted" : "available");
-			return false;
-		}
-		usleep((useconds_t)(delay * 1e6));
-		delay = delay * 1.5 > 30 ? 30 : delay * 1.5;
 	}
 }
 
@@ -1018,6 +1004,7 @@ static void plan_cluster(call_ctx *ctx, const cty_value *prior, const cty_value 
  * away; retry DependencyViolation until the deadline. */
 static bool delete_security_group(call_ctx *ctx, const char *group)
 {
+	double delay = 10;
 	for (;;) {
 		query_params q = {0};
 		aws_error err = {0};
@@ -1026,13 +1013,14 @@ static bool delete_security_group(call_ctx *ctx, const char *group)
 		query_free(&q);
 		xmlFreeDoc(answer);
 		bool done = answer || aws_error_is(&err, "InvalidGroup.NotFound");
-		bool retry = aws_error_is(&err, "DependencyViolation") && ctx->deadline && now_seconds() + 10 < ctx->deadline;
-		if (!done && !retry)
+		bool in_use = aws_error_is(&err, "DependencyViolation");
+		if (!done && !in_use)
 			aws_error_report(&err, ctx->diags, "security_group_id");
 		aws_error_clear(&err);
-		if (!retry)
+		if (!in_use)
 			return done;
-		sleep(10);
+		if (!ctx_wait(ctx, &delay, 10, "the cluster's network interfaces to release its security group"))
+			return false;
 	}
 }
 

@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 static const char *const propagate_modes[] = {"SERVICE", "TASK_DEFINITION", "NONE", NULL};
 
@@ -513,13 +512,6 @@ static cty_value *read_service(call_ctx *ctx, const cty_value *state)
 
 /* ---- waiting ---- */
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static const cJSON *primary_deployment(const cJSON *service)
 {
 	const cJSON *deployment;
@@ -571,16 +563,10 @@ static bool wait_until(call_ctx *ctx, const cty_value *state, bool (*arrived)(ca
 		cJSON_Delete(service);
 		if (done)
 			return true;
-		if (diag_has_error(ctx->diags))
+		char what[320];
+		snprintf(what, sizeof what, "ECS service %s to %s", text(state, "name"), goal);
+		if (diag_has_error(ctx->diags) || !ctx_wait(ctx, &delay, 15, what))
 			return false;
-		if (provider_stop_requested() || (ctx->deadline && now_seconds() + delay > ctx->deadline)) {
-			diag_add(ctx->diags, DIAG_ERROR, NULL, "Timed out waiting for the ECS service",
-				 "Service %s did not %s within the timeout (see the timeouts block).", text(state, "name"),
-				 goal);
-			return false;
-		}
-		usleep((useconds_t)(delay * 1e6));
-		delay = delay * 1.5 > 15 ? 15 : delay * 1.5;
 	}
 }
 

@@ -267,7 +267,12 @@ bool iam_send(call_ctx *ctx, const char *action, query_params *q, iam_missing mi
 			query_free(q);
 			return done;
 		}
-		sleep(delay);
+		if (!provider_sleep(delay)) {
+			diag_add(ctx->diags, DIAG_ERROR, NULL, "Interrupted",
+				 "Stopped retrying iam:%s: Terraform asked the provider to stop.", action);
+			query_free(q);
+			return false;
+		}
 	}
 }
 

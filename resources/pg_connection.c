@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 static const char *const sslmodes[] = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full", NULL};
 
@@ -348,18 +347,6 @@ static void log_notice(void *unused, const char *message)
 	free(text);
 }
 
-/* Sleeps `seconds` in slices of a second; false when the provider is stopping. */
-static bool pause_for(double seconds)
-{
-	for (double until = now_seconds() + seconds; now_seconds() < until;) {
-		if (provider_stop_requested())
-			return false;
-		double left = until - now_seconds();
-		usleep((useconds_t)((left > 1 ? 1 : left) * 1e6));
-	}
-	return !provider_stop_requested();
-}
-
 PGconn *pg_connect(call_ctx *ctx, const cty_value *resource)
 {
 	const cty_value *block = cty_object_get(resource, PG_CONNECTION_NAME);
@@ -391,7 +378,7 @@ PGconn *pg_connect(call_ctx *ctx, const cty_value *resource)
 		double left = ctx->deadline - now_seconds();
 		bool wait = kind == RETRY && ctx->deadline && left >= 1;
 		/* The last pause ends a moment before the deadline, for one more attempt. */
-		if (!wait || !pause_for(delay < left - 0.5 ? delay : left - 0.5)) {
+		if (!wait || !provider_sleep(delay < left - 0.5 ? delay : left - 0.5)) {
 			report(ctx, block, kind, why, sqlstate);
 			free(why);
 			return NULL;

@@ -219,6 +219,46 @@ HCL
 	no_changes serverless-no-changes
 }
 
+# Ctrl-C during the wait for a cluster that stays `creating`: Terraform sends
+# StopProvider, the wait ends at once, and the cluster is in the state.
+interrupt() {
+	local out=$work/$cli_name-interrupt.out idir=$work/$cli_name-interrupt log=$work/$cli_name-interrupt-proxy.log
+	local name=acc-$cli_name-interrupted started waited
+	mkdir -p "$idir"
+	start_fault_proxy "$log" "creating*10000:DescribeDBClusters"
+	provider_block | sed "s#rds *= \"$MOTO_ENDPOINT\"#rds = \"$PROXY_URL\"#" >"$idir/provider.tf"
+	cat >"$idir/main.tf" <<HCL
+resource "wagtail_aurora_cluster" "i" {
+  name                = "$name"
+  instance_class      = "db.r6g.large"
+  reader_count        = 0
+  master_username     = "wagtail"
+  master_password     = "correct-horse-9"
+  skip_final_snapshot = true
+}
+HCL
+	(cd "$idir" && "$cli" init -no-color -input=false) >"$out" 2>&1
+	(cd "$idir" && exec "$cli" apply -no-color -auto-approve -input=false) >>"$out" 2>&1 &
+	local apply_pid=$!
+	for _ in $(seq 1 100); do grep -q '^DescribeDBClusters creating' "$log" && break; sleep 0.2; done
+	sleep 1 # well into the wait
+	started=$(date +%s)
+	kill -INT "$apply_pid"
+	wait "$apply_pid"
+	waited=$(($(date +%s) - started))
+	(cd "$idir" && "$cli" state list) >"$out.state" 2>&1
+	if [ "$waited" -le 10 ] && grep -q 'Interrupted' "$out" && grep -q 'wagtail_aurora_cluster.i' "$out.state" &&
+		! crashed "$out"; then
+		ok "interrupt-stops-the-wait (${waited}s)"
+	else
+		notok interrupt-stops-the-wait "$out" "$out.state"
+		note "apply ended ${waited}s after Ctrl-C"
+	fi
+	stop_fault_proxy
+	provider_block >"$idir/provider.tf"
+	expect interrupted-cluster-destroyed "$out" sh -c "cd '$idir' && '$cli' destroy -no-color -auto-approve -input=false"
+}
+
 destroy_all() {
 	local out=$work/$cli_name-destroy.out
 	cluster_tf 1 false >"$dir/main.tf"
@@ -283,6 +323,7 @@ run_cli() {
 	imports
 	partial_failure
 	serverless
+	interrupt
 	destroy_all
 }
 

@@ -12,6 +12,9 @@ one per request whose X-Amz-Target or Action matches:
     drop:ACTION       close the connection without answering
     reject:ACTION     answer HTTP 400 InvalidParameterValue, in the
                       protocol's own error shape (JSON 1.1 or Query XML)
+    creating:ACTION   forward, but report a resource that is `available`
+                      as `creating` (keeps a waiter waiting)
+    KIND*N:ACTION     N of that fault in a row
 
 Every other request is forwarded unchanged (the signature stays valid: the
 Host header is kept). Each request is logged to stdout as
@@ -25,7 +28,14 @@ import urllib.parse
 
 upstream = urllib.parse.urlsplit(sys.argv[1])
 port_file = sys.argv[2]
-faults = [f.split(":", 1) for f in sys.argv[3].split(",") if f]
+def expand(spec):
+    """`kind*N:ACTION` stands for N faults of that kind in a row."""
+    kind, action = spec.split(":", 1)
+    kind, _, times = kind.partition("*")
+    return [[kind, action]] * int(times or 1)
+
+
+faults = [fault for spec in sys.argv[3].split(",") if spec for fault in expand(spec)]
 lock = threading.Lock()
 
 
@@ -74,6 +84,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         conn.request(self.command, self.path, body, dict(self.headers))
         answer = conn.getresponse()
         data = answer.read()
+        if fault == "creating":
+            data = data.replace(b"<Status>available</Status>", b"<Status>creating</Status>")
         self.send_response(answer.status)
         for name, value in answer.getheaders():
             if name.lower() not in ("content-length", "transfer-encoding", "connection"):
