@@ -171,3 +171,18 @@ cty_value *xml_string_value(xmlNode *node, const char *path)
 	free(text);
 	return v;
 }
+
+cty_value *xml_tags(xmlNode *node, const char *container)
+{
+	cty_value *tags = cty_collection_new(&cty_map_of_string);
+	xmlNode *list = aws_xml_find(node, container);
+	for (xmlNode *tag = list ? list->children : NULL; tag; tag = tag->next) {
+		char *key = tag->type == XML_ELEMENT_NODE ? aws_xml_text(tag, "Key") : NULL;
+		char *value = key ? aws_xml_text(tag, "Value") : NULL;
+		if (key)
+			cty_map_put(tags, key, cty_string_new(value ? value : ""));
+		free(key);
+		free(value);
+	}
+	return tags;
+}

@@ -34,6 +34,9 @@ xmlDoc *ctx_query(call_ctx *ctx, const aws_service *svc, const char *action, con
 cty_value *xml_text_list(xmlNode *node, const char *container, const char *item);
 /* A text as a cty string, null when absent. */
 cty_value *xml_string_value(xmlNode *node, const char *path);
+/* Query-protocol tags below node: <container><member-or-Tag><Key/><Value/>...
+ * as a map(string) the caller owns (empty when there are none). */
+cty_value *xml_tags(xmlNode *node, const char *container);
 
 /* Current credentials, for signing outside an AWS call (RDS auth tokens):
  * 0, or -1 with an error in ctx->diags. Free with aws_credentials_clear. */

@@ -570,21 +570,6 @@ static cty_value *roles_of(xmlNode *cluster, const cty_type *type)
 	return roles;
 }
 
-static cty_value *tags_of(xmlNode *cluster)
-{
-	cty_value *tags = cty_collection_new(&cty_map_of_string);
-	xmlNode *list = aws_xml_find(cluster, "TagList");
-	for (xmlNode *tag = list ? list->children : NULL; tag; tag = tag->next) {
-		char *key = tag->type == XML_ELEMENT_NODE ? aws_xml_text(tag, "Key") : NULL;
-		char *value = key ? aws_xml_text(tag, "Value") : NULL;
-		if (key)
-			cty_map_put(tags, key, cty_string_new(value ? value : ""));
-		free(key);
-		free(value);
-	}
-	return tags;
-}
-
 /* Security groups of the cluster other than the one this resource made. */
 static cty_value *extra_security_groups(xmlNode *cluster, const char *own)
 {
@@ -694,7 +679,7 @@ static cty_value *cluster_state(call_ctx *ctx, const cty_value *prior, xmlNode *
 			cty_object_set(state, *name, cty_bool_new(false));
 	if (cty_is_null(cty_object_get(state, "monitoring_interval")))
 		cty_object_set(state, "monitoring_interval", cty_number_from_int(0));
-	tags_read(ctx, prior, state, tags_of(cluster));
+	tags_read(ctx, prior, state, xml_tags(cluster, "TagList"));
 	return state;
 }
 

@@ -305,21 +305,6 @@ void iam_add_tags(query_params *q, const cty_value *tags)
 	}
 }
 
-cty_value *iam_tags_of(xmlNode *entity)
-{
-	cty_value *tags = cty_collection_new(&cty_map_of_string);
-	xmlNode *list = aws_xml_find(entity, "Tags");
-	for (xmlNode *tag = list ? list->children : NULL; tag; tag = tag->next) {
-		char *key = tag->type == XML_ELEMENT_NODE ? aws_xml_text(tag, "Key") : NULL;
-		char *value = key ? aws_xml_text(tag, "Value") : NULL;
-		if (key)
-			cty_map_put(tags, key, cty_string_new(value ? value : ""));
-		free(key);
-		free(value);
-	}
-	return tags;
-}
-
 bool iam_update_tags(call_ctx *ctx, const char *entity, const char *param, const char *value,
 		     const cty_value *before, const cty_value *after)
 {

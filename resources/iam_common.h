@@ -78,9 +78,6 @@ void iam_add_attribute(query_params *q, const char *param, const cty_value *o, c
 /* Tags.member.N.Key / .Value for each entry of a map(string). */
 void iam_add_tags(query_params *q, const cty_value *tags);
 
-/* The Tags of a Role or Policy element, as a map(string). */
-cty_value *iam_tags_of(xmlNode *entity);
-
 /* Brings the tags of an entity ("Role" or "Policy": TagRole, UntagPolicy,
  * ...), named by param = value, from before to after. False on failure. */
 bool iam_update_tags(call_ctx *ctx, const char *entity, const char *param, const char *value,

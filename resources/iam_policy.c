@@ -96,7 +96,7 @@ static cty_value *policy_state(call_ctx *ctx, const cty_value *prior, xmlNode *p
 	set_text(state, "default_version_id", policy, "DefaultVersionId");
 	cty_object_set(state, "name_prefix", cty_value_clone(cty_object_get(prior, "name_prefix")));
 	cty_object_set(state, "policy", iam_policy_value(document, cty_object_get(prior, "policy")));
-	tags_read(ctx, prior, state, iam_tags_of(policy));
+	tags_read(ctx, prior, state, xml_tags(policy, "Tags"));
 	return state;
 }
 

@@ -318,7 +318,7 @@ static cty_value *role_state(call_ctx *ctx, const cty_value *prior, xmlNode *rol
 		       services_trusted_by(cty_object_get_string(state, "assume_role_policy")));
 	cty_object_set(state, "managed_policy_arns", managed);
 	cty_object_set(state, "inline_policies", inline_policies);
-	tags_read(ctx, prior, state, iam_tags_of(role));
+	tags_read(ctx, prior, state, xml_tags(role, "Tags"));
 	free(trust);
 	free(duration);
 	return state;
