@@ -330,7 +330,7 @@ timeout_honoured() {
 	rc=$?
 	elapsed=$(($(date +%s) - started))
 	in_dir "$side" "$out.state" state list
-	if [ "$rc" != 0 ] && [ "$elapsed" -lt 60 ] && grep -q 'Timed out waiting for the ECS service' "$out" &&
+	if [ "$rc" != 0 ] && [ "$elapsed" -lt 60 ] && grep -q 'Waited for ECS service slow to reach a steady state' "$out" &&
 		grep -q 'wagtail_ecs_service.slow' "$out.state" && ! crashed "$out"; then
 		ok timeout-honoured-service-kept-in-state
 	else
