@@ -98,6 +98,8 @@ acceptance_stages=(
 	"ecs-service tests/acceptance/ecs_service.sh"
 	"iam tests/acceptance/iam.sh"
 	"database tests/acceptance/database.sh"
+	"log-group tests/acceptance/log_group.sh"
+	"release tests/acceptance/release.sh"
 )
 for entry in "${acceptance_stages[@]}"; do
 	stage $entry

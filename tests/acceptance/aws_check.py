@@ -524,4 +524,70 @@ commands = {
     "ecs-active-revisions": ecs_active_revisions, "ecs-service-gone": ecs_service_gone,
     "ecs-drift-service": ecs_drift_service, "ecs-delete-service": ecs_delete_service,
 }
+
+
+# ---- the example stack (example_stack.sh: examples/wagtail, modules/ecs, modules/rds-aurora) ----
+
+def stack_secrets_least_privilege(cluster_name, name):
+    """The service's execution role may read exactly the SecureStrings its containers read as secrets:
+    ssm:GetParameters on them, kms:Decrypt only via SSM for them; no other statement grants ssm or kms."""
+    ecs, iam = client("ecs"), client("iam")
+    service = ecs_describe_service(cluster_name, name)
+    task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+    wanted = sorted({s["valueFrom"] for c in task["containerDefinitions"] for s in c.get("secrets", [])})
+    if not wanted:
+        fail(f"the containers of {name} read no secrets", task["containerDefinitions"])
+    ssm = client("ssm")
+    for arn in wanted:
+        parameter = ssm.get_parameter(Name=arn.split(":parameter", 1)[1])["Parameter"]
+        expect_equal(f"type of {arn}", parameter["Type"], "SecureString")
+    role = task["executionRoleArn"].rsplit("/", 1)[1]
+    statements = [s for p in iam.list_role_policies(RoleName=role)["PolicyNames"]
+                  for s in iam_statements(iam.get_role_policy(RoleName=role, PolicyName=p)["PolicyDocument"])]
+    attached = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+    expect_equal("policies attached to the execution role", attached, [])
+    reading = [s for s in statements if any(a.split(":")[0] in ("ssm", "kms", "*") for a in as_list(s["Action"]))]
+    by_action = {a: s for s in reading for a in as_list(s["Action"])}
+    expect_equal("ssm and kms actions", sorted(by_action), ["kms:Decrypt", "ssm:GetParameters"])
+    expect_equal("ssm:GetParameters resources", sorted(as_list(by_action["ssm:GetParameters"]["Resource"])), wanted)
+    condition = by_action["kms:Decrypt"].get("Condition", {}).get("StringEquals", {})
+    expect_equal("kms:Decrypt for these parameters", sorted(as_list(condition.get("kms:EncryptionContext:PARAMETER_ARN", []))),
+                 wanted)
+    expect_equal("kms:Decrypt via SSM", as_list(condition.get("kms:ViaService", [])), ["ssm.eu-west-1.amazonaws.com"])
+
+
+def parameter_value(name):
+    """Prints a parameter's decrypted value (for the tests that look for it where it must not be)."""
+    print(client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
+
+
+def parameters_equal(first, second):
+    """Two SecureStrings hold the same value."""
+    ssm = client("ssm")
+    a, b = (ssm.get_parameter(Name=n, WithDecryption=True)["Parameter"] for n in (first, second))
+    expect_equal("types", [a["Type"], b["Type"]], ["SecureString", "SecureString"])
+    if a["Value"] != b["Value"]:
+        fail(f"{first} and {second} hold different values")
+
+
+def session_credentials(name):
+    """Prints the key, secret and session token of a session of role `name` (made here, allowed everything,
+    assumable by anyone in moto), for runs that sign with temporary credentials."""
+    iam = client("iam")
+    try:
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}), Tags=OUTSIDE_TAGS)
+        iam.put_role_policy(RoleName=name, PolicyName="everything", PolicyDocument=iam_allow("*"))
+    except iam.exceptions.EntityAlreadyExistsException:
+        pass
+    c = client("sts").assume_role(RoleArn=iam.get_role(RoleName=name)["Role"]["Arn"],
+                                  RoleSessionName="acceptance")["Credentials"]
+    print(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+
+
+commands.update({
+    "session-credentials": session_credentials,
+    "stack-secrets-least-privilege": stack_secrets_least_privilege, "parameter-value": parameter_value,
+    "parameters-equal": parameters_equal,
+})
 commands[command](*args)

@@ -1,0 +1,272 @@
+/* log_group.c: resource wagtail_log_group, the CloudWatch Logs group an ECS
+ * container's awslogs driver writes to.
+ *
+ * CloudWatch Logs tags differ from the other JSON services: CreateLogGroup,
+ * TagResource and ListTagsForResource carry tags as a JSON object
+ * {"key": "value"}, not as a list of key/value pairs, so this file converts
+ * them itself. Tag calls name the group by its ARN without the ":*" that
+ * DescribeLogGroups appends. */
+#include "aws_calls.h"
+#include "tags.h"
+#include "validate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The values PutRetentionPolicy accepts; unset means never expire. */
+static const char *const retention_days[] = {"1",    "3",    "5",    "7",    "14",   "30",   "60",   "90",
+					     "120",  "150",  "180",  "365",  "400",  "545",  "731",  "1096",
+					     "1827", "2192", "2557", "2922", "3288", "3653", NULL};
+static const attr_check retention_check = {CHECK_ENUM, .choices = retention_days};
+
+static const attr_def attributes[] = {
+	{"name", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "Log group name, e.g. /ecs/wagtail.",
+	 .check = {CHECK_REGEX, .pattern = "^[-._/#A-Za-z0-9]{1,512}$",
+		   .expected = "a log group name of 1 to 512 letters, digits and . - _ / #"}},
+	{"retention_in_days", &cty_number, ATTR_OPTIONAL,
+	 "Days to keep events: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, "
+	 "2557, 2922, 3288 or 3653. Unset: never expire."},
+	{"kms_key_id", &cty_string, ATTR_OPTIONAL, "ARN of the KMS key that encrypts the log data.",
+	 .check = {CHECK_ARN}},
+	{"arn", &cty_string, ATTR_COMPUTED, "Log group ARN, without the trailing :*."},
+	{"id", &cty_string, ATTR_COMPUTED, "The log group name."},
+	TAG_ATTRIBUTES,
+	{NULL},
+};
+
+extern const resource_def resource_log_group;
+
+/* Retention is a number, which the schema's enum check does not cover. */
+static void validate_log_group(call_ctx *ctx, const cty_value *config)
+{
+	const cty_value *days = cty_object_get(config, "retention_in_days");
+	char why[400];
+	if (cty_is_known(days) && !validate_string(&retention_check, days->u.str.text, why, sizeof why))
+		diag_attr_error(ctx->diags, "retention_in_days", "Invalid retention",
+				"CloudWatch Logs keeps events for a fixed set of days: %s.", why);
+}
+
+/* A request with one string member: the group's name, a name prefix or the ARN. */
+static cJSON *request_for(const char *member, const char *value)
+{
+	cJSON *request = cJSON_CreateObject();
+	cJSON_AddStringToObject(request, member, value);
+	return request;
+}
+
+static cJSON *by_name(const char *name)
+{
+	return request_for("logGroupName", name);
+}
+
+/* ---- tags as a JSON object ---- */
+
+static cJSON *tag_object(const cty_value *map)
+{
+	cJSON *object = cJSON_CreateObject();
+	for (size_t i = 0; i < cty_length(map); i++) {
+		const cty_value *value = cty_index(map, i);
+		cJSON_AddStringToObject(object, map->u.coll.keys[i], cty_is_known(value) ? value->u.str.text : "");
+	}
+	return object;
+}
+
+static cty_value *tag_map(const cJSON *object)
+{
+	cty_value *map = cty_collection_new(&cty_map_of_string);
+	const cJSON *tag;
+	cJSON_ArrayForEach(tag, object) {
+		if (cJSON_IsString(tag))
+			cty_map_put(map, tag->string, cty_string_new(tag->valuestring));
+	}
+	return map;
+}
+
+static cty_value *list_tags(call_ctx *ctx, const char *arn)
+{
+	cJSON *request = request_for("resourceArn", arn);
+	cJSON *answer = ctx_json_call(ctx, &aws_logs, "ListTagsForResource", request, NULL);
+	cJSON_Delete(request);
+	cty_value *tags = answer ? tag_map(cJSON_GetObjectItemCaseSensitive(answer, "tags")) : NULL;
+	cJSON_Delete(answer);
+	return tags;
+}
+
+/* At most one UntagResource and one TagResource call. */
+static bool update_tags(call_ctx *ctx, const char *arn, const cty_value *before, const cty_value *after)
+{
+	cty_value *removed, *changed;
+	bool ok = true;
+	tags_diff(before, after, &removed, &changed);
+	if (cty_length(removed)) {
+		cJSON *request = request_for("resourceArn", arn), *keys = cJSON_AddArrayToObject(request, "tagKeys");
+		for (size_t i = 0; i < cty_length(removed); i++)
+			cJSON_AddItemToArray(keys, cJSON_CreateString(removed->u.coll.keys[i]));
+		ok = ctx_json_send(ctx, &aws_logs, "UntagResource", request);
+	}
+	if (ok && cty_length(changed)) {
+		cJSON *request = request_for("resourceArn", arn);
+		cJSON_AddItemToObject(request, "tags", tag_object(changed));
+		ok = ctx_json_send(ctx, &aws_logs, "TagResource", request);
+	}
+	cty_value_free(removed);
+	cty_value_free(changed);
+	return ok;
+}
+
+/* ---- reading ---- */
+
+/* The ARN of a described group: `arn` ends in ":*" (the group's streams),
+ * which tag calls refuse. */
+static cty_value *group_arn(const cJSON *group)
+{
+	const cJSON *arn = cJSON_GetObjectItemCaseSensitive(group, "arn");
+	if (!cJSON_IsString(arn))
+		return json_string_value(group, "logGroupArn");
+	size_t len = strlen(arn->valuestring);
+	bool streams = len >= 2 && strcmp(arn->valuestring + len - 2, ":*") == 0;
+	return cty_string_from(arn->valuestring, streams ? len - 2 : len);
+}
+
+static const cJSON *find_by_name(const cJSON *groups, const char *name)
+{
+	const cJSON *group;
+	cJSON_ArrayForEach(group, groups) {
+		const cJSON *found = cJSON_GetObjectItemCaseSensitive(group, "logGroupName");
+		if (cJSON_IsString(found) && strcmp(found->valuestring, name) == 0)
+			return group;
+	}
+	return NULL;
+}
+
+/* DescribeLogGroups by prefix, page by page, until the group named exactly
+ * `name` turns up (names sort, so it is normally first). Answers a copy of
+ * it; NULL with *failed false when it does not exist. */
+static cJSON *describe_group(call_ctx *ctx, const char *name, bool *failed)
+{
+	cJSON *request = request_for("logGroupNamePrefix", name), *found = NULL;
+	bool more;
+	do {
+		cJSON *answer = ctx_json_call(ctx, &aws_logs, "DescribeLogGroups", request, NULL);
+		const cJSON *group = find_by_name(cJSON_GetObjectItemCaseSensitive(answer, "logGroups"), name);
+		const cJSON *next = cJSON_GetObjectItemCaseSensitive(answer, "nextToken");
+		*failed = answer == NULL;
+		found = group ? cJSON_Duplicate(group, 1) : NULL;
+		more = !found && cJSON_IsString(next);
+		if (more) {
+			cJSON_DeleteItemFromObject(request, "nextToken");
+			cJSON_AddStringToObject(request, "nextToken", next->valuestring);
+		}
+		cJSON_Delete(answer);
+	} while (more);
+	cJSON_Delete(request);
+	return found;
+}
+
+static cty_value *group_state(call_ctx *ctx, const cty_value *prior, const cJSON *group, cty_value *tags)
+{
+	cty_value *state = cty_object_new(resource_state_type(&resource_log_group));
+	const cJSON *days = cJSON_GetObjectItemCaseSensitive(group, "retentionInDays");
+	cty_object_set(state, "name", json_string_value(group, "logGroupName"));
+	cty_object_set(state, "id", json_string_value(group, "logGroupName"));
+	cty_object_set(state, "arn", group_arn(group));
+	cty_object_set(state, "retention_in_days",
+		       cJSON_IsNumber(days) ? cty_number_from_double(days->valuedouble) : cty_null(&cty_number));
+	cty_object_set(state, "kms_key_id", json_string_value(group, "kmsKeyId"));
+	tags_read(ctx, prior, state, tags);
+	return state;
+}
+
+/* Two calls: DescribeLogGroups (usually one page) and ListTagsForResource. */
+static cty_value *read_log_group(call_ctx *ctx, const cty_value *state)
+{
+	bool failed;
+	cJSON *group = describe_group(ctx, cty_object_get_string(state, "id"), &failed);
+	cty_value *fresh = NULL;
+
+	if (!group)
+		return failed ? NULL : cty_null(resource_state_type(&resource_log_group));
+	cty_value *arn = group_arn(group);
+	cty_value *tags = list_tags(ctx, arn->u.str.text);
+	if (tags)
+		fresh = group_state(ctx, state, group, tags);
+	cty_value_free(arn);
+	cJSON_Delete(group);
+	return fresh;
+}
+
+/* ---- changes ---- */
+
+static bool set_retention(call_ctx *ctx, const char *name, const cty_value *days)
+{
+	cJSON *request = by_name(name);
+	if (cty_is_null(days))
+		return ctx_json_send(ctx, &aws_logs, "DeleteRetentionPolicy", request);
+	cJSON_AddNumberToObject(request, "retentionInDays", strtod(days->u.str.text, NULL));
+	return ctx_json_send(ctx, &aws_logs, "PutRetentionPolicy", request);
+}
+
+static bool set_kms_key(call_ctx *ctx, const char *name, const char *key)
+{
+	cJSON *request = by_name(name);
+	if (!key)
+		return ctx_json_send(ctx, &aws_logs, "DisassociateKmsKey", request);
+	cJSON_AddStringToObject(request, "kmsKeyId", key);
+	return ctx_json_send(ctx, &aws_logs, "AssociateKmsKey", request);
+}
+
+static cty_value *create_log_group(call_ctx *ctx, const cty_value *planned)
+{
+	const char *name = cty_object_get_string(planned, "name");
+	const char *key = cty_object_get_string(planned, "kms_key_id");
+	const cty_value *days = cty_object_get(planned, "retention_in_days");
+	cJSON *request = by_name(name);
+	if (key)
+		cJSON_AddStringToObject(request, "kmsKeyId", key);
+	if (cty_length(cty_object_get(planned, "tags_all")))
+		cJSON_AddItemToObject(request, "tags", tag_object(cty_object_get(planned, "tags_all")));
+	if (!ctx_json_send(ctx, &aws_logs, "CreateLogGroup", request))
+		return NULL;
+	/* CreateLogGroup takes no retention. If setting it fails, the group
+	 * still exists and goes into the state with its error. */
+	if (!cty_is_null(days))
+		set_retention(ctx, name, days);
+	return resource_created(ctx, &resource_log_group, planned, name);
+}
+
+static bool changed(const cty_value *prior, const cty_value *planned, const char *attribute)
+{
+	return !cty_value_equal(cty_object_get(prior, attribute), cty_object_get(planned, attribute));
+}
+
+static cty_value *update_log_group(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+{
+	const char *name = cty_object_get_string(prior, "id");
+	bool ok = true;
+	if (changed(prior, planned, "retention_in_days"))
+		ok = set_retention(ctx, name, cty_object_get(planned, "retention_in_days"));
+	if (ok && changed(prior, planned, "kms_key_id"))
+		ok = set_kms_key(ctx, name, cty_object_get_string(planned, "kms_key_id"));
+	if (ok)
+		update_tags(ctx, cty_object_get_string(prior, "arn"), cty_object_get(prior, "tags_all"),
+			    cty_object_get(planned, "tags_all"));
+	/* Even after a failed step, what AWS now has is the state. */
+	return read_log_group(ctx, planned);
+}
+
+static bool delete_log_group(call_ctx *ctx, const cty_value *state)
+{
+	return ctx_json_delete(ctx, &aws_logs, "DeleteLogGroup", by_name(cty_object_get_string(state, "id")),
+			       "ResourceNotFoundException");
+}
+
+const resource_def resource_log_group = {
+	.type_name = "wagtail_log_group",
+	.schema = {.attributes = attributes,
+		   .description = "A CloudWatch Logs log group, e.g. for the awslogs driver of ECS containers."},
+	.validate = validate_log_group,
+	.create = create_log_group,
+	.read = read_log_group,
+	.update = update_log_group,
+	.delete = delete_log_group,
+};
