@@ -1,6 +1,6 @@
 # aws_lib.sh: what the AWS acceptance scripts share, on top of lib.sh. Sourced
-# after the script has set root, version, binary, which_clis, case_timeout,
-# python and stage_name. Starts a moto server of our own that checks every
+# after the script has set root and stage_name (and what lib.sh lets it
+# override). Starts a moto server of our own that checks every
 # signature (moto_start sets MOTO_ENDPOINT, MOTO_ACCESS_KEY, MOTO_SECRET_KEY)
 # and stops it on exit.
 # shellcheck shell=bash

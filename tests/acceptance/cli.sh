@@ -17,11 +17,6 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-version=${VERSION:-0.1.0}
-binary=${PROVIDER_BINARY:-$root/build/terraform-provider-wagtail_v$version}
-which_clis=${ACCEPTANCE_CLIS:-both}
-case_timeout=${CASE_TIMEOUT:-180}
-python=${PYTHON:-python3}
 provider_log_name="provider.terraform-provider-wagtail_v$version"
 
 # shellcheck source=tests/acceptance/lib.sh
@@ -280,20 +275,15 @@ EOF
 	fi
 }
 
-for cli_name in tofu terraform; do
-	[ "$which_clis" = both ] || [ "$which_clis" = "$cli_name" ] || continue
-	if [ "$cli_name" = tofu ]; then
-		cli=$tofu_bin host=registry.opentofu.org
-	else
-		cli=$terraform_bin host=registry.terraform.io
-	fi
+run_cli() {
 	if [ ! -x "$cli" ]; then
 		notok cli-present
 		note "setup-clis.sh gave '$cli', which is not executable"
-		continue
+		return
 	fi
 	run_cli_cases "$host"
-done
-cli_name=-
+}
+
+for_each_cli run_cli
 
 summary

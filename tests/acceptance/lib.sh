@@ -1,9 +1,15 @@
 # lib.sh: what every acceptance script shares. Sourced, after the script has
-# set `root`, `version`, `binary`, `which_clis`, `case_timeout` and `python`:
-# pass/fail counting, a private filesystem mirror holding the provider, the two
-# real CLIs (setup-clis.sh), a clean CLI environment and config, and helpers
-# to run the current CLI (`$cli` in `$dir`).
+# set `root` (and, to differ from the defaults below, `binary` or
+# `case_timeout`): pass/fail counting, a private filesystem mirror holding the
+# provider, the two real CLIs (setup-clis.sh), a clean CLI environment and
+# config, and helpers to run the current CLI (`$cli` in `$dir`).
 # shellcheck shell=bash
+
+version=${VERSION:-0.1.0}
+binary=${binary:-${PROVIDER_BINARY:-$root/build/terraform-provider-wagtail_v$version}}
+which_clis=${ACCEPTANCE_CLIS:-both}
+case_timeout=${case_timeout:-${CASE_TIMEOUT:-180}}
+python=${PYTHON:-python3}
 
 passed=0
 failed=0
@@ -108,6 +114,21 @@ provider_installation {
   }
 }
 EOF
+
+# for_each_cli FUNCTION: runs FUNCTION once per CLI asked for (ACCEPTANCE_CLIS),
+# with cli_name, cli (its binary) and host (its registry host) set.
+for_each_cli() {
+	for cli_name in tofu terraform; do
+		[ "$which_clis" = both ] || [ "$which_clis" = "$cli_name" ] || continue
+		if [ "$cli_name" = tofu ]; then
+			cli=$tofu_bin host=registry.opentofu.org
+		else
+			cli=$terraform_bin host=registry.terraform.io
+		fi
+		"$1"
+	done
+	cli_name=-
+}
 
 # tf OUT ARGS...: run the current CLI in the working dir, stdout+stderr to OUT.
 tf() {

@@ -14,11 +14,8 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-version=${VERSION:-0.1.0}
-real_binary=${PROVIDER_BINARY:-$root/build/terraform-provider-wagtail_v$version}
-which_clis=${ACCEPTANCE_CLIS:-both}
+real_binary=${PROVIDER_BINARY:-$root/build/terraform-provider-wagtail_v${VERSION:-0.1.0}}
 case_timeout=${CASE_TIMEOUT:-900}
-python=${PYTHON:-python3}
 stage_name=load
 count=${LOAD_RESOURCES:-240}
 max_rss_kb=${LOAD_MAX_RSS_KB:-40960} # 20 calls at once: about 25 MiB measured
@@ -110,9 +107,5 @@ run_cli() {
 	fi
 }
 
-for cli_name in tofu terraform; do
-	[ "$which_clis" = both ] || [ "$which_clis" = "$cli_name" ] || continue
-	if [ "$cli_name" = tofu ]; then cli=$tofu_bin; else cli=$terraform_bin; fi
-	run_cli
-done
+for_each_cli run_cli
 finish

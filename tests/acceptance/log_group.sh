@@ -12,11 +12,6 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-version=${VERSION:-0.1.0}
-binary=${PROVIDER_BINARY:-$root/build/terraform-provider-wagtail_v$version}
-which_clis=${ACCEPTANCE_CLIS:-both}
-case_timeout=${CASE_TIMEOUT:-180}
-python=${PYTHON:-python3}
 
 stage_name=log-group
 # shellcheck source=tests/acceptance/aws_lib.sh
@@ -250,9 +245,5 @@ run_cli() {
 	destroy_all
 }
 
-for cli_name in tofu terraform; do
-	[ "$which_clis" = both ] || [ "$which_clis" = "$cli_name" ] || continue
-	if [ "$cli_name" = tofu ]; then cli=$tofu_bin; else cli=$terraform_bin; fi
-	run_cli
-done
+for_each_cli run_cli
 finish

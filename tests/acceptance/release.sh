@@ -17,12 +17,8 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-version=${VERSION:-0.1.0}
 build=${BUILD:-build}
 binary=$root/$build/terraform-provider-wagtail_v$version
-which_clis=${ACCEPTANCE_CLIS:-both}
-case_timeout=${CASE_TIMEOUT:-180}
-python=${PYTHON:-python3}
 
 make_out=$(mktemp "${TMPDIR:-/tmp}/wagtail-release-make.XXXXXX")
 make -C "$root" BUILD="$build" VERSION="$version" release >"$make_out" 2>&1
@@ -207,14 +203,5 @@ if start_https_mirror; then
 	trap 'kill "$https_pid" 2>/dev/null; cleanup' EXIT
 	cli_config "$work/net.tfrc" network_mirror "https://localhost:$(cat "$work/https.port")/"
 fi
-for cli_name in tofu terraform; do
-	[ "$which_clis" = both ] || [ "$which_clis" = "$cli_name" ] || continue
-	if [ "$cli_name" = tofu ]; then
-		cli=$tofu_bin host=registry.opentofu.org
-	else
-		cli=$terraform_bin host=registry.terraform.io
-	fi
-	run_cli
-done
-cli_name=-
+for_each_cli run_cli
 finish
