@@ -17,10 +17,10 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-provider_log_name="provider.terraform-provider-wagtail_v$version"
 
 # shellcheck source=tests/acceptance/lib.sh
 source "$root/tests/acceptance/lib.sh"
+provider_log_name="provider.terraform-provider-wagtail_v$version"
 
 # ---------------------------------------------------------------------------
 # Configurations

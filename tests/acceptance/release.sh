@@ -17,6 +17,7 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
+version=${VERSION:-0.1.0}
 build=${BUILD:-build}
 binary=$root/$build/terraform-provider-wagtail_v$version
 
