@@ -176,7 +176,9 @@ static void validate_cluster(call_ctx *ctx, const cty_value *config)
 	     cty_length(cty_object_get(config, "allowed_cidr_blocks"))) && !set(config, "vpc_id"))
 		diag_attr_error(ctx->diags, "vpc_id", "Missing VPC",
 				"allowed_security_groups and allowed_cidr_blocks make a security group, which needs vpc_id.");
-	if (set(config, "kms_key_id") && !flag(config, "storage_encrypted") && set(config, "storage_encrypted"))
+	/* Judged only on known values: at validate, module inputs are unknown. */
+	if (cty_is_known(cty_object_get(config, "kms_key_id")) &&
+	    cty_is_known(cty_object_get(config, "storage_encrypted")) && !flag(config, "storage_encrypted"))
 		diag_attr_error(ctx->diags, "kms_key_id", "KMS key without encryption",
 				"kms_key_id needs storage_encrypted = true.");
 }

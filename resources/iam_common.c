@@ -214,7 +214,8 @@ cty_value *iam_policy_value(const char *answered, const cty_value *prior)
 
 void iam_validate_name(diag_list *diags, const cty_value *config)
 {
-	if (!cty_is_null(cty_object_get(config, "name")) && !cty_is_null(cty_object_get(config, "name_prefix")))
+	/* Only values known now conflict: a module's input is unknown at validate. */
+	if (cty_is_known(cty_object_get(config, "name")) && cty_is_known(cty_object_get(config, "name_prefix")))
 		diag_attr_error(diags, "name_prefix", "Conflicting names",
 				"Set name, or name_prefix for a generated unique name, not both.");
 }

@@ -100,6 +100,7 @@ acceptance_stages=(
 	"database tests/acceptance/database.sh"
 	"log-group tests/acceptance/log_group.sh"
 	"release tests/acceptance/release.sh"
+	"example-stack tests/acceptance/example_stack.sh"
 )
 for entry in "${acceptance_stages[@]}"; do
 	stage $entry

@@ -1,0 +1,11 @@
+terraform {
+  # optional() object attributes with defaults and lifecycle preconditions:
+  # Terraform 1.3, OpenTofu 1.6.
+  required_version = ">= 1.3"
+
+  required_providers {
+    wagtail = {
+      source = "wagtail/wagtail"
+    }
+  }
+}
