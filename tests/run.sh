@@ -12,7 +12,8 @@
 #   ecs-service tests/acceptance/ecs_service.sh (the same, for wagtail_ecs_service)
 #   sanitize    unit tests under ASan/UBSan (`make sanitize`), when RUN_SANITIZE=1
 #               (default 1 under CI=true, else 0)
-#   valgrind    unit tests under valgrind, with sanitize
+#   valgrind    unit tests under valgrind, with sanitize; valgrind-provider: the
+#               example stack's apply/destroy with the provider under valgrind
 #   load        tests/acceptance/load.sh (240 resources, -parallelism=20, memory bound)
 #   asan-*      every acceptance stage again with an ASan+UBSan provider, with sanitize
 #   tsan-*      the load test with a ThreadSanitizer provider, with sanitize
@@ -114,6 +115,7 @@ if [ "$run_sanitize" = 1 ]; then
 	stage sanitize make --no-print-directory sanitize
 	stage valgrind tests/unit/run.sh valgrind -q --error-exitcode=9 --leak-check=full \
 		--errors-for-leak-kinds=definite "$build/unit-tests"
+	stage valgrind-provider tests/valgrind/provider.sh tests/acceptance/example_stack.sh
 	asan_binary=$root/build-asan/terraform-provider-wagtail_v$version
 	asan_logs=$(mktemp -d)
 	stage asan-build make --no-print-directory sanitize-provider
