@@ -173,6 +173,11 @@ def tls_cases():
                                              expect("=" not in plugin.cert_field, "padded base64")))
         if not hasattr(plugin, "socket"):
             return
+
+        def private_socket_dir():
+            mode = os.stat(os.path.dirname(plugin.socket)).st_mode & 0o777
+            expect(mode == 0o700, f"socket directory mode {oct(mode)}, want 0o700")
+        case("tls socket directory is private (0700)", private_socket_dir)
         case("tls client cert: health SERVING",
              lambda: expect(call(tls_channel(plugin, client_cert, client_key), HEALTH, HEALTH_PLUGIN)
                             == SERVING, "not SERVING"))
