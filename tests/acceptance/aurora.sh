@@ -150,9 +150,7 @@ HCL
 partial_failure() {
 	local out=$work/$cli_name-partial.out pdir=$work/$cli_name-partial log=$work/$cli_name-partial-proxy.log
 	local name=acc-$cli_name-partial
-	mkdir -p "$pdir"
-	start_fault_proxy "$log" reject:CreateDBInstance
-	provider_block | sed "s#rds *= \"$MOTO_ENDPOINT\"#rds = \"$PROXY_URL\"#" >"$pdir/provider.tf"
+	proxied_provider rds "$pdir" "$log" reject:CreateDBInstance
 	cat >"$pdir/main.tf" <<HCL
 resource "wagtail_aurora_cluster" "p" {
   name                = "$name"
@@ -220,9 +218,7 @@ HCL
 interrupt() {
 	local out=$work/$cli_name-interrupt.out idir=$work/$cli_name-interrupt log=$work/$cli_name-interrupt-proxy.log
 	local name=acc-$cli_name-interrupted started waited
-	mkdir -p "$idir"
-	start_fault_proxy "$log" "creating*10000:DescribeDBClusters"
-	provider_block | sed "s#rds *= \"$MOTO_ENDPOINT\"#rds = \"$PROXY_URL\"#" >"$idir/provider.tf"
+	proxied_provider rds "$idir" "$log" "creating*10000:DescribeDBClusters"
 	cat >"$idir/main.tf" <<HCL
 resource "wagtail_aurora_cluster" "i" {
   name                = "$name"

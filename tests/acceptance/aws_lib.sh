@@ -89,6 +89,16 @@ start_fault_proxy() {
 	PROXY_URL=http://127.0.0.1:$(cat "$port_file" 2>/dev/null)
 }
 
+# proxied_provider SERVICE DIR LOG FAULTS: a fault proxy in front of moto for
+# SERVICE (rds, ssm, ...) and, in DIR, a provider.tf that reaches SERVICE
+# through it (every other service goes to moto directly).
+proxied_provider() {
+	local service=$1 dir=$2
+	mkdir -p "$dir"
+	start_fault_proxy "$3" "$4"
+	provider_block | sed "s#$service *= \"$MOTO_ENDPOINT\"#$service = \"$PROXY_URL\"#" >"$dir/provider.tf"
+}
+
 stop_fault_proxy() {
 	kill "$PROXY_PID" 2>/dev/null
 	wait "$PROXY_PID" 2>/dev/null

@@ -181,9 +181,7 @@ errors() {
 # front of moto, are retried: the apply succeeds and the proxy saw each retry.
 retries() {
 	local out=$work/$cli_name-retries.out rdir=$work/$cli_name-retries log=$work/$cli_name-proxy.log
-	mkdir -p "$rdir"
-	start_fault_proxy "$log" throttle:PutParameter,429:PutParameter,drop:GetParameter
-	provider_block | sed "s#ssm *= \"$MOTO_ENDPOINT\"#ssm = \"$PROXY_URL\"#" >"$rdir/provider.tf"
+	proxied_provider ssm "$rdir" "$log" "throttle:PutParameter,429:PutParameter,drop:GetParameter"
 	printf 'resource "wagtail_ssm_parameter" "p" {\n  name  = "/acc/%s/retried"\n  type  = "String"\n  value = "v"\n}\n' \
 		"$cli_name" >"$rdir/main.tf"
 	(cd "$rdir" && "$cli" init -no-color -input=false >"$out" 2>&1 && "$cli" apply -no-color -auto-approve -input=false >>"$out" 2>&1)

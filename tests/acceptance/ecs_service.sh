@@ -343,8 +343,7 @@ timeout_honoured() {
 partial_failure() {
 	local side out=$work/$cli_name-partial.out log=$work/$cli_name-partial-proxy.log rc
 	side=$(side_dir partial)
-	start_fault_proxy "$log" reject:CreateService
-	provider_block | sed "s#ecs *= \"$MOTO_ENDPOINT\"#ecs = \"$PROXY_URL\"#" >"$side/provider.tf"
+	proxied_provider ecs "$side" "$log" reject:CreateService
 	side_service half 1 >"$side/main.tf"
 	in_dir "$side" "$out" init -no-color -input=false
 	in_dir "$side" "$out" apply -no-color -auto-approve -input=false
