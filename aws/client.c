@@ -163,9 +163,10 @@ static bool throttled(const aws_error *err)
 	return err->http_status == 429;
 }
 
-/* Retry throttling, server errors that carry an AWS error code, and lost
- * connections. A 5xx without an AWS error document (moto's "not
- * implemented" HTML page, a proxy's page) is retried once at most. */
+/* Retry throttling, server errors that carry an AWS error code, lost
+ * connections and unreadable 2xx answers (transient). A 5xx without an AWS
+ * error document (moto's "not implemented" HTML page, a proxy's page) is
+ * retried once at most. */
 static bool retryable(const aws_error *err, bool transient, int attempt)
 {
 	if (transient || throttled(err))
@@ -231,10 +232,25 @@ static int signing_credentials(aws_client *c, aws_credentials *owned, sigv4_cred
 	return 0;
 }
 
-/* One signed attempt. Returns 0 with a 2xx answer in *resp, else -1 with
- * err filled and *transient telling whether no answer came. */
+/* Logs libcurl's own resends of this attempt as the retries they are. */
+static void log_resends(const aws_error *err, const aws_request *req, const aws_service *svc, int attempt,
+			unsigned resent)
+{
+	for (unsigned i = 0; i < resent; i++) {
+		char number[16], operation[sizeof err->operation];
+		snprintf(number, sizeof number, "%d", attempt + 1);
+		snprintf(operation, sizeof operation, "%s:%s", svc->name, req->operation);
+		log_write(LOG_WARN, "retrying AWS call", "operation", operation, "attempt", number, "code",
+			  "ConnectionDied", "by", "libcurl, on a fresh connection", NULL);
+	}
+}
+
+/* One signed attempt. Returns 0 with a readable 2xx answer in *resp, else
+ * -1 with err filled and *transient telling whether no (readable) answer
+ * came. Notes in err->maybe_applied when the attempt may have taken effect. */
 static int attempt_once(aws_client *c, const aws_service *svc, const aws_request *req, const target *t,
-			aws_error_parser parse, double deadline, http_response *resp, aws_error *err, bool *transient)
+			aws_error_parser parse, double deadline, int attempt, http_response *resp, aws_error *err,
+			bool *transient)
 {
 	aws_credentials owned = {0};
 	sigv4_credentials creds;
@@ -275,12 +291,22 @@ static int attempt_once(aws_client *c, const aws_service *svc, const aws_request
 	http_request hr = {.method = req->method, .url = t->url, .headers = headers, .header_count = n,
 			   .body = req->body, .body_len = req->body_len,
 			   .timeout_seconds = left < 60 ? (left > 1 ? left : 1) : 60, .ca_bundle = c->ca_bundle};
-	if (http_send(&hr, resp) != 0) {
+	int failed = http_send(&hr, resp);
+	const char *problem = NULL;
+	log_resends(err, req, svc, attempt, resp->resent);
+	if (failed) {
 		*transient = resp->transient;
+		err->maybe_applied |= resp->maybe_sent;
 		aws_error_set(err, svc, req->operation, 0, "RequestFailed", resp->failure, NULL);
+	} else if (resp->status >= 200 && resp->status < 300 && req->answer_problem &&
+		   (problem = req->answer_problem(resp))) {
+		*transient = err->maybe_applied = true;
+		aws_error_set(err, svc, req->operation, (int)resp->status, "MalformedResponse", problem,
+			      resp->request_id);
 	} else if (resp->status >= 200 && resp->status < 300) {
 		result = 0;
 	} else {
+		err->maybe_applied |= resp->status >= 500 || resp->resent > 0;
 		aws_error_set(err, svc, req->operation, (int)resp->status, NULL, NULL, resp->request_id);
 		parse(resp, err);
 	}
@@ -294,6 +320,7 @@ int aws_client_send(aws_client *client, const aws_service *svc, const aws_reques
 {
 	target t = {0};
 	memset(resp, 0, sizeof *resp);
+	err->maybe_applied = false;
 	if (target_init(&t, aws_client_endpoint(client, svc), req->path) != 0) {
 		aws_error_set(err, svc, req->operation, 0, "InvalidEndpoint", aws_client_endpoint(client, svc), NULL);
 		return -1;
@@ -301,8 +328,10 @@ int aws_client_send(aws_client *client, const aws_service *svc, const aws_reques
 	log_write(LOG_DEBUG, "AWS call", "operation", req->operation, "service", svc->name, "endpoint", t.host, NULL);
 	for (int attempt = 0;; attempt++) {
 		bool transient;
-		if (attempt_once(client, svc, req, &t, parse, deadline, resp, err, &transient) == 0)
+		if (attempt_once(client, svc, req, &t, parse, deadline, attempt, resp, err, &transient) == 0) {
+			aws_error_clear(err); /* what earlier attempts left: callers clear err only on failure */
 			break;
+		}
 		double wait = backoff(attempt);
 		bool out_of_time = deadline && now_seconds() + wait > deadline;
 		if (attempt >= client->max_retries || !retryable(err, transient, attempt) || out_of_time) {

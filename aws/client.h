@@ -10,8 +10,11 @@
  *
  * Every call signs with SigV4, retries throttling (Throttling,
  * ThrottlingException, RequestLimitExceeded, TooManyRequestsException,
- * HTTP 429), 5xx and dropped connections with exponential backoff and full
- * jitter up to max_retries, and never past the deadline. A failed call fills
+ * HTTP 429), 5xx, dropped connections and 2xx answers that cannot be read
+ * (cut short, not JSON or XML) with exponential backoff and full jitter up
+ * to max_retries, and never past the deadline. Each retry is logged
+ * ("retrying AWS call", warn), libcurl's own resend on a fresh connection
+ * included. A failed call fills
  * an aws_error with the operation, the AWS error code, message and request
  * id. Thread-safe: RPCs call concurrently. */
 #ifndef WAGTAIL_AWS_CLIENT_H
@@ -60,6 +63,11 @@ typedef struct {
 	char *code;         /* AWS error code, e.g. "ClusterNotFoundException" */
 	char *message;
 	char *request_id;
+	/* An attempt may have taken effect although the call failed: the request
+	 * may have reached the service and its answer was lost, cut short or
+	 * garbled, or was a 5xx. A create that failed so may have made the
+	 * resource, and a retry of it may have met "already exists". */
+	bool maybe_applied;
 } aws_error;
 
 /* AWS JSON 1.1. request may be NULL ({}); it is not modified. Returns the

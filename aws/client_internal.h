@@ -16,6 +16,10 @@ typedef struct {
 	const char *target;       /* X-Amz-Target, or NULL */
 	const char *body;
 	size_t body_len;
+	/* NULL when a 2xx answer can be read, else what is wrong with it
+	 * ("the answer is not valid JSON"): such an answer is retried, as a
+	 * MalformedResponse. NULL: any 2xx answer will do. */
+	const char *(*answer_problem)(const http_response *resp);
 } aws_request;
 
 /* Reads an error answer into err (code, message; request id when the body
@@ -46,6 +50,8 @@ void aws_error_set(aws_error *err, const aws_service *svc, const char *operation
  * rest_json.c. The answer parser returns NULL with err filled when a 2xx
  * body is not JSON; an empty body is an empty object. */
 void aws_json_parse_error(const http_response *resp, aws_error *err);
+/* aws_request.answer_problem for JSON answers: NULL when empty or JSON. */
+const char *aws_json_answer_problem(const http_response *resp);
 cJSON *aws_json_parse_answer(const aws_service *svc, const char *operation, const http_response *resp,
 			     aws_error *err);
 

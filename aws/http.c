@@ -82,6 +82,20 @@ static size_t on_header(char *line, size_t size, size_t count, void *user)
 	return len;
 }
 
+/* Verbose output only to spot libcurl's own resend: when a reused
+ * connection dies before any answer, libcurl sends the request again on a
+ * fresh one, and says so. Nothing else of it is kept (headers carry the
+ * signature). */
+static int on_debug(CURL *handle, curl_infotype type, char *data, size_t size, void *user)
+{
+	static const char resend[] = "Connection died, retrying a fresh connect";
+	exchange *x = user;
+	(void)handle;
+	if (type == CURLINFO_TEXT && size >= sizeof resend - 1 && memcmp(data, resend, sizeof resend - 1) == 0)
+		x->out->resent++;
+	return 0;
+}
+
 static bool transient(CURLcode code)
 {
 	switch (code) {
@@ -139,6 +153,9 @@ int http_send(const http_request *req, http_response *out)
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &x);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+	curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &x);
+	curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)((req->timeout_seconds > 0 ? req->timeout_seconds : 60) * 1000));
@@ -153,7 +170,10 @@ int http_send(const http_request *req, http_response *out)
 	if (code == CURLE_OK) {
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);
 	} else {
+		long sent = 0;
+		curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &sent);
 		out->transient = transient(code);
+		out->maybe_sent = sent > 0 || out->resent > 0;
 		if (asprintf(&out->failure, "%s", *error ? error : curl_easy_strerror(code)) < 0)
 			abort();
 	}

@@ -17,6 +17,10 @@ typedef struct {
 	char *request_id;   /* owned: x-amzn-RequestId or x-amz-request-id, or NULL */
 	char *error_type;   /* owned: x-amzn-ErrorType, or NULL */
 	bool transient;     /* failed in a way worth retrying (connection, timeout) */
+	bool maybe_sent;    /* failed, and the request may have reached the server */
+	unsigned resent;    /* times libcurl itself sent the request again: a reused
+			     * connection died before any answer, so it retried on a
+			     * fresh one (it does so on its own, up to 5 times) */
 	char *failure;      /* owned: what went wrong when status is 0 */
 } http_response;
 

@@ -46,6 +46,15 @@ void aws_json_parse_error(const http_response *resp, aws_error *err)
 	cJSON_Delete(doc);
 }
 
+const char *aws_json_answer_problem(const http_response *resp)
+{
+	if (resp->body_len == 0)
+		return NULL;
+	cJSON *doc = cJSON_ParseWithLength(resp->body, resp->body_len);
+	cJSON_Delete(doc);
+	return doc ? NULL : "the answer is not valid JSON";
+}
+
 /* Parses a 2xx body; an empty body is an empty object. */
 cJSON *aws_json_parse_answer(const aws_service *svc, const char *operation, const http_response *resp,
 			     aws_error *err)
@@ -68,7 +77,7 @@ cJSON *aws_json_call(aws_client *client, const aws_service *svc, const char *act
 	snprintf(target, sizeof target, "%s.%s", svc->json_target, action);
 	aws_request req = {.operation = action, .method = "POST", .path = "/",
 			   .content_type = "application/x-amz-json-1.1", .target = target, .body = body,
-			   .body_len = strlen(body)};
+			   .body_len = strlen(body), .answer_problem = aws_json_answer_problem};
 	cJSON *answer = NULL;
 	if (aws_client_send(client, svc, &req, aws_json_parse_error, deadline, &resp, err) == 0)
 		answer = aws_json_parse_answer(svc, action, &resp, err);

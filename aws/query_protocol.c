@@ -74,6 +74,13 @@ static xmlDoc *parse_xml(const http_response *resp)
 			     XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 }
 
+static const char *xml_answer_problem(const http_response *resp)
+{
+	xmlDoc *doc = parse_xml(resp);
+	xmlFreeDoc(doc);
+	return doc ? NULL : "the answer is not valid XML";
+}
+
 void aws_query_parse_error(const http_response *resp, aws_error *err)
 {
 	xmlDoc *doc = parse_xml(resp);
@@ -142,7 +149,7 @@ xmlDoc *aws_query_call(aws_client *client, const aws_service *svc, const char *a
 	char *body = form_body(svc, action, params, count, &len);
 	aws_request req = {.operation = action, .method = "POST", .path = "/",
 			   .content_type = "application/x-www-form-urlencoded; charset=utf-8", .body = body,
-			   .body_len = len};
+			   .body_len = len, .answer_problem = xml_answer_problem};
 	xmlDoc *answer = NULL;
 	if (aws_client_send(client, svc, &req, aws_query_parse_error, deadline, &resp, err) == 0) {
 		answer = parse_xml(&resp);

@@ -15,7 +15,7 @@ cJSON *aws_rest_json_call(aws_client *client, const aws_service *svc, const char
 	snprintf(operation, sizeof operation, "%s %s", method, path);
 	aws_request req = {.operation = operation, .method = method, .path = path,
 			   .content_type = text ? "application/json" : NULL, .body = text,
-			   .body_len = text ? strlen(text) : 0};
+			   .body_len = text ? strlen(text) : 0, .answer_problem = aws_json_answer_problem};
 	cJSON *answer = NULL;
 	if (aws_client_send(client, svc, &req, aws_json_parse_error, deadline, &resp, err) == 0)
 		answer = aws_json_parse_answer(svc, operation, &resp, err);

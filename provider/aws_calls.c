@@ -1,6 +1,7 @@
 /* aws_calls.c: see aws_calls.h. */
 #include "aws_calls.h"
 
+#include "log.h"
 #include "tags.h"
 
 #include <stdarg.h>
@@ -92,6 +93,31 @@ bool ctx_json_delete(call_ctx *ctx, const aws_service *svc, const char *action, 
 	cJSON_Delete(answer);
 	cJSON_Delete(request);
 	return gone;
+}
+
+create_outcome ctx_create_outcome(call_ctx *ctx, const resource_def *r, const cty_value *planned, const char *id,
+				  aws_error *err, const char *already_exists)
+{
+	create_outcome outcome = CREATE_NONE;
+	if (err->maybe_applied) {
+		cty_value *probe = cty_value_clone(planned);
+		if (id)
+			cty_object_set(probe, "id", cty_string_new(id));
+		cty_value *found = r->read(ctx, probe);
+		if (!found) /* the read failed: whether it exists is unknown */
+			outcome = CREATE_PARTIAL;
+		else if (cty_is_known(found) && !cty_is_null(found))
+			outcome = already_exists && aws_error_is(err, already_exists) ? CREATE_MADE : CREATE_PARTIAL;
+		cty_value_free(found);
+		cty_value_free(probe);
+	}
+	if (outcome == CREATE_MADE)
+		log_write(LOG_WARN, "an attempt whose answer was lost made the resource; the retry met it", "operation",
+			  err->operation, "code", err->code, NULL);
+	else
+		aws_error_report(err, ctx->diags, NULL);
+	aws_error_clear(err);
+	return outcome;
 }
 
 bool ctx_json_update_tags(call_ctx *ctx, const aws_service *svc, const json_tag_api *api, const cJSON *target,

@@ -62,6 +62,23 @@ bool ctx_json_send(call_ctx *ctx, const aws_service *svc, const char *action, cJ
 bool ctx_json_delete(call_ctx *ctx, const aws_service *svc, const char *action, cJSON *request,
 		     const char *not_found_code);
 
+/* What a create call that failed (err, not yet reported) left in AWS. When
+ * no attempt can have taken effect (err->maybe_applied false), nothing.
+ * Otherwise the resource is read back as `planned` with `id` (NULL: keep
+ * planned's, for a read that goes by other attributes):
+ *   CREATE_MADE     it exists, and the call's last answer was already_exists
+ *                   (may be NULL): a retry met what the lost attempt had
+ *                   made. The create carries on; err is dropped, and the
+ *                   adoption logged.
+ *   CREATE_PARTIAL  it exists, or the read failed (reported): err is
+ *                   reported and the create returns what it has, which
+ *                   Terraform keeps in the state, tainted.
+ *   CREATE_NONE     it does not exist: err is reported.
+ * err is cleared. */
+typedef enum { CREATE_NONE, CREATE_PARTIAL, CREATE_MADE } create_outcome;
+create_outcome ctx_create_outcome(call_ctx *ctx, const resource_def *r, const cty_value *planned, const char *id,
+				  aws_error *err, const char *already_exists);
+
 /* How a JSON service tags: its two actions and member names. */
 typedef struct {
 	const char *tag_action, *untag_action; /* "TagResource", "UntagResource" */

@@ -332,6 +332,27 @@ done:
 	DIAGNOSTICS(c, out);
 }
 
+/* After a delete that failed: what is left of the resource. A delete can
+ * fail part-way (an IAM role's policies went, the role stayed; an ECS
+ * service was scaled to zero, not deleted), so the resource is read back and
+ * what AWS still has is the state. When the read fails, or finds nothing
+ * (the resource may be gone while pieces of it are not: an Aurora
+ * cluster's security group), the prior state stays. The read's own errors
+ * are not reported: the delete's are. */
+static cty_value *after_failed_delete(rpc_call *c, const resource_def *r, const cty_value *prior)
+{
+	diag_list read_diags = {0};
+	call_ctx ctx = c->ctx;
+	ctx.diags = &read_diags;
+	cty_value *fresh = r->read(&ctx, prior);
+	bool found = fresh && !diag_has_error(&read_diags) && cty_is_known(fresh) && !cty_is_null(fresh);
+	diag_list_clear(&read_diags);
+	if (found)
+		return fresh;
+	cty_value_free(fresh);
+	return cty_value_clone(prior);
+}
+
 /* Runs create, update or delete. A handler that fails part-way returns what
  * exists together with its error, so nothing made in AWS is lost from state. */
 static cty_value *apply_change(rpc_call *c, const resource_def *r, const cty_value *prior, const cty_value *planned)
@@ -340,7 +361,7 @@ static cty_value *apply_change(rpc_call *c, const resource_def *r, const cty_val
 		set_deadline(c, r, prior, "delete", r->timeouts ? r->timeouts->delete : 0);
 		if (!r->delete || r->delete(&c->ctx, prior))
 			return cty_null(resource_state_type(r));
-		return cty_value_clone(prior);
+		return after_failed_delete(c, r, prior);
 	}
 	if (cty_is_null(prior)) {
 		set_deadline(c, r, planned, "create", r->timeouts ? r->timeouts->create : 0);

@@ -354,10 +354,18 @@ static bool create_security_group(call_ctx *ctx, cty_value *state)
 	xmlDoc *answer = ctx_query(ctx, &aws_ec2, "CreateSecurityGroup", &q, &err);
 	query_free(&q);
 	char *group_id = answer ? aws_xml_text(xmlDocGetRootElement(answer), "groupId") : NULL;
-	if (!answer && aws_error_is(&err, "InvalidGroup.Duplicate"))
-		group_id = existing_group_id(ctx, state, name);
-	else if (!answer)
+	bool duplicate = !answer && aws_error_is(&err, "InvalidGroup.Duplicate");
+	if (!answer && !duplicate)
 		aws_error_report(&err, ctx->diags, "allowed_security_groups");
+	/* When an attempt's answer was lost, the group may exist all the same:
+	 * it goes into the state (with the error, tainted), not astray. */
+	if (duplicate || (!answer && err.maybe_applied))
+		group_id = existing_group_id(ctx, state, name);
+	if (!answer && !duplicate && group_id) {
+		cty_object_set(state, "security_group_id", cty_string_new(group_id));
+		free(group_id);
+		group_id = NULL;
+	}
 	aws_error_clear(&err);
 	xmlFreeDoc(answer);
 	free(name);
@@ -407,7 +415,7 @@ static cty_value *availability_zones(call_ctx *ctx, const cty_value *state, xmlN
 
 /* ---- the cluster and its instances ---- */
 
-static bool create_db_cluster(call_ctx *ctx, const cty_value *planned, const cty_value *state)
+static create_outcome create_db_cluster(call_ctx *ctx, const cty_value *planned, const cty_value *state)
 {
 	query_params q = {0};
 	const char *engine = text(planned, "engine");
@@ -435,7 +443,14 @@ static bool create_db_cluster(call_ctx *ctx, const cty_value *planned, const cty
 	add_flag(&q, "DeletionProtection", planned, "deletion_protection");
 	add_scaling(&q, planned);
 	add_tags(&q, cty_object_get(planned, "tags_all"));
-	return send(ctx, &aws_rds, "CreateDBCluster", &q);
+	aws_error err = {0};
+	xmlDoc *answer = ctx_query(ctx, &aws_rds, "CreateDBCluster", &q, &err);
+	query_free(&q);
+	xmlFreeDoc(answer);
+	/* An attempt whose answer was lost may have made the cluster. */
+	return answer ? CREATE_MADE
+		      : ctx_create_outcome(ctx, &resource_aurora_cluster, state, text(planned, "name"), &err,
+					   "DBClusterAlreadyExistsFault");
 }
 
 static char *instance_name(const cty_value *o, long index)
@@ -465,7 +480,17 @@ static bool create_instance(call_ctx *ctx, const cty_value *planned, long index,
 	add_text(&q, "DBParameterGroupName", planned, "db_parameter_group_name");
 	add_tags(&q, cty_object_get(planned, "tags_all"));
 	free(name);
-	return send(ctx, &aws_rds, "CreateDBInstance", &q);
+	/* When an attempt's answer was lost and the retry finds the instance,
+	 * that attempt made it. */
+	aws_error err = {0};
+	xmlDoc *answer = ctx_query(ctx, &aws_rds, "CreateDBInstance", &q, &err);
+	bool made = answer || (err.maybe_applied && aws_error_is(&err, "DBInstanceAlreadyExists"));
+	if (!made)
+		aws_error_report(&err, ctx->diags, NULL);
+	aws_error_clear(&err);
+	query_free(&q);
+	xmlFreeDoc(answer);
+	return made;
 }
 
 static bool delete_instance(call_ctx *ctx, const char *name)
@@ -638,9 +663,10 @@ static cty_value *scaling_of(const cty_value *state, xmlNode *cluster)
 {
 	const cty_type *list_type = cty_object_get(state, "serverless_v2_scaling")->type;
 	xmlNode *config = aws_xml_find(cluster, "ServerlessV2ScalingConfiguration");
-	if (!config)
-		return cty_null(list_type);
-	cty_value *list = cty_collection_new(list_type), *item = cty_object_new(list_type->elem);
+	cty_value *list = cty_collection_new(list_type);
+	if (!config) /* empty, as Terraform has a block left out: not null */
+		return list;
+	cty_value *item = cty_object_new(list_type->elem);
 	set_number(item, "min_capacity", config, "MinCapacity");
 	set_number(item, "max_capacity", config, "MaxCapacity");
 	cty_append(list, item);
@@ -787,11 +813,17 @@ static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 	cty_object_set(state, "security_group_id", cty_null(&cty_string));
 	if (wants_subnet_group(planned) && !(made = create_subnet_group(ctx, state)))
 		goto failed;
-	if (wants_security_group(planned) && !(made = create_security_group(ctx, state) || made))
+	if (wants_security_group(planned)) {
+		bool group_made = create_security_group(ctx, state);
+		/* A group made before a failure (its rules refused, say) is ours. */
+		made = made || text(state, "security_group_id") != NULL;
+		if (!group_made)
+			goto failed;
+	}
+	create_outcome cluster = create_db_cluster(ctx, planned, state);
+	made = made || cluster != CREATE_NONE;
+	if (cluster != CREATE_MADE)
 		goto failed;
-	if (!create_db_cluster(ctx, planned, state))
-		goto failed;
-	made = true;
 	const cty_value *roles = cty_object_get(planned, "iam_roles");
 	if (!sync_roles(ctx, name, NULL, roles))
 		goto failed;

@@ -58,7 +58,13 @@ static cty_value *create_repository(call_ctx *ctx, const cty_value *planned)
 	cJSON_AddItemToObject(request, "encryptionConfiguration", encrypt);
 	if (cty_length(cty_object_get(planned, "tags_all")))
 		cJSON_AddItemToObject(request, "tags", tags_to_json(cty_object_get(planned, "tags_all"), "Key", "Value"));
-	if (!ctx_json_send(ctx, &aws_ecr, "CreateRepository", request))
+	aws_error err = {0};
+	cJSON *answer = ctx_json_call(ctx, &aws_ecr, "CreateRepository", request, &err);
+	cJSON_Delete(request);
+	cJSON_Delete(answer);
+	/* An attempt whose answer was lost may have made it (ctx_create_outcome). */
+	if (!answer && ctx_create_outcome(ctx, &resource_ecr_repository, planned, name, &err,
+					  "RepositoryAlreadyExistsException") == CREATE_NONE)
 		return NULL;
 	return resource_created(ctx, &resource_ecr_repository, planned, name);
 }

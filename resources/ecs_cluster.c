@@ -64,10 +64,17 @@ static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 		cJSON_AddItemToObject(request, "settings", insights_settings(planned));
 	if (cty_length(cty_object_get(planned, "tags_all")))
 		cJSON_AddItemToObject(request, "tags", tags_to_json(cty_object_get(planned, "tags_all"), "key", "value"));
-	cJSON *answer = ctx_json_call(ctx, &aws_ecs, "CreateCluster", request, NULL);
+	aws_error err = {0};
+	cJSON *answer = ctx_json_call(ctx, &aws_ecs, "CreateCluster", request, &err);
 	cJSON_Delete(request);
-	if (!answer)
-		return NULL;
+	/* CreateCluster is idempotent, but when every answer was lost the
+	 * cluster may exist all the same (ctx_create_outcome): read it by name. */
+	if (!answer) {
+		const char *name = cty_object_get_string(planned, "name");
+		if (ctx_create_outcome(ctx, &resource_ecs_cluster, planned, name, &err, NULL) == CREATE_NONE)
+			return NULL;
+		return resource_created(ctx, &resource_ecs_cluster, planned, name);
+	}
 	cty_value *state = cluster_state(ctx, planned, cJSON_GetObjectItemCaseSensitive(answer, "cluster"));
 	cJSON_Delete(answer);
 	return state;

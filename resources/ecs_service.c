@@ -17,6 +17,8 @@
 #include "json_equiv.h"
 #include "tags.h"
 
+#include <openssl/rand.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -589,6 +591,20 @@ static cty_value *made_state(const cty_value *planned, const cJSON *service, con
 	return made;
 }
 
+/* CreateService's clientToken: the same in every retry of one create, so
+ * that ECS answers a retry whose first attempt's answer was lost with the
+ * service that attempt made, not "Creation of service was not idempotent". */
+static void add_client_token(cJSON *request)
+{
+	unsigned char bytes[16];
+	char token[2 * sizeof bytes + 1];
+	if (RAND_bytes(bytes, sizeof bytes) != 1)
+		return; /* no token: ECS does without */
+	for (size_t i = 0; i < sizeof bytes; i++)
+		snprintf(token + 2 * i, 3, "%02x", bytes[i]);
+	cJSON_AddStringToObject(request, "clientToken", token);
+}
+
 static cty_value *create_service(call_ctx *ctx, const cty_value *planned)
 {
 	warn_single_zone(ctx, planned);
@@ -603,16 +619,32 @@ static cty_value *create_service(call_ctx *ctx, const cty_value *planned)
 	add_settings(request, NULL, planned);
 	if (cty_length(cty_object_get(planned, "tags_all")))
 		cJSON_AddItemToObject(request, "tags", tags_to_json(cty_object_get(planned, "tags_all"), "key", "value"));
-	cJSON *answer = ctx_json_call(ctx, &aws_ecs, "CreateService", request, NULL);
+	add_client_token(request);
+	aws_error err = {0};
+	cJSON *answer = ctx_json_call(ctx, &aws_ecs, "CreateService", request, &err);
 	cJSON_Delete(request);
-	if (!answer) { /* nothing would track a revision without its service */
+	cty_value *made = made_state(planned, member(answer, "service"), task);
+	/* An attempt whose answer was lost may have made the service
+	 * (ctx_create_outcome reads it by cluster and name). */
+	create_outcome outcome = answer ? CREATE_MADE
+					: ctx_create_outcome(ctx, &resource_ecs_service, made, NULL, &err, NULL);
+	cJSON_Delete(answer);
+	if (outcome == CREATE_NONE) { /* nothing would track a revision without its service */
 		task_definition_deregister(ctx, task);
 		free(task);
+		cty_value_free(made);
 		return NULL;
 	}
-	cty_value *made = made_state(planned, member(answer, "service"), task);
-	cJSON_Delete(answer);
 	free(task);
+	if (outcome == CREATE_PARTIAL) {
+		cty_value *fresh = read_service(ctx, made);
+		if (cty_is_known(fresh) && !cty_is_null(fresh)) {
+			cty_value_free(made);
+			return fresh;
+		}
+		cty_value_free(fresh);
+		return made;
+	}
 	/* A failed wait keeps the service in the state (tainted), so that
 	 * destroy removes it. */
 	if (flag(planned, "wait_for_steady_state"))

@@ -9,6 +9,7 @@
 #include "json_equiv.h"
 #include "tags.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,6 +182,20 @@ static bool prune_versions(call_ctx *ctx, const char *arn)
 
 /* ---- create, update, delete ---- */
 
+/* The ARN a customer policy of that name and path gets; NULL when the
+ * account is not known (skip_requesting_account_id). */
+static char *policy_arn(call_ctx *ctx, const cty_value *planned, const char *name)
+{
+	const char *account = ctx_account_id(ctx), *region = ctx_region(ctx);
+	const char *path = cty_object_get_string(planned, "path");
+	const char *partition = !region ? "aws" : strncmp(region, "cn-", 3) == 0 ? "aws-cn"
+					 : strncmp(region, "us-gov-", 7) == 0 ? "aws-us-gov" : "aws";
+	char *arn = NULL;
+	if (account && asprintf(&arn, "arn:%s:iam::%s:policy%s%s", partition, account, path ? path : "/", name) < 0)
+		abort();
+	return arn;
+}
+
 static cty_value *create_policy(call_ctx *ctx, const cty_value *planned)
 {
 	char *name = iam_name_for(planned);
@@ -192,9 +207,23 @@ static cty_value *create_policy(call_ctx *ctx, const cty_value *planned)
 	iam_add_attribute(&q, "Description", planned, "description");
 	iam_add_attribute(&q, "PolicyDocument", planned, "policy");
 	iam_add_tags(&q, cty_object_get(planned, "tags_all"));
-	xmlDoc *answer = ctx_query(ctx, &aws_iam, "CreatePolicy", &q, NULL);
+	aws_error err = {0};
+	xmlDoc *answer = ctx_query(ctx, &aws_iam, "CreatePolicy", &q, &err);
 	query_free(&q);
 	char *arn = answer ? aws_xml_text(xmlDocGetRootElement(answer), "Arn") : NULL;
+	if (!answer) {
+		/* An attempt whose answer was lost may have made it: look for it
+		 * by the ARN it would have (ctx_create_outcome). */
+		arn = policy_arn(ctx, planned, name);
+		if (!arn) {
+			aws_error_report(&err, ctx->diags, NULL);
+			aws_error_clear(&err);
+		} else if (ctx_create_outcome(ctx, &resource_iam_policy, planned, arn, &err, "EntityAlreadyExists") ==
+			   CREATE_NONE) {
+			free(arn);
+			arn = NULL;
+		}
+	}
 	if (arn)
 		state = resource_created(ctx, &resource_iam_policy, planned, arn);
 	free(arn);

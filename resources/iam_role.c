@@ -433,7 +433,16 @@ static cty_value *create_role(call_ctx *ctx, const cty_value *planned)
 	iam_add_attribute(&q, "MaxSessionDuration", planned, "max_session_duration");
 	iam_add_attribute(&q, "PermissionsBoundary", planned, "permissions_boundary");
 	iam_add_tags(&q, cty_object_get(planned, "tags_all"));
-	if (iam_send(ctx, "CreateRole", &q, IAM_MUST_EXIST)) {
+	aws_error err = {0};
+	xmlDoc *answer = ctx_query(ctx, &aws_iam, "CreateRole", &q, &err);
+	query_free(&q);
+	xmlFreeDoc(answer);
+	/* An attempt whose answer was lost may have made it (ctx_create_outcome). */
+	create_outcome made = answer ? CREATE_MADE
+				     : ctx_create_outcome(ctx, &resource_iam_role, planned, name, &err, "EntityAlreadyExists");
+	if (made == CREATE_PARTIAL)
+		state = resource_created(ctx, &resource_iam_role, planned, name);
+	if (made == CREATE_MADE) {
 		/* IAM may not know the new role everywhere yet: IAM_JUST_CREATED. */
 		const cty_value *inline_policies = cty_object_get(planned, "inline_policies");
 		const cty_value *managed = cty_object_get(planned, "managed_policy_arns");

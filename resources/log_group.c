@@ -225,8 +225,19 @@ static cty_value *create_log_group(call_ctx *ctx, const cty_value *planned)
 		cJSON_AddStringToObject(request, "kmsKeyId", key);
 	if (cty_length(cty_object_get(planned, "tags_all")))
 		cJSON_AddItemToObject(request, "tags", tag_object(cty_object_get(planned, "tags_all")));
-	if (!ctx_json_send(ctx, &aws_logs, "CreateLogGroup", request))
-		return NULL;
+	aws_error err = {0};
+	cJSON *answer = ctx_json_call(ctx, &aws_logs, "CreateLogGroup", request, &err);
+	cJSON_Delete(request);
+	cJSON_Delete(answer);
+	/* An attempt whose answer was lost may have made it (ctx_create_outcome). */
+	if (!answer) {
+		create_outcome made = ctx_create_outcome(ctx, &resource_log_group, planned, name, &err,
+							 "ResourceAlreadyExistsException");
+		if (made == CREATE_NONE)
+			return NULL;
+		if (made == CREATE_PARTIAL)
+			return resource_created(ctx, &resource_log_group, planned, name);
+	}
 	/* CreateLogGroup takes no retention. If setting it fails, the group
 	 * still exists and goes into the state with its error. */
 	if (!cty_is_null(days))

@@ -164,11 +164,20 @@ static cty_value *read_parameter(call_ctx *ctx, const cty_value *state)
 	return fresh;
 }
 
+/* A PutParameter whose answer was lost may have made the parameter; its
+ * retry then meets ParameterAlreadyExists (ctx_create_outcome). */
 static cty_value *create_parameter(call_ctx *ctx, const cty_value *planned)
 {
-	if (!ctx_json_send(ctx, &aws_ssm, "PutParameter", put_request(planned, false)))
+	const char *name = cty_object_get_string(planned, "name");
+	aws_error err = {0};
+	cJSON *request = put_request(planned, false);
+	cJSON *answer = ctx_json_call(ctx, &aws_ssm, "PutParameter", request, &err);
+	cJSON_Delete(request);
+	cJSON_Delete(answer);
+	if (!answer && ctx_create_outcome(ctx, &resource_ssm_parameter, planned, name, &err, "ParameterAlreadyExists") ==
+			       CREATE_NONE)
 		return NULL;
-	return resource_created(ctx, &resource_ssm_parameter, planned, cty_object_get_string(planned, "name"));
+	return resource_created(ctx, &resource_ssm_parameter, planned, name);
 }
 
 static const json_tag_api ssm_tags = {"AddTagsToResource", "RemoveTagsFromResource", "Tags", "TagKeys", "Key",

@@ -14,6 +14,8 @@
 #               (default 1 under CI=true, else 0)
 #   valgrind    unit tests under valgrind, with sanitize; valgrind-provider: the
 #               example stack's apply/destroy with the provider under valgrind
+#   faults      tests/acceptance/faults.sh (every resource and CRUD path under
+#               injected faults: AWS and state agree, a second apply converges)
 #   load        tests/acceptance/load.sh (240 resources, -parallelism=20, memory bound)
 #   asan-*      every acceptance stage again with an ASan+UBSan provider, with sanitize
 #   tsan-*      the load test with a ThreadSanitizer provider, with sanitize
@@ -102,6 +104,7 @@ acceptance_stages=(
 	"log-group tests/acceptance/log_group.sh"
 	"release tests/acceptance/release.sh"
 	"example-stack tests/acceptance/example_stack.sh"
+	"faults tests/acceptance/faults.sh"
 )
 for entry in "${acceptance_stages[@]}"; do
 	stage $entry

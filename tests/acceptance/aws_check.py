@@ -590,4 +590,98 @@ commands.update({
     "stack-secrets-least-privilege": stack_secrets_least_privilege, "parameter-value": parameter_value,
     "parameters-equal": parameters_equal,
 })
+# ---- fault injection (faults.sh): is a scenario's resource in AWS, and in the state ----
+
+ACCOUNT = "123456789012"
+
+
+def faults_setup(prefix):
+    """Makes what the fault scenarios' ECS services and Aurora clusters need and prints it: the default
+    VPC and two of its subnets, a security group, an execution role ARN and an ECS cluster."""
+    ec2 = client("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][:2]
+    group = ec2.create_security_group(GroupName=f"{prefix}-app", Description="faults", VpcId=vpc)["GroupId"]
+    role = client("iam").create_role(RoleName=f"{prefix}-execution", AssumeRolePolicyDocument=iam_trust(
+        "ecs-tasks.amazonaws.com"), Tags=OUTSIDE_TAGS)["Role"]["Arn"]
+    cluster = client("ecs").create_cluster(clusterName=f"{prefix}-services")["cluster"]["clusterName"]
+    print(vpc, subnets[0]["SubnetId"], subnets[1]["SubnetId"], group, role, cluster)
+
+
+def faults_in_aws(kind, name):
+    """yes: the resource exists; partial: only pieces of it do (Aurora's security group or subnet group,
+    an ECS service's task definition revisions); no: nothing of it."""
+    def absent(call, *missing):
+        try:
+            call()
+            return False
+        except Exception as e:  # botocore ClientError, or a service's modelled exception
+            if any(code in str(e) for code in missing):
+                return True
+            raise
+
+    if kind == "ssm_parameter":
+        return "no" if absent(lambda: client("ssm").get_parameter(Name=name), "ParameterNotFound") else "yes"
+    if kind == "ecr_repository":
+        return "no" if absent(lambda: client("ecr").describe_repositories(repositoryNames=[name]),
+                              "RepositoryNotFoundException") else "yes"
+    if kind == "ecs_cluster":
+        found = client("ecs").describe_clusters(clusters=[name])["clusters"]
+        return "yes" if found and found[0]["status"] == "ACTIVE" else "no"
+    if kind == "log_group":
+        return "yes" if log_group_found(name) else "no"
+    if kind == "iam_role":
+        return "no" if absent(lambda: client("iam").get_role(RoleName=name), "NoSuchEntity") else "yes"
+    if kind == "iam_policy":
+        arn = f"arn:aws:iam::{ACCOUNT}:policy/{name}"
+        return "no" if absent(lambda: client("iam").get_policy(PolicyArn=arn), "NoSuchEntity") else "yes"
+    if kind == "aurora_cluster":
+        rds, ec2 = client("rds"), client("ec2")
+        if not absent(lambda: rds.describe_db_clusters(DBClusterIdentifier=name), "DBClusterNotFoundFault"):
+            return "yes"
+        groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [f"{name}-db"]}])
+        subnets = not absent(lambda: rds.describe_db_subnet_groups(DBSubnetGroupName=f"{name}-subnets"),
+                             "DBSubnetGroupNotFoundFault")
+        instances = rds.describe_db_instances(Filters=[{"Name": "db-cluster-id", "Values": [name]}])["DBInstances"]
+        return "partial" if groups["SecurityGroups"] or subnets or instances else "no"
+    if kind == "ecs_service":
+        cluster_name, service = name.split("/", 1)
+        ecs = client("ecs")
+        found = ecs.describe_services(cluster=cluster_name, services=[service])["services"]
+        if found and found[0]["status"] == "ACTIVE":
+            return "yes"
+        revisions = ecs.list_task_definitions(familyPrefix=service, status="ACTIVE")["taskDefinitionArns"]
+        return "partial" if revisions else "no"
+    fail(f"faults: no presence check for {kind}")
+
+
+def faults_in_state(kind, state_file):
+    """yes, tainted or no: the one wagtail_<kind> of a scenario's state file."""
+    try:
+        with open(state_file) as f:
+            state = json.load(f)
+    except FileNotFoundError:
+        return "no"
+    for resource in state.get("resources", []):
+        if resource.get("mode") == "managed" and resource["type"] == f"wagtail_{kind}" and resource["instances"]:
+            return "tainted" if resource["instances"][0].get("status") == "tainted" else "yes"
+    return "no"
+
+
+def faults_agree(kind, name, state_file, want_aws, want_state):
+    """The resource is in AWS and in the state as wanted (each a |-separated set of yes, partial, no,
+    tainted); and, whatever is wanted, nothing is in AWS that the state lacks, unless want_state is no
+    and want_aws yes (a resource made outside Terraform whose import failed)."""
+    in_aws, in_state = faults_in_aws(kind, name), faults_in_state(kind, state_file)
+    print(f"aws={in_aws} state={in_state}" + (": stale, the next refresh drops it" if in_aws == "no" and in_state == "yes" else ""))
+    if in_aws not in want_aws.split("|") or in_state not in want_state.split("|"):
+        fail(f"{kind} {name}: want aws={want_aws} state={want_state}")
+    if in_aws != "no" and in_state == "no" and not (want_aws == "yes" and want_state == "no"):
+        fail(f"{kind} {name}: in AWS ({in_aws}) but not in the state: created and untracked")
+
+
+commands.update({
+    "faults-setup": faults_setup, "faults-agree": faults_agree,
+})
+
 commands[command](*args)
