@@ -34,7 +34,6 @@ static void init_curl(void)
 	share = curl_share_init();
 	curl_share_setopt(share, CURLSHOPT_LOCKFUNC, lock_share);
 	curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, unlock_share);
-	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 }

@@ -1,7 +1,10 @@
-/* http.h: one HTTP exchange over libcurl. Connections, DNS answers and TLS
- * sessions are shared across threads (a curl share handle), so concurrent
- * RPCs reuse connections to the same endpoint. No retries here: the AWS
- * client decides what to retry. Bodies are never logged. */
+/* http.h: one HTTP exchange over libcurl. DNS answers and TLS sessions are
+ * shared across threads (a curl share handle), so a new connection to an
+ * endpoint skips the lookup and resumes TLS. Connections themselves are not
+ * shared: libcurl does not support one connection cache used by concurrent
+ * threads (CURLSHOPT_SHARE), and doing so crashed under 1000 parallel
+ * refreshes (bench/). No retries here: the AWS client decides what to retry.
+ * Bodies are never logged. */
 #ifndef WAGTAIL_HTTP_H
 #define WAGTAIL_HTTP_H
 
