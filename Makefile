@@ -112,5 +112,11 @@ tsan-provider:
 		LDLIBS="$(shell pkg-config --libs $(PKGS)) $(SYSTEM_LIBS)" build-tsan/$(BINARY)
 	@echo "tsan-provider: 1 passed, 0 failed"
 
+# The benchmark against the HashiCorp AWS provider (bench/compare.sh): builds
+# the pinned AWS provider once (cached), then writes docs/benchmarks.md.
+.PHONY: bench
+bench:
+	bench/compare.sh
+
 clean:
 	rm -rf build build-asan build-fuzz build-tsan
