@@ -19,7 +19,14 @@ SYSTEM_LIBS := -lpthread -ldl -lrt -lm -latomic
 SHARED_LIBS := -lssl -lcrypto
 STATIC_LIBS := $(filter-out $(SYSTEM_LIBS) $(SHARED_LIBS) -Wl%,$(shell pkg-config --static --libs $(STATIC_PKGS)))
 LDLIBS     := -Wl,-Bstatic $(STATIC_LIBS) -lstdc++ -Wl,-Bdynamic \
-	      $(shell pkg-config --libs libcjson libcurl libpq libxml-2.0 openssl) $(SYSTEM_LIBS)
+	      $(shell pkg-config --libs libcjson openssl) $(SYSTEM_LIBS)
+# libcurl, libxml2 and libpq are not linked but opened on first use
+# (provider/lazy_libs.c), by the sonames of the libraries found here.
+soname      = $(shell objdump -p $$(pkg-config --variable=libdir $(1))/$(2) | awk '$$1 == "SONAME" { print $$2 }')
+LAZY_SONAMES := -DLAZY_SONAME_CURL='"$(call soname,libcurl,libcurl.so)"' \
+		-DLAZY_SONAME_XML2='"$(call soname,libxml-2.0,libxml2.so)"' \
+		-DLAZY_SONAME_PQ='"$(call soname,libpq,libpq.so)"'
+LINKED_PKGS := $(filter-out libcurl libpq libxml-2.0,$(PKGS))
 LDFLAGS    := -no-pie -static-libgcc
 ALL_CFLAGS := $(WARN) $(CFLAGS) $(INCLUDES) -DWAGTAIL_VERSION=\"$(VERSION)\"
 
@@ -42,6 +49,8 @@ $(BUILD)/proto/%.pb-c.c $(BUILD)/proto/%.pb-c.h: proto/%.proto
 $(BUILD)/%.o: %.c $(PROTO_H) $(wildcard provider/*.h resources/*.h aws/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/provider/lazy_libs.o: ALL_CFLAGS += $(LAZY_SONAMES)
 
 $(BUILD)/proto/%.pb-c.o: $(BUILD)/proto/%.pb-c.c
 	$(CC) -std=c11 $(CFLAGS) $(INCLUDES) -w -c -o $@ $<
@@ -114,7 +123,7 @@ sanitize-provider:
 # reporting races inside it, or through its atomics, that it cannot see.
 tsan-provider:
 	$(MAKE) BUILD=build-tsan CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS= \
-		LDLIBS="$(shell pkg-config --libs $(PKGS)) $(SYSTEM_LIBS)" build-tsan/$(BINARY)
+		LDLIBS="$(shell pkg-config --libs $(LINKED_PKGS)) $(SYSTEM_LIBS)" build-tsan/$(BINARY)
 	@echo "tsan-provider: 1 passed, 0 failed"
 
 # The benchmark against the HashiCorp AWS provider (bench/compare.sh): builds

@@ -11,6 +11,7 @@
 #include "tls_cert.h"
 
 #include <malloc.h>
+#include <openssl/crypto.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -147,6 +148,13 @@ int main(int argc, char **argv)
 	 * peak RSS doubled (tests/acceptance/load.sh). Our threads wait on the
 	 * network, not on malloc, so sharing one arena costs nothing. */
 	mallopt(M_ARENA_MAX, 1);
+	/* No OpenSSL teardown at exit. gRPC's timer and executor threads can
+	 * still be finishing a TLS write when main returns, and OpenSSL's atexit
+	 * cleanup freed the global and per-thread state under them: a double
+	 * free that ASan caught in a few of the fault matrix's processes. The
+	 * kernel reclaims everything at exit anyway. This must be the first
+	 * OpenSSL call: the first initialisation decides. */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--debug") == 0)

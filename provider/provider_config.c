@@ -5,6 +5,7 @@
 #include "aws_calls.h"
 #include "client.h"
 #include "credentials.h"
+#include "lazy_libs.h"
 #include "log.h"
 #include "schema.h"
 #include "sts.h"
@@ -200,6 +201,18 @@ static void check_identity(provider_client *client, const cty_value *config, dia
 	aws_error_clear(&err);
 }
 
+/* libcurl and libxml2 carry every AWS call (lazy_libs.h): a system without
+ * them gets one diagnostic here instead of failing on the first call. */
+static bool aws_libraries_loaded(diag_list *diags)
+{
+	const char *why;
+
+	if (lazy_lib_load(LAZY_LIB_CURL, &why) && lazy_lib_load(LAZY_LIB_XML2, &why))
+		return true;
+	diag_add(diags, DIAG_ERROR, NULL, "Cannot make AWS calls", "%s", why);
+	return false;
+}
+
 provider_client *provider_client_new(const cty_value *config, diag_list *diags)
 {
 	provider_client *client = calloc(1, sizeof *client);
@@ -215,7 +228,7 @@ provider_client *provider_client_new(const cty_value *config, diag_list *diags)
 	/* No credentials is not yet an error: data sources that need no AWS
 	 * call work without them. The first AWS call reports it instead. */
 	client->credentials = open_credentials(client, config, endpoints);
-	if (client->credentials) {
+	if (client->credentials && aws_libraries_loaded(diags)) {
 		aws_client_config ac = {
 			.region = client->region,
 			.endpoints = endpoints,

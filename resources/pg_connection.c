@@ -10,6 +10,7 @@
 #include "pg_connection.h"
 
 #include "aws_calls.h"
+#include "lazy_libs.h"
 #include "log.h"
 #include "rds_token.h"
 
@@ -352,6 +353,12 @@ PGconn *pg_connect(call_ctx *ctx, const cty_value *resource)
 	const cty_value *block = cty_object_get(resource, PG_CONNECTION_NAME);
 	conn_params params = base_params(block);
 	double delay = 1;
+	const char *why_not_loaded;
+
+	if (!lazy_lib_load(LAZY_LIB_PQ, &why_not_loaded)) {
+		diag_add(ctx->diags, DIAG_ERROR, NULL, "Cannot connect to the database", "%s", why_not_loaded);
+		return NULL;
+	}
 
 	log_write(LOG_DEBUG, "connecting to the database", "host", cty_object_get_string(block, "host"), "port",
 		  port_text(block), "database", cty_object_get_string(block, "database"), "username",
