@@ -35,6 +35,7 @@ struct aws_client {
 	char *endpoints[SERVICE_COUNT]; /* owned, resolved once */
 	int max_retries;
 	char *ca_bundle;              /* owned, or NULL */
+	bool insecure;                /* see http_tls */
 	credentials_source *credentials; /* borrowed */
 	sigv4_credentials fixed;      /* aws_client_new_fixed: strings borrowed */
 	bool use_fixed, anonymous;
@@ -87,17 +88,18 @@ aws_client *aws_client_new(const aws_client_config *config)
 	for (size_t i = 0; i < SERVICE_COUNT; i++)
 		c->endpoints[i] = resolve_endpoint(services[i], config->region, config->endpoints);
 	c->max_retries = config->max_retries;
-	c->ca_bundle = config->ca_bundle ? strdup(config->ca_bundle) : NULL;
+	c->ca_bundle = config->tls.ca_bundle ? strdup(config->tls.ca_bundle) : NULL;
+	c->insecure = config->tls.insecure;
 	c->credentials = config->credentials;
 	return c;
 }
 
 aws_client *aws_client_new_fixed(const char *region, const char *endpoint, const aws_service *svc,
-				 const sigv4_credentials *fixed, const char *ca_bundle)
+				 const sigv4_credentials *fixed, http_tls tls)
 {
 	const char *pairs[] = {svc->name, endpoint, NULL};
 	aws_client_config config = {.region = region, .endpoints = endpoint ? pairs : NULL, .max_retries = 3,
-				    .ca_bundle = ca_bundle};
+				    .tls = tls};
 	aws_client *c = aws_client_new(&config);
 	c->use_fixed = fixed != NULL;
 	c->anonymous = fixed == NULL;
@@ -290,7 +292,8 @@ static int attempt_once(aws_client *c, const aws_service *svc, const aws_request
 	double left = deadline ? deadline - now_seconds() : 60;
 	http_request hr = {.method = req->method, .url = t->url, .headers = headers, .header_count = n,
 			   .body = req->body, .body_len = req->body_len,
-			   .timeout_seconds = left < 60 ? (left > 1 ? left : 1) : 60, .ca_bundle = c->ca_bundle};
+			   .timeout_seconds = left < 60 ? (left > 1 ? left : 1) : 60,
+			   .tls = {c->ca_bundle, c->insecure}};
 	int failed = http_send(&hr, resp);
 	const char *problem = NULL;
 	log_resends(err, req, svc, attempt, resp->resent);

@@ -45,7 +45,7 @@ typedef struct {
 	 * AWS_ENDPOINT_URL_<NAME>, then AWS_ENDPOINT_URL, then the default. */
 	const char *const *endpoints; /* {"ecs", "http://127.0.0.1:5000", ..., NULL} */
 	int max_retries;              /* default 25 when 0 is not given explicitly: see client.c */
-	const char *ca_bundle;        /* custom_ca_bundle / AWS_CA_BUNDLE */
+	http_tls tls;                 /* custom_ca_bundle / AWS_CA_BUNDLE, insecure */
 	credentials_source *credentials; /* borrowed; outlives the client */
 } aws_client_config;
 

@@ -35,7 +35,7 @@ int aws_client_send(aws_client *client, const aws_service *svc, const aws_reques
  * calling `endpoint` (NULL: the service default for region). For STS calls
  * made while the credential chain itself is being resolved. */
 aws_client *aws_client_new_fixed(const char *region, const char *endpoint, const aws_service *svc,
-				 const sigv4_credentials *fixed, const char *ca_bundle);
+				 const sigv4_credentials *fixed, http_tls tls);
 
 /* Sets err's operation, code and message (copies). */
 void aws_error_set(aws_error *err, const aws_service *svc, const char *operation, int status, const char *code,

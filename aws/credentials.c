@@ -36,6 +36,7 @@
 #define STS_TIMEOUT_SECONDS 30.0
 #define CONTAINER_TIMEOUT_SECONDS 5.0
 #define IMDS_TIMEOUT_SECONDS 1.0      /* off EC2 nothing answers: fail fast */
+#define IMDS_TLS ((http_tls){0})      /* IMDS is plain HTTP on a link-local address */
 #define IMDS_TOKEN_TTL "21600"
 #define CONTAINER_HOST "http://169.254.170.2"
 #define IMDS_DEFAULT_ENDPOINT "http://169.254.169.254"
@@ -62,6 +63,7 @@ struct credentials_source {
 	char *access_key, *secret_key, *token; /* explicit arguments, or NULL */
 	char *profile;                         /* as configured, or NULL */
 	char *region, *sts_endpoint, *ca_bundle;
+	bool insecure; /* see http_tls */
 	char *role_arn, *session_name, *external_id; /* assume_role; role_arn NULL: none */
 	long duration_seconds;
 	const chain_step *step;  /* the step that found base */
@@ -70,6 +72,11 @@ struct credentials_source {
 };
 
 /* ---- small helpers ---- */
+
+static http_tls tls_of(const credentials_source *s)
+{
+	return (http_tls){s->ca_bundle, s->insecure};
+}
 
 static char *copy_or_null(const char *s)
 {
@@ -238,7 +245,7 @@ static step_result assume_role_with(const credentials_source *s, const aws_crede
 				    diag_list *diags)
 {
 	sigv4_credentials signer = {with->access_key_id, with->secret_access_key, with->session_token};
-	aws_client *sts = aws_client_new_fixed(s->region, s->sts_endpoint, &aws_sts, &signer, s->ca_bundle);
+	aws_client *sts = aws_client_new_fixed(s->region, s->sts_endpoint, &aws_sts, &signer, tls_of(s));
 	aws_error err = {0};
 	int rc = sts_assume_role(sts, role, monotonic_now() + STS_TIMEOUT_SECONDS, out, &err);
 	aws_client_free(sts);
@@ -299,7 +306,7 @@ static step_result from_web_identity(const credentials_source *s, aws_credential
 	}
 	const char *session = env("AWS_ROLE_SESSION_NAME");
 	aws_assume_role role = {.role_arn = role_arn, .session_name = session ? session : DEFAULT_SESSION_NAME};
-	aws_client *sts = aws_client_new_fixed(s->region, s->sts_endpoint, &aws_sts, NULL, s->ca_bundle);
+	aws_client *sts = aws_client_new_fixed(s->region, s->sts_endpoint, &aws_sts, NULL, tls_of(s));
 	aws_error err = {0};
 	int rc = sts_assume_role_with_web_identity(sts, &role, token, monotonic_now() + STS_TIMEOUT_SECONDS, out,
 						   &err);
@@ -617,10 +624,10 @@ static void response_free_wiped(http_response *resp)
 
 /* One exchange expecting 200. Returns 0, or -1 with *why (malloc'd). */
 static int fetch(const char *method, const char *url, const sigv4_header *headers, size_t count, double timeout,
-		 const char *ca_bundle, http_response *resp, char **why)
+		 http_tls tls, http_response *resp, char **why)
 {
 	http_request req = {.method = method, .url = url, .headers = headers, .header_count = count,
-			    .timeout_seconds = timeout, .ca_bundle = ca_bundle};
+			    .timeout_seconds = timeout, .tls = tls};
 	int printed = 0;
 	if (http_send(&req, resp) != 0)
 		printed = asprintf(why, "%s %s: %s", method, url, resp->failure ? resp->failure : "no answer");
@@ -647,11 +654,11 @@ static const char *endpoint_answer(const cJSON *doc, const char *source, aws_cre
 
 /* GETs url and reads a JSON credential answer. Returns 0, or -1 with *why. */
 static int fetch_json_credentials(const char *url, const sigv4_header *headers, size_t count, double timeout,
-				  const char *ca_bundle, const char *source, aws_credentials *out, char **why)
+				  http_tls tls, const char *source, aws_credentials *out, char **why)
 {
 	http_response resp = {0};
 	int rc = -1;
-	if (fetch("GET", url, headers, count, timeout, ca_bundle, &resp, why) == 0) {
+	if (fetch("GET", url, headers, count, timeout, tls, &resp, why) == 0) {
 		cJSON *doc = cJSON_Parse(resp.body);
 		const char *problem = endpoint_answer(doc, source, out);
 		if (problem && asprintf(why, "GET %s: %s", url, problem) < 0)
@@ -735,7 +742,7 @@ static step_result from_container(const credentials_source *s, aws_credentials *
 	sigv4_header header = {"Authorization", authorization};
 	int rc = failed ? -1
 			: fetch_json_credentials(url, &header, authorization ? 1 : 0, CONTAINER_TIMEOUT_SECONDS,
-						 s->ca_bundle, "container", out, &why);
+						 tls_of(s), "container", out, &why);
 	if (why)
 		diag_add(diags, DIAG_ERROR, NULL, "Cannot get container credentials", "%s", why);
 	secret_free(authorization);
@@ -771,7 +778,7 @@ static char *metadata_get(const char *base, const char *path, const char *token,
 	char *url = NULL, *body = NULL;
 	if (asprintf(&url, "%s%s", base, path) < 0)
 		abort();
-	if (fetch("GET", url, &header, 1, IMDS_TIMEOUT_SECONDS, NULL, &resp, why) == 0)
+	if (fetch("GET", url, &header, 1, IMDS_TIMEOUT_SECONDS, IMDS_TLS, &resp, why) == 0)
 		body = strdup(resp.body);
 	response_free_wiped(&resp);
 	free(url);
@@ -786,7 +793,7 @@ static char *metadata_token(const char *base, char **why)
 	char *url = NULL, *token = NULL;
 	if (asprintf(&url, "%s/latest/api/token", base) < 0)
 		abort();
-	if (fetch("PUT", url, &header, 1, IMDS_TIMEOUT_SECONDS, NULL, &resp, why) == 0)
+	if (fetch("PUT", url, &header, 1, IMDS_TIMEOUT_SECONDS, IMDS_TLS, &resp, why) == 0)
 		token = strdup(resp.body);
 	response_free_wiped(&resp);
 	free(url);
@@ -814,7 +821,7 @@ static step_result metadata_credentials(const char *base, const char *token, con
 	char *url = NULL, *why = NULL;
 	if (asprintf(&url, "%s/latest/meta-data/iam/security-credentials/%s", base, role) < 0)
 		abort();
-	int rc = fetch_json_credentials(url, &header, 1, IMDS_TIMEOUT_SECONDS, NULL, "instance_metadata", out, &why);
+	int rc = fetch_json_credentials(url, &header, 1, IMDS_TIMEOUT_SECONDS, IMDS_TLS, "instance_metadata", out, &why);
 	if (rc != 0)
 		diag_add(diags, DIAG_ERROR, NULL, "Cannot get EC2 instance credentials", "Role %s: %s", role, why);
 	free(why);
@@ -947,7 +954,8 @@ static void copy_config(credentials_source *s, const credentials_config *config)
 	s->profile = copy_or_null(config->profile);
 	s->region = strdup(config->region && *config->region ? config->region : "us-east-1");
 	s->sts_endpoint = copy_or_null(config->sts_endpoint);
-	s->ca_bundle = copy_or_null(config->ca_bundle);
+	s->ca_bundle = copy_or_null(config->tls.ca_bundle);
+	s->insecure = config->tls.insecure;
 	if (role && role->role_arn && *role->role_arn) {
 		s->role_arn = strdup(role->role_arn);
 		s->session_name = strdup(role->session_name && *role->session_name ? role->session_name

@@ -20,6 +20,7 @@
 #define WAGTAIL_CREDENTIALS_H
 
 #include "diag.h"
+#include "http.h"
 
 #include <time.h>
 
@@ -46,7 +47,7 @@ typedef struct {
 	const aws_assume_role *assume_role; /* NULL: none */
 	const char *region;       /* for STS calls */
 	const char *sts_endpoint; /* NULL: the regional default or AWS_ENDPOINT_URL(_STS) */
-	const char *ca_bundle;    /* optional */
+	http_tls tls;             /* for STS and container endpoints */
 } credentials_config;
 
 typedef struct credentials_source credentials_source;

@@ -27,6 +27,19 @@ typedef struct {
 	char *failure;      /* owned: what went wrong when status is 0 */
 } http_response;
 
+/* How a server's certificate is checked: against custom_ca_bundle /
+ * AWS_CA_BUNDLE or the system's CAs, always, except that `insecure` (the
+ * provider argument) skips the check for a loopback host (127.0.0.0/8, ::1,
+ * localhost), such as a local test endpoint with a self-signed
+ * certificate. No other host is ever reached unverified. */
+typedef struct {
+	const char *ca_bundle; /* PEM file of CAs; NULL: the system's */
+	bool insecure;         /* skip verification of loopback hosts */
+} http_tls;
+
+/* True when url's host is a loopback address or localhost. */
+bool http_url_is_loopback(const char *url);
+
 typedef struct {
 	const char *method;
 	const char *url;
@@ -35,7 +48,7 @@ typedef struct {
 	const void *body;
 	size_t body_len;
 	double timeout_seconds; /* whole exchange; 0 = 60 s */
-	const char *ca_bundle;  /* NULL: the system's */
+	http_tls tls;
 } http_request;
 
 /* Returns 0 with an answer (any status), or -1 when none came (out->failure

@@ -55,6 +55,10 @@ static const attr_def provider_attributes[] = {
 	{"max_retries", &cty_number, ATTR_OPTIONAL, "Retries of throttled or failed AWS calls; default 25.",
 	 .check = {CHECK_RANGE, .min = 0, .max = 100}},
 	{"custom_ca_bundle", &cty_string, ATTR_OPTIONAL, "PEM file of CAs to trust. Defaults to AWS_CA_BUNDLE."},
+	{"insecure", &cty_bool, ATTR_OPTIONAL,
+	 "Skip TLS certificate checks of endpoints on a loopback address (127.0.0.0/8, ::1, localhost), such as "
+	 "a local test server with a self-signed certificate. Every other endpoint is always verified; an "
+	 "endpoints entry elsewhere is an error while this is true."},
 	{"skip_credentials_validation", &cty_bool, ATTR_OPTIONAL, "Skip the sts:GetCallerIdentity check."},
 	{"skip_requesting_account_id", &cty_bool, ATTR_OPTIONAL, "Do not look up the account id."},
 	{"skip_region_validation", &cty_bool, ATTR_OPTIONAL, "Accept a region this provider does not know."},
@@ -104,9 +108,30 @@ static const char *const known_regions[] = {
 	"us-east-2", "us-gov-east-1", "us-gov-west-1", "us-west-1", "us-west-2", NULL,
 };
 
+/* insecure never reaches beyond the machine: an endpoint override that is
+ * not loopback while it is set is a mistake worth stopping for. */
+static void validate_insecure(call_ctx *ctx, const cty_value *config)
+{
+	const cty_value *block = single_block(config, "endpoints");
+
+	if (!flag(config, "insecure"))
+		return;
+	for (const attr_def *a = endpoint_attributes; block && a->name; a++) {
+		const char *url = cty_object_get_string(block, a->name);
+		if (url && *url && !http_url_is_loopback(url))
+			diag_attr_error(ctx->diags, "insecure", "TLS checks can only be skipped for loopback endpoints",
+					"insecure = true skips certificate checks only for endpoints on 127.0.0.0/8, "
+					"::1 or localhost, but endpoints.%s is \"%s\". Use custom_ca_bundle to trust "
+					"its certificate instead.",
+					a->name, url);
+	}
+}
+
 static void validate_provider(call_ctx *ctx, const cty_value *config)
 {
 	const char *region = cty_object_get_string(config, "region");
+
+	validate_insecure(ctx, config);
 	if (!region || flag(config, "skip_region_validation"))
 		return;
 	for (const char *const *known = known_regions; *known; known++)
@@ -145,6 +170,15 @@ static const char **endpoint_pairs(const cty_value *config)
 	return pairs;
 }
 
+/* The strings are borrowed from config or the environment. */
+static http_tls tls_settings(const cty_value *config)
+{
+	return (http_tls){
+		.ca_bundle = first_set(cty_object_get_string(config, "custom_ca_bundle"), getenv("AWS_CA_BUNDLE"), NULL),
+		.insecure = flag(config, "insecure"),
+	};
+}
+
 static long duration_seconds(const char *text)
 {
 	double seconds = 0;
@@ -172,7 +206,7 @@ static credentials_source *open_credentials(provider_client *client, const cty_v
 		.assume_role = role ? &assume : NULL,
 		.region = client->region,
 		.sts_endpoint = sts_endpoint,
-		.ca_bundle = first_set(cty_object_get_string(config, "custom_ca_bundle"), getenv("AWS_CA_BUNDLE"), NULL),
+		.tls = tls_settings(config),
 	};
 	return credentials_source_new(&cc, &client->credentials_error);
 }
@@ -233,8 +267,7 @@ provider_client *provider_client_new(const cty_value *config, diag_list *diags)
 			.region = client->region,
 			.endpoints = endpoints,
 			.max_retries = max_retries(config),
-			.ca_bundle = first_set(cty_object_get_string(config, "custom_ca_bundle"), getenv("AWS_CA_BUNDLE"),
-					       NULL),
+			.tls = tls_settings(config),
 			.credentials = client->credentials,
 		};
 		client->aws = aws_client_new(&ac);

@@ -79,14 +79,15 @@ no_changes() {
 }
 
 # start_fault_proxy LOG FAULTS: a fault_proxy.py in front of moto; sets
-# PROXY_URL and PROXY_PID (stop_fault_proxy stops it).
+# PROXY_URL and PROXY_PID (stop_fault_proxy stops it). HTTPS when
+# FAULT_PROXY_TLS_CERT and FAULT_PROXY_TLS_KEY are exported.
 start_fault_proxy() {
 	local port_file=$work/proxy.port
 	rm -f "$port_file"
 	"$python" "$root/tests/aws/fault_proxy.py" "$MOTO_ENDPOINT" "$port_file" "$2" >"$1" 2>&1 &
 	PROXY_PID=$!
 	for _ in $(seq 1 50); do [ -s "$port_file" ] && break; sleep 0.1; done
-	PROXY_URL=http://127.0.0.1:$(cat "$port_file" 2>/dev/null)
+	PROXY_URL=http${FAULT_PROXY_TLS_CERT:+s}://127.0.0.1:$(cat "$port_file" 2>/dev/null)
 }
 
 # proxied_provider SERVICE DIR LOG FAULTS: a fault proxy in front of moto for

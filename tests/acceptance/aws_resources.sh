@@ -198,6 +198,58 @@ retries() {
 	fi
 }
 
+# tls_case NAME SETTINGS [ENV...]: with every endpoint behind the HTTPS proxy
+# and SETTINGS added to the provider block, apply and destroy one parameter
+# (in an env with ENV set); true when both succeed.
+tls_case() {
+	local name=$1 settings=$2 tdir=$work/$cli_name-tls-$1
+	shift 2
+	mkdir -p "$tdir"
+	provider_block | sed "s#$MOTO_ENDPOINT#$PROXY_URL#; s#^  max_retries = 2#&\n$settings#" >"$tdir/provider.tf"
+	printf 'resource "wagtail_ssm_parameter" "p" {\n  name  = "/acc/%s/tls-%s"\n  type  = "String"\n  value = "v"\n}\n' \
+		"$cli_name" "$name" >"$tdir/main.tf"
+	(cd "$tdir" && env "$@" "$cli" init -no-color -input=false &&
+		env "$@" "$cli" apply -no-color -auto-approve -input=false &&
+		env "$@" "$cli" destroy -no-color -auto-approve -input=false)
+}
+
+# AWS endpoints over HTTPS with a self-signed certificate (the fault proxy
+# with TLS in front of moto): refused unless trusted through
+# custom_ca_bundle or AWS_CA_BUNDLE, or skipped with insecure, which only
+# loopback endpoints accept.
+tls_endpoints() {
+	local out=$work/$cli_name-tls.out
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
+		-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout "$work/tls.key" -out "$work/tls.pem" 2>/dev/null
+	FAULT_PROXY_TLS_CERT=$work/tls.pem FAULT_PROXY_TLS_KEY=$work/tls.key start_fault_proxy "$work/$cli_name-tls-proxy.log" ""
+	if ! tls_case untrusted "" >"$out" 2>&1 && grep -q 'sts:GetCallerIdentity' "$out" &&
+		grep -qi 'certificate' "$out" && ! crashed "$out"; then
+		ok tls-self-signed-endpoint-refused
+	else
+		notok tls-self-signed-endpoint-refused "$out"
+	fi
+	expect tls-custom-ca-bundle "$out.bundle" tls_case bundle "  custom_ca_bundle = \"$work/tls.pem\""
+	expect tls-aws-ca-bundle-env "$out.env" tls_case env "" AWS_CA_BUNDLE="$work/tls.pem"
+	expect tls-insecure-for-loopback "$out.insecure" tls_case insecure "  insecure = true"
+	stop_fault_proxy
+	if grep -q '^PutParameter forwarded' "$work/$cli_name-tls-proxy.log"; then ok tls-calls-went-through-https; else
+		notok tls-calls-went-through-https "$work/$cli_name-tls-proxy.log"
+	fi
+	# insecure never reaches a remote endpoint: validate stops it, naming both.
+	local vdir=$work/$cli_name-tls-remote
+	mkdir -p "$vdir"
+	provider_block | sed 's#^  max_retries = 2#&\n  insecure = true#; s#ssm *= ".*"#ssm = "https://ssm.eu-west-1.amazonaws.com"#' \
+		>"$vdir/provider.tf"
+	printf 'resource "wagtail_ssm_parameter" "p" {\n  name  = "/acc/remote"\n  type  = "String"\n  value = "v"\n}\n' \
+		>"$vdir/main.tf"
+	if ! (cd "$vdir" && "$cli" init -no-color -input=false && "$cli" validate -no-color) >"$out.remote" 2>&1 &&
+		grep -q 'insecure' "$out.remote" && grep -q 'endpoints.ssm' "$out.remote" && ! crashed "$out.remote"; then
+		ok insecure-refused-for-remote-endpoint
+	else
+		notok insecure-refused-for-remote-endpoint "$out.remote"
+	fi
+}
+
 destroy_all() {
 	local out=$work/$cli_name-destroy.out
 	expect destroy "$out" tf "$out" destroy -no-color -auto-approve -input=false
@@ -224,6 +276,7 @@ run_cli() {
 	imports
 	errors
 	retries
+	tls_endpoints
 	destroy_all
 }
 

@@ -53,6 +53,9 @@ Control, while running (requests to /_fault_proxy/ are not forwarded):
     GET  /_fault_proxy/stats    JSON: {"injected": {KIND: count}, "forwarded":
                                 count, "pending": [[KIND, ACTION, left]]}
 
+With FAULT_PROXY_TLS_CERT and FAULT_PROXY_TLS_KEY (PEM files) set, the
+proxy speaks HTTPS with that certificate instead of HTTP.
+
 Each request is logged to stdout as `<ACTION> <KIND|forwarded>` (a stall
 adds how long the client waited) so tests can count retries.
 
@@ -74,6 +77,7 @@ import os
 import re
 import select
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -314,6 +318,10 @@ class Proxy(http.server.BaseHTTPRequestHandler):
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
 server.daemon_threads = True
+if os.environ.get("FAULT_PROXY_TLS_CERT"):
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(os.environ["FAULT_PROXY_TLS_CERT"], os.environ["FAULT_PROXY_TLS_KEY"])
+    server.socket = tls.wrap_socket(server.socket, server_side=True)
 with open(port_file + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
 os.replace(port_file + ".tmp", port_file)

@@ -97,3 +97,24 @@ TEST(timestamps_as_sts_and_container_endpoints_write_them)
 	CHECK(aws_parse_timestamp("yesterday") == 0);
 	CHECK(aws_parse_timestamp(NULL) == 0);
 }
+
+/* `insecure` reaches only these hosts (http_tls): anything that is not
+ * plainly a loopback address, including look-alikes, stays verified. */
+TEST(loopback_urls_are_the_only_ones_insecure_reaches)
+{
+	static const char *const loopback[] = {
+		"https://127.0.0.1:4566/", "https://127.3.2.1", "https://localhost:8443/path",
+		"https://LOCALHOST", "https://[::1]:443/", "http://127.0.0.1?x=1",
+	};
+	static const char *const elsewhere[] = {
+		"https://ssm.eu-west-1.amazonaws.com/", "https://128.0.0.1/", "https://localhost.example.com/",
+		"https://127.0.0.1.nip.io/", "https://user@127.0.0.1@evil.example/", "https://[::2]/",
+		"https://10.0.0.1:443", "127.0.0.1", "https://", "https://[::1", "https://0.0.0.0/",
+	};
+
+	for (size_t i = 0; i < sizeof loopback / sizeof *loopback; i++)
+		CHECK(http_url_is_loopback(loopback[i]));
+	for (size_t i = 0; i < sizeof elsewhere / sizeof *elsewhere; i++)
+		if (http_url_is_loopback(elsewhere[i]))
+			unit_fail(__FILE__, __LINE__, elsewhere[i]);
+}

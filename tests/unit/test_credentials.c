@@ -561,7 +561,7 @@ static char *moto_role(const char *endpoint, const sigv4_credentials *key, const
 	static const char trust[] =
 		"{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": "
 		"\"*\"}, \"Action\": [\"sts:AssumeRole\", \"sts:AssumeRoleWithWebIdentity\"]}]}";
-	aws_client *iam = aws_client_new_fixed("us-east-1", endpoint, &aws_iam, key, NULL);
+	aws_client *iam = aws_client_new_fixed("us-east-1", endpoint, &aws_iam, key, (http_tls){0});
 	aws_param params[] = {{"RoleName", name}, {"AssumeRolePolicyDocument", trust}};
 	aws_error err = {0};
 	xmlDoc *doc = aws_query_call(iam, &aws_iam, "CreateRole", params, 2, 0, &err);
@@ -586,7 +586,7 @@ static char *moto_role(const char *endpoint, const sigv4_credentials *key, const
 static char *caller_arn(const char *endpoint, const aws_credentials *c)
 {
 	sigv4_credentials key = {c->access_key_id, c->secret_access_key, c->session_token};
-	aws_client *sts = aws_client_new_fixed("us-east-1", endpoint, &aws_sts, &key, NULL);
+	aws_client *sts = aws_client_new_fixed("us-east-1", endpoint, &aws_sts, &key, (http_tls){0});
 	aws_error err = {0};
 	char *arn = NULL;
 	if (sts_get_caller_identity(sts, 0, NULL, &arn, NULL, &err) != 0)
