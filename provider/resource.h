@@ -122,7 +122,7 @@ typedef struct {
 	bool no_import; /* refuse import (no natural id) */
 } resource_def;
 
-/* Every resource and data source (resources/registry.c). Each list ends with NULL. */
+/* Every resource and data source (provider/registry.c). Each list ends with NULL. */
 extern const resource_def *const registry_resources[];
 extern const resource_def *const registry_data_sources[];
 

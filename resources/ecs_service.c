@@ -6,7 +6,7 @@
  * A change to any task setting registers a new revision and rolls the
  * service onto it (a rolling deployment within the min/max percents); the
  * revision the service no longer runs is then deregistered
- * (ecs_task_definition.c has that plumbing).
+ * (support/ecs_task_definition.c has that plumbing).
  *
  * ECS always reports a service's deployment configuration, execute-command
  * flag and propagate-tags mode. A peer that leaves one out (moto after
