@@ -165,17 +165,30 @@ static bool throttled(const aws_error *err)
 	return err->http_status == 429;
 }
 
-/* Retry throttling, server errors that carry an AWS error code, lost
- * connections and unreadable 2xx answers (transient). A 5xx without an AWS
- * error document (moto's "not implemented" HTML page, a proxy's page) is
- * retried once at most. */
-static bool retryable(const aws_error *err, bool transient, int attempt)
+/* Failures a retry seldom cures get three attempts in all, as in the
+ * SDKs' standard retry mode, however high max_retries is: an endpoint
+ * that stalls would otherwise hold a resource without a timeouts block for
+ * max_retries minutes (25 by default), and a 5xx page without an AWS error
+ * document (a proxy's, or moto's for what it does not implement) seldom
+ * changes. */
+#define SLOW_FAILURE_ATTEMPTS 3
+
+typedef struct {
+	int stalled;          /* attempts that timed out */
+	int undocumented_5xx; /* 5xx answers without an AWS error code */
+} failure_tally;
+
+/* Retry throttling, server errors, lost connections and unreadable 2xx
+ * answers (transient); the slow kinds above only so often. */
+static bool retryable(const aws_error *err, const http_response *resp, bool transient, failure_tally *tally)
 {
+	if (resp->timed_out)
+		return ++tally->stalled < SLOW_FAILURE_ATTEMPTS;
 	if (transient || throttled(err))
 		return true;
-	if (err->http_status >= 500)
-		return err->code != NULL || attempt == 0;
-	return false;
+	if (err->http_status >= 500 && !err->code)
+		return ++tally->undocumented_5xx < SLOW_FAILURE_ATTEMPTS;
+	return err->http_status >= 500;
 }
 
 /* Full jitter: a random wait up to base * 2^attempt, capped. */
@@ -322,6 +335,7 @@ int aws_client_send(aws_client *client, const aws_service *svc, const aws_reques
 		    double deadline, http_response *resp, aws_error *err)
 {
 	target t = {0};
+	failure_tally tally = {0};
 	memset(resp, 0, sizeof *resp);
 	err->maybe_applied = false;
 	if (target_init(&t, aws_client_endpoint(client, svc), req->path) != 0) {
@@ -337,7 +351,7 @@ int aws_client_send(aws_client *client, const aws_service *svc, const aws_reques
 		}
 		double wait = backoff(attempt);
 		bool out_of_time = deadline && now_seconds() + wait > deadline;
-		if (attempt >= client->max_retries || !retryable(err, transient, attempt) || out_of_time) {
+		if (attempt >= client->max_retries || !retryable(err, resp, transient, &tally) || out_of_time) {
 			target_free(&t);
 			return -1;
 		}

@@ -211,6 +211,7 @@ int http_send(const http_request *req, http_response *out)
 		long sent = 0;
 		curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &sent);
 		out->transient = transient(code);
+		out->timed_out = code == CURLE_OPERATION_TIMEDOUT;
 		out->maybe_sent = sent > 0 || out->resent > 0;
 		if (asprintf(&out->failure, "%s", *error ? error : curl_easy_strerror(code)) < 0)
 			abort();

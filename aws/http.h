@@ -20,6 +20,7 @@ typedef struct {
 	char *request_id;   /* owned: x-amzn-RequestId or x-amz-request-id, or NULL */
 	char *error_type;   /* owned: x-amzn-ErrorType, or NULL */
 	bool transient;     /* failed in a way worth retrying (connection, timeout) */
+	bool timed_out;     /* no complete answer within the timeout */
 	bool maybe_sent;    /* failed, and the request may have reached the server */
 	unsigned resent;    /* times libcurl itself sent the request again: a reused
 			     * connection died before any answer, so it retried on a
