@@ -7,9 +7,10 @@
 #    versions, port range, PLUGIN_CLIENT_CERT) and time until its handshake line
 #    appears on stdout; then SIGTERM it. Median/min/p90 over RUNS (default 50).
 # 2. Peak RSS (VmHWM) of the provider process during a `tofu plan` of the
-#    wagtail_iam_db_connect_policy data source. The CLI starts a wrapper that
-#    forks a sampler of /proc/PID/status and then execs the real binary under
-#    the same PID, so the CLI still talks to the provider directly.
+#    wagtail_iam_db_connect_policy data source: the CLI starts
+#    bench/rusage-wrapper.c, which runs the real binary as its child (the CLI
+#    still talks to the provider directly) and logs the child's exact peak RSS
+#    from wait4() (sampling /proc misses processes that live milliseconds).
 #
 # Environment:
 #   PROVIDER_BINARY  provider (default build/terraform-provider-wagtail_v$VERSION)
@@ -31,7 +32,7 @@ python=${PYTHON:-python3}
 binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/wagtail-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 
 # A client certificate shaped like go-plugin's (self-signed, CA:TRUE).
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
@@ -102,21 +103,9 @@ fi
 # Peak RSS during `tofu plan`
 # ---------------------------------------------------------------------------
 tofu=$("$root/tests/acceptance/setup-clis.sh" | sed -n 1p)
-rss_file=$work/vmhwm
-cat >"$work/wrapper" <<EOF
-#!/bin/sh
-# Sample VmHWM of this PID (the provider after exec) until it exits.
-pid=\$\$
-(
-	while [ -r /proc/\$pid/status ]; do
-		hwm=\$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/\$pid/status 2>/dev/null)
-		[ -n "\$hwm" ] && echo "\$hwm" >>"$rss_file"
-		sleep 0.02
-	done
-) </dev/null >/dev/null 2>&1 &
-exec "$binary" "\$@"
-EOF
-chmod +x "$work/wrapper"
+rss_file=$work/rusage
+cc -O2 -Wall -DREAL="\"$binary\"" -o "$work/wrapper" "$root/bench/rusage-wrapper.c"
+export BENCH_RUSAGE_LOG=$rss_file
 MIRROR=$work/mirror "$root/build.sh" install "$work/wrapper" "$version" >/dev/null
 
 mkdir -p "$work/config"
@@ -160,9 +149,8 @@ export TF_CLI_CONFIG_FILE=$work/cli.tfrc TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOIN
 	cat "$work/plan.out" >&2
 	exit 1
 }
-sleep 0.1 # let the last sampler write land
 # One provider process per CLI step (validate, plan, ...): report the largest.
-peak=$(sort -n "$rss_file" | tail -n 1)
+peak=$(awk '{ print $2 }' "$rss_file" | sort -n | tail -n 1)
 if [ -z "$peak" ]; then
 	echo "bench: no RSS samples were taken" >&2
 	exit 1
