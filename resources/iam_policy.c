@@ -196,20 +196,19 @@ static char *policy_arn(call_ctx *ctx, const cty_value *planned, const char *nam
 	return arn;
 }
 
+static const iam_param create_params[] = {
+	{"Path", "path"},
+	{"Description", "description"},
+	{"PolicyDocument", "policy"},
+	{NULL},
+};
+
 static cty_value *create_policy(call_ctx *ctx, const cty_value *planned)
 {
 	char *name = iam_name_for(planned);
-	query_params q = {0};
 	cty_value *state = NULL;
-
-	query_add(&q, "PolicyName", name);
-	iam_add_attribute(&q, "Path", planned, "path");
-	iam_add_attribute(&q, "Description", planned, "description");
-	iam_add_attribute(&q, "PolicyDocument", planned, "policy");
-	iam_add_tags(&q, cty_object_get(planned, "tags_all"));
 	aws_error err = {0};
-	xmlDoc *answer = ctx_query(ctx, &aws_iam, "CreatePolicy", &q, &err);
-	query_free(&q);
+	xmlDoc *answer = iam_create(ctx, "CreatePolicy", "PolicyName", name, create_params, planned, &err);
 	char *arn = answer ? aws_xml_text(xmlDocGetRootElement(answer), "Arn") : NULL;
 	if (!answer) {
 		/* An attempt whose answer was lost may have made it: look for it

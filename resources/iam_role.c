@@ -420,22 +420,21 @@ static bool sync_attachments(call_ctx *ctx, const char *role, const cty_value *b
 
 /* ---- create, update, delete ---- */
 
+static const iam_param create_params[] = {
+	{"AssumeRolePolicyDocument", "assume_role_policy"},
+	{"Path", "path"},
+	{"Description", "description"},
+	{"MaxSessionDuration", "max_session_duration"},
+	{"PermissionsBoundary", "permissions_boundary"},
+	{NULL},
+};
+
 static cty_value *create_role(call_ctx *ctx, const cty_value *planned)
 {
 	char *name = iam_name_for(planned);
-	query_params q = {0};
 	cty_value *state = NULL;
-
-	query_add(&q, "RoleName", name);
-	iam_add_attribute(&q, "AssumeRolePolicyDocument", planned, "assume_role_policy");
-	iam_add_attribute(&q, "Path", planned, "path");
-	iam_add_attribute(&q, "Description", planned, "description");
-	iam_add_attribute(&q, "MaxSessionDuration", planned, "max_session_duration");
-	iam_add_attribute(&q, "PermissionsBoundary", planned, "permissions_boundary");
-	iam_add_tags(&q, cty_object_get(planned, "tags_all"));
 	aws_error err = {0};
-	xmlDoc *answer = ctx_query(ctx, &aws_iam, "CreateRole", &q, &err);
-	query_free(&q);
+	xmlDoc *answer = iam_create(ctx, "CreateRole", "RoleName", name, create_params, planned, &err);
 	xmlFreeDoc(answer);
 	/* An attempt whose answer was lost may have made it (ctx_create_outcome). */
 	create_outcome made = answer ? CREATE_MADE

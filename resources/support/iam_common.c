@@ -296,6 +296,20 @@ void iam_add_attribute(query_params *q, const char *param, const cty_value *o, c
 		query_add(q, param, v->u.str.text);
 }
 
+xmlDoc *iam_create(call_ctx *ctx, const char *action, const char *name_param, const char *name,
+		   const iam_param *params, const cty_value *planned, aws_error *err)
+{
+	query_params q = {0};
+
+	query_add(&q, name_param, name);
+	for (const iam_param *p = params; p->param; p++)
+		iam_add_attribute(&q, p->param, planned, p->attribute);
+	iam_add_tags(&q, cty_object_get(planned, "tags_all"));
+	xmlDoc *answer = ctx_query(ctx, &aws_iam, action, &q, err);
+	query_free(&q);
+	return answer;
+}
+
 /* ---- tags ---- */
 
 void iam_add_tags(query_params *q, const cty_value *tags)

@@ -73,6 +73,19 @@ xmlDoc *iam_get(call_ctx *ctx, const char *action, query_params *q, bool *gone);
  * when it is known and not null. */
 void iam_add_attribute(query_params *q, const char *param, const cty_value *o, const char *name);
 
+/* A request parameter taken from the plan: param = attribute's text. */
+typedef struct {
+	const char *param, *attribute;
+} iam_param;
+
+/* Sends a create call (CreateRole, CreatePolicy) with name_param = name,
+ * each of params (ended by {NULL}) that the plan sets, and tags_all. Returns
+ * the answer (the caller frees it), or NULL with err filled and not yet
+ * reported: whether it is an error depends on what ctx_create_outcome
+ * finds. */
+xmlDoc *iam_create(call_ctx *ctx, const char *action, const char *name_param, const char *name,
+		   const iam_param *params, const cty_value *planned, aws_error *err);
+
 /* ---- tags ---- */
 
 /* Tags.member.N.Key / .Value for each entry of a map(string). */

@@ -259,6 +259,31 @@ static bool get_once(const credentials_config *config, aws_credentials *out, dia
 	return ok;
 }
 
+/* What a lookup should yield: every field is compared, and a NULL token
+ * or an expiration of 0 means the credentials have none. */
+typedef struct {
+	const char *key, *secret, *token, *source;
+	time_t expiration;
+} want_credentials;
+
+static bool same_text(const char *got, const char *want)
+{
+	return got && want ? strcmp(got, want) == 0 : got == want;
+}
+
+/* True when config resolves, without a diagnostic, to exactly want. */
+static bool resolves_to(const credentials_config *config, want_credentials want)
+{
+	aws_credentials c = {0};
+	diag_list diags = {0};
+	bool same = get_once(config, &c, &diags) && diags.count == 0 && same_text(c.access_key_id, want.key) &&
+		    same_text(c.secret_access_key, want.secret) && same_text(c.session_token, want.token) &&
+		    same_text(c.source, want.source) && c.expiration == want.expiration;
+	aws_credentials_clear(&c);
+	diag_list_clear(&diags);
+	return same;
+}
+
 /* ---- explicit and environment ---- */
 
 TEST(credentials_explicit_keys_win_over_environment)
@@ -269,16 +294,7 @@ TEST(credentials_explicit_keys_win_over_environment)
 	setenv("AWS_SECRET_ACCESS_KEY", "SECRETENV", 1);
 	credentials_config config = {.access_key = "AKEXPLICIT", .secret_key = "SECRETEXPLICIT", .token = "TOK",
 				     .region = "eu-west-1"};
-	aws_credentials c = {0};
-	diag_list diags = {0};
-	CHECK(get_once(&config, &c, &diags));
-	CHECK_STR(c.access_key_id, "AKEXPLICIT");
-	CHECK_STR(c.secret_access_key, "SECRETEXPLICIT");
-	CHECK_STR(c.session_token, "TOK");
-	CHECK(c.expiration == 0);
-	CHECK_STR(c.source, "explicit");
-	CHECK(diags.count == 0);
-	aws_credentials_clear(&c);
+	CHECK(resolves_to(&config, (want_credentials){"AKEXPLICIT", "SECRETEXPLICIT", "TOK", "explicit"}));
 	sandbox_leave(&sb);
 }
 
@@ -302,14 +318,7 @@ TEST(credentials_environment_keys_with_session_token)
 	setenv("AWS_SECRET_ACCESS_KEY", "SECRETENV", 1);
 	setenv("AWS_SESSION_TOKEN", "TOKENV", 1);
 	credentials_config config = {.region = "eu-west-1"};
-	aws_credentials c = {0};
-	diag_list diags = {0};
-	CHECK(get_once(&config, &c, &diags));
-	CHECK_STR(c.access_key_id, "AKENV");
-	CHECK_STR(c.secret_access_key, "SECRETENV");
-	CHECK_STR(c.session_token, "TOKENV");
-	CHECK_STR(c.source, "environment");
-	aws_credentials_clear(&c);
+	CHECK(resolves_to(&config, (want_credentials){"AKENV", "SECRETENV", "TOKENV", "environment"}));
 	sandbox_leave(&sb);
 }
 
@@ -325,29 +334,14 @@ TEST(credentials_shared_file_named_profile)
 		      "aws_session_token = TOKDEV\n"
 		      "[ops]\naws_access_key_id = AKOPS\naws_secret_access_key = SECRETOPS\n");
 	setenv("AWS_PROFILE", "ops", 1);
-	aws_credentials c = {0};
-	diag_list diags = {0};
 
-	/* The profile argument wins over AWS_PROFILE. */
+	/* The profile argument wins over AWS_PROFILE, which wins over default. */
 	credentials_config config = {.profile = "dev", .region = "eu-west-1"};
-	CHECK(get_once(&config, &c, &diags));
-	CHECK_STR(c.access_key_id, "AKDEV");
-	CHECK_STR(c.secret_access_key, "SECRETDEV");
-	CHECK_STR(c.session_token, "TOKDEV");
-	CHECK_STR(c.source, "shared_credentials");
-	aws_credentials_clear(&c);
-
+	CHECK(resolves_to(&config, (want_credentials){"AKDEV", "SECRETDEV", "TOKDEV", "shared_credentials"}));
 	config.profile = NULL;
-	CHECK(get_once(&config, &c, &diags));
-	CHECK_STR(c.access_key_id, "AKOPS");
-	CHECK(c.session_token == NULL);
-	aws_credentials_clear(&c);
-
+	CHECK(resolves_to(&config, (want_credentials){"AKOPS", "SECRETOPS", NULL, "shared_credentials"}));
 	unsetenv("AWS_PROFILE");
-	CHECK(get_once(&config, &c, &diags));
-	CHECK_STR(c.access_key_id, "AKDEFAULT");
-	aws_credentials_clear(&c);
-	CHECK(diags.count == 0);
+	CHECK(resolves_to(&config, (want_credentials){"AKDEFAULT", "SECRETDEFAULT", NULL, "shared_credentials"}));
 	sandbox_leave(&sb);
 }
 
@@ -360,19 +354,10 @@ TEST(credentials_config_file_profile_section)
 		      "aws_secret_access_key = SECRETCONFDEFAULT\n"
 		      "[x]\naws_access_key_id = AKWRONG\naws_secret_access_key = SECRETWRONG\n"
 		      "[profile x]\naws_access_key_id = AKX\naws_secret_access_key = SECRETX\n");
-	aws_credentials c = {0};
-	diag_list diags = {0};
 	credentials_config config = {.profile = "x", .region = "eu-west-1"};
-	CHECK(get_once(&config, &c, &diags));
-	CHECK_STR(c.access_key_id, "AKX");
-	CHECK_STR(c.secret_access_key, "SECRETX");
-	aws_credentials_clear(&c);
-
+	CHECK(resolves_to(&config, (want_credentials){"AKX", "SECRETX", NULL, "shared_credentials"}));
 	config.profile = NULL;
-	CHECK(get_once(&config, &c, &diags));
-	CHECK_STR(c.access_key_id, "AKCONFDEFAULT");
-	aws_credentials_clear(&c);
-	CHECK(diags.count == 0);
+	CHECK(resolves_to(&config, (want_credentials){"AKCONFDEFAULT", "SECRETCONFDEFAULT", NULL, "shared_credentials"}));
 	sandbox_leave(&sb);
 }
 
@@ -384,17 +369,9 @@ TEST(credentials_credential_process_json)
 		      "[profile proc]\ncredential_process = printf '{\"Version\": 1, \"AccessKeyId\": \"AKPROC\", "
 		      "\"SecretAccessKey\": \"SECRETPROC\", \"SessionToken\": \"TOKPROC\", "
 		      "\"Expiration\": \"2099-01-01T01:00:00.123+01:00\"}'\n");
-	aws_credentials c = {0};
-	diag_list diags = {0};
 	credentials_config config = {.profile = "proc", .region = "eu-west-1"};
-	CHECK(get_once(&config, &c, &diags));
-	CHECK_STR(c.access_key_id, "AKPROC");
-	CHECK_STR(c.secret_access_key, "SECRETPROC");
-	CHECK_STR(c.session_token, "TOKPROC");
-	CHECK(c.expiration == FAR_FUTURE);
-	CHECK_STR(c.source, "credential_process");
-	CHECK(diags.count == 0);
-	aws_credentials_clear(&c);
+	CHECK(resolves_to(&config,
+			  (want_credentials){"AKPROC", "SECRETPROC", "TOKPROC", "credential_process", FAR_FUTURE}));
 	sandbox_leave(&sb);
 }
 
@@ -829,19 +806,11 @@ TEST(credentials_instance_metadata_v2)
 	unsetenv("AWS_EC2_METADATA_DISABLED");
 	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint, 1);
 	credentials_config config = {.region = "eu-west-1"};
-	aws_credentials c = {0};
-	diag_list diags = {0};
-	CHECK(get_once(&config, &c, &diags));
-	CHECK_STR(c.access_key_id, "AKIMDS");
-	CHECK_STR(c.secret_access_key, "SECRETIMDS");
-	CHECK_STR(c.session_token, "TOKIMDS");
-	CHECK(c.expiration == FAR_FUTURE);
-	CHECK_STR(c.source, "instance_metadata");
+	CHECK(resolves_to(&config,
+			  (want_credentials){"AKIMDS", "SECRETIMDS", "TOKIMDS", "instance_metadata", FAR_FUTURE}));
 	server_stop(server);
 	CHECK(server->hits == 3);
 	CHECK(strstr(server->log, "X-aws-ec2-metadata-token-ttl-seconds: 21600\r\n") != NULL);
-	aws_credentials_clear(&c);
-	diag_list_clear(&diags);
 	free(endpoint);
 	free(server);
 	sandbox_leave(&sb);
