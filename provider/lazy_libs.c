@@ -144,7 +144,7 @@ static bool open_library(library *lib)
 	for (size_t i = 0; i < lib->count; i++) {
 		lib->slots[i] = dlsym(handle, lib->names[i]);
 		if (!lib->slots[i]) {
-			snprintf(lib->error, sizeof lib->error, "%s has no function %s", lib->soname, lib->names[i]);
+			snprintf(lib->error, sizeof lib->error, "%s has no symbol %s", lib->soname, lib->names[i]);
 			return false;
 		}
 	}
