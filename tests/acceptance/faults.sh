@@ -439,7 +439,8 @@ scenario() {
 	local logged
 	logged=$(grep -c "retrying AWS call:.*operation=$service:$action" "$d/op.log")
 	if crashed "$out" "$d/op.log"; then
-		notok "$id provider-did-not-crash" "$out" "$d/proxy.log"
+		grep -hiE -B3 -A3 "$crash_signs" "$out" "$d/op.log" >"$d/crash-signs"
+		notok "$id provider-did-not-crash" "$out" "$d/proxy.log" "$d/crash-signs"
 	elif [ "$class" = transient ]; then
 		if [ "$rc" = 0 ]; then ok "$id apply-succeeds"; else notok "$id apply-succeeds" "$out" "$d/proxy.log"; fi
 		if [ "$(awk '{n += $3} END {print n + 0}' "$d/injected")" -ge "$(echo "${kind//,/ }" | wc -w)" ] &&

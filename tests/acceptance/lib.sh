@@ -138,7 +138,14 @@ tf() {
 }
 
 # crashed FILE...: true when an output shows the provider died or never answered.
+# What a CLI's output or debug log shows when a provider died or never
+# answered: its own messages for a crash or a hung plugin, a call cut off
+# (Unavailable), and go-plugin's note of a process that exited with an
+# error or a signal ("plugin process exited: ... error=..."; a clean exit
+# has no error field). One Unavailable is not a crash: go-plugin's warning
+# that the Shutdown call's answer was cut short by the exit it asked for.
+crash_signs='plugin crashed|Plugin did not respond|panic|rpc error: code = Unavailable|failed to instantiate provider|timeout while waiting for plugin to start|plugin process exited:.*error='
 crashed() {
-	grep -qiE 'plugin crashed|Plugin did not respond|panic|rpc error: code = Unavailable|failed to instantiate provider|timeout while waiting for plugin to start' "$@"
+	grep -iE "$crash_signs" "$@" | grep -qv 'error closing client during Kill'
 }
 
