@@ -19,6 +19,14 @@ def client(service):
     return session.client(service, endpoint_url=endpoint)
 
 
+# Every DescribeServices and DescribeClusters asks for tags, as the provider
+# does: moto keeps "leave tags out of the answer" in a dict shared by all its
+# request threads, so one call without TAGS made while the provider's call
+# is being answered strips the tags from the provider's answer (seen as a
+# service's tags vanishing between two plans in the fault matrix).
+ECS_TAGS = ["TAGS"]
+
+
 def fail(message, found=None):
     print(message)
     if found is not None:
@@ -32,7 +40,7 @@ def expect_equal(what, got, want):
 
 
 def cluster(name, insights, tags_json):
-    found = client("ecs").describe_clusters(clusters=[name], include=["SETTINGS", "TAGS"])["clusters"]
+    found = client("ecs").describe_clusters(clusters=[name], include=["SETTINGS", *ECS_TAGS])["clusters"]
     if not found or found[0]["status"] != "ACTIVE":
         fail(f"cluster {name} is not ACTIVE", found)
     settings = {s["name"]: s["value"] for s in found[0].get("settings", [])}
@@ -41,7 +49,7 @@ def cluster(name, insights, tags_json):
 
 
 def cluster_gone(name):
-    found = client("ecs").describe_clusters(clusters=[name])["clusters"]
+    found = client("ecs").describe_clusters(clusters=[name], include=ECS_TAGS)["clusters"]
     if found and found[0]["status"] != "INACTIVE":
         fail(f"cluster {name} still exists", found)
 
@@ -362,7 +370,7 @@ def ecs_create_target_group(name, vpc):
 
 
 def ecs_describe_service(cluster_name, name):
-    found = client("ecs").describe_services(cluster=cluster_name, services=[name], include=["TAGS"])["services"]
+    found = client("ecs").describe_services(cluster=cluster_name, services=[name], include=ECS_TAGS)["services"]
     if not found or found[0]["status"] != "ACTIVE":
         fail(f"service {name} is not ACTIVE in {cluster_name}", found)
     return found[0]
@@ -406,7 +414,7 @@ def ecs_active_revisions(family, want):
 def ecs_service_gone(cluster_name, name):
     ecs = client("ecs")
     try:
-        found = ecs.describe_services(cluster=cluster_name, services=[name])["services"]
+        found = ecs.describe_services(cluster=cluster_name, services=[name], include=ECS_TAGS)["services"]
     except ecs.exceptions.ClusterNotFoundException:
         return
     if found and found[0]["status"] != "INACTIVE":
@@ -449,7 +457,7 @@ def load_count(cli, want):
                        for r in page["repositories"] if r["repositoryName"].startswith(f"load-{cli}/"))
     arns = [a for page in ecs.get_paginator("list_clusters").paginate() for a in page["clusterArns"]
             if f"/load-{cli}-c" in a]
-    clusters = sum(1 for c in ecs.describe_clusters(clusters=arns)["clusters"] if c["status"] == "ACTIVE") if arns else 0
+    clusters = sum(1 for c in ecs.describe_clusters(clusters=arns, include=ECS_TAGS)["clusters"] if c["status"] == "ACTIVE") if arns else 0
     expect_equal("load resources in AWS", parameters + repositories + clusters, int(want))
 
 
@@ -626,7 +634,7 @@ def faults_in_aws(kind, name):
         return "no" if absent(lambda: client("ecr").describe_repositories(repositoryNames=[name]),
                               "RepositoryNotFoundException") else "yes"
     if kind == "ecs_cluster":
-        found = client("ecs").describe_clusters(clusters=[name])["clusters"]
+        found = client("ecs").describe_clusters(clusters=[name], include=ECS_TAGS)["clusters"]
         return "yes" if found and found[0]["status"] == "ACTIVE" else "no"
     if kind == "log_group":
         return "yes" if log_group_found(name) else "no"
@@ -647,7 +655,7 @@ def faults_in_aws(kind, name):
     if kind == "ecs_service":
         cluster_name, service = name.split("/", 1)
         ecs = client("ecs")
-        found = ecs.describe_services(cluster=cluster_name, services=[service])["services"]
+        found = ecs.describe_services(cluster=cluster_name, services=[service], include=ECS_TAGS)["services"]
         if found and found[0]["status"] == "ACTIVE":
             return "yes"
         revisions = ecs.list_task_definitions(familyPrefix=service, status="ACTIVE")["taskDefinitionArns"]
