@@ -3,6 +3,7 @@
 #   ./build.sh deps                     install the Debian packages we build and test with
 #   ./build.sh build                    make
 #   ./build.sh install BINARY VERSION   lay BINARY into a filesystem mirror ($MIRROR, default build/mirror)
+#   ./build.sh cli-config MIRROR        print a CLI config (TF_CLI_CONFIG_FILE) that installs wagtail/wagtail from MIRROR
 #   ./build.sh release BINARY VERSION   registry packages and mirror layouts ($RELEASE_DIR, default build/release)
 #   ./build.sh test                     make test
 set -euo pipefail
@@ -143,12 +144,31 @@ release() {
 	echo "release: $out"
 }
 
+# A CLI configuration that takes wagtail/wagtail from the filesystem mirror
+# MIRROR (an absolute path) for both registries, and every other provider
+# the usual way.
+cli_config() {
+	[ $# -eq 1 ] || usage
+	cat <<EOF
+provider_installation {
+  filesystem_mirror {
+    path    = "$1"
+    include = ["registry.terraform.io/wagtail/*", "registry.opentofu.org/wagtail/*"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/wagtail/*", "registry.opentofu.org/wagtail/*"]
+  }
+}
+EOF
+}
+
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
 deps) deps && python_deps ;;
 build) make -C "$here" "$@" ;;
 install) install_mirror "$@" ;;
+cli-config) cli_config "$@" ;;
 release) release "$@" ;;
 test) make -C "$here" test "$@" ;;
 *) usage ;;

@@ -109,17 +109,7 @@ export BENCH_RUSAGE_LOG=$rss_file
 MIRROR=$work/mirror "$root/build.sh" install "$work/wrapper" "$version" >/dev/null
 
 mkdir -p "$work/config"
-cat >"$work/cli.tfrc" <<EOF
-provider_installation {
-  filesystem_mirror {
-    path    = "$work/mirror"
-    include = ["registry.terraform.io/wagtail/*", "registry.opentofu.org/wagtail/*"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/wagtail/*", "registry.opentofu.org/wagtail/*"]
-  }
-}
-EOF
+"$root/build.sh" cli-config "$work/mirror" >"$work/cli.tfrc"
 cat >"$work/config/main.tf" <<'EOF'
 terraform {
   required_providers {

@@ -88,17 +88,7 @@ build_provider() {
 	mirror=${MIRROR:-$build/mirror}
 	MIRROR=$mirror "$root/build.sh" install "$binary" "$version" >/dev/null || die "cannot install the provider into $mirror"
 	# The CLI finds the provider in the mirror, and nothing else of ours anywhere else.
-	cat >"$demo/cli.tfrc" <<EOF
-provider_installation {
-  filesystem_mirror {
-    path    = "$mirror"
-    include = ["registry.terraform.io/wagtail/*", "registry.opentofu.org/wagtail/*"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/wagtail/*", "registry.opentofu.org/wagtail/*"]
-  }
-}
-EOF
+	"$root/build.sh" cli-config "$mirror" >"$demo/cli.tfrc"
 }
 
 # ---------------------------------------------------------------------------

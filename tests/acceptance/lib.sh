@@ -103,17 +103,7 @@ unset TF_PLUGIN_CACHE_DIR TF_DATA_DIR TF_WORKSPACE TF_REATTACH_PROVIDERS TF_LOG 
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=$work/cli.tfrc
 
 # No plugin_cache_dir here and TF_PLUGIN_CACHE_DIR unset: the plugin cache stays off.
-cat >"$TF_CLI_CONFIG_FILE" <<EOF
-provider_installation {
-  filesystem_mirror {
-    path    = "$mirror"
-    include = ["registry.terraform.io/wagtail/*", "registry.opentofu.org/wagtail/*"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/wagtail/*", "registry.opentofu.org/wagtail/*"]
-  }
-}
-EOF
+"$root/build.sh" cli-config "$mirror" >"$TF_CLI_CONFIG_FILE"
 
 # for_each_cli FUNCTION: runs FUNCTION once per CLI asked for (ACCEPTANCE_CLIS),
 # with cli_name, cli (its binary) and host (its registry host) set.
