@@ -176,6 +176,103 @@ xmlDoc *ctx_query(call_ctx *ctx, const aws_service *svc, const char *action, con
 	return ctx_query_call(ctx, svc, action, q->items, q->count, err);
 }
 
+const aws_match *aws_error_match(const aws_error *err, const aws_match *list)
+{
+	for (; list && list->code; list++)
+		if (aws_error_is(err, list->code) &&
+		    (!list->message || (err->message && strstr(err->message, list->message))))
+			return list;
+	return NULL;
+}
+
+/* One attempt of a call; the answer (NULL on failure, err filled). */
+typedef void *(*attempt_fn)(call_ctx *ctx, const void *call, aws_error *err);
+
+/* The loop behind ctx_query_as and ctx_json_as. */
+static aws_outcome call_as(call_ctx *ctx, attempt_fn attempt, const void *call, const aws_rules *rules,
+			   void **answer, aws_error *err)
+{
+	double delay = 1, started = monotonic_now();
+	for (;;) {
+		aws_error own = {0};
+		if (!ctx_aws(ctx))
+			return AWS_FAILED; /* reported: no credentials */
+		void *got = attempt(ctx, call, &own);
+		if (got) {
+			*answer = got;
+			return AWS_DONE;
+		}
+		if (rules && aws_error_match(&own, rules->gone)) {
+			aws_error_clear(&own);
+			return AWS_GONE;
+		}
+		const aws_match *passing = rules ? aws_error_match(&own, rules->retry) : NULL;
+		bool in_time = passing && (passing->seconds <= 0 || monotonic_now() + delay - started <= passing->seconds);
+		if (in_time) {
+			log_write(LOG_WARN, "AWS refused the call for now; retrying", "operation", own.operation, "code",
+				  own.code, "message", own.message, NULL);
+			double pause = delay;
+			if (ctx_pause(ctx, &pause, pause)) {
+				delay = delay * 2 > 10 ? 10 : delay * 2;
+				aws_error_clear(&own);
+				continue;
+			}
+		}
+		if (err)
+			*err = own;
+		else {
+			aws_error_report(&own, ctx->diags, NULL);
+			aws_error_clear(&own);
+		}
+		return AWS_FAILED;
+	}
+}
+
+typedef struct {
+	const aws_service *svc;
+	const char *action;
+	const query_params *q;
+	const cJSON *request;
+} ruled_call;
+
+static void *query_attempt(call_ctx *ctx, const void *call, aws_error *err)
+{
+	const ruled_call *c = call;
+	return aws_query_call(ctx_aws(ctx), c->svc, c->action, c->q->items, c->q->count, ctx->deadline, err);
+}
+
+static void *json_attempt(call_ctx *ctx, const void *call, aws_error *err)
+{
+	const ruled_call *c = call;
+	return aws_json_call(ctx_aws(ctx), c->svc, c->action, c->request, ctx->deadline, err);
+}
+
+aws_outcome ctx_query_as(call_ctx *ctx, const aws_service *svc, const char *action, const query_params *q,
+			 const aws_rules *rules, xmlDoc **answer, aws_error *err)
+{
+	const ruled_call call = {svc, action, q, NULL};
+	void *got = NULL;
+	aws_outcome outcome = call_as(ctx, query_attempt, &call, rules, &got, err);
+	if (answer)
+		*answer = got;
+	else
+		xmlFreeDoc(got);
+	return outcome;
+}
+
+aws_outcome ctx_json_as(call_ctx *ctx, const aws_service *svc, const char *action, const cJSON *request,
+			const aws_rules *rules, cJSON **answer, aws_error *err)
+{
+	const ruled_call call = {svc, action, NULL, request};
+	void *got = NULL;
+	aws_outcome outcome = call_as(ctx, json_attempt, &call, rules, &got, err);
+	if (answer)
+		*answer = got;
+	else
+		cJSON_Delete(got);
+	return outcome;
+}
+
 cty_value *xml_text_list(xmlNode *node, const char *container, const char *item)
 {
 	cty_value *list = cty_collection_new(&cty_list_of_string);
@@ -188,6 +285,25 @@ cty_value *xml_text_list(xmlNode *node, const char *container, const char *item)
 		xmlFree(text);
 	}
 	return list;
+}
+
+char *xml_child_text(xmlNode *node, const char *path)
+{
+	size_t len = strcspn(path, "/");
+	for (xmlNode *c = node ? node->children : NULL; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || strlen((const char *)c->name) != len ||
+		    strncmp((const char *)c->name, path, len) != 0)
+			continue;
+		if (path[len] == '/')
+			return xml_child_text(c, path + len + 1);
+		xmlChar *content = xmlNodeGetContent(c);
+		char *copy = strdup(content ? (const char *)content : "");
+		xmlFree(content);
+		if (!copy)
+			abort();
+		return copy;
+	}
+	return NULL;
 }
 
 cty_value *xml_string_value(xmlNode *node, const char *path)
@@ -211,4 +327,111 @@ cty_value *xml_tags(xmlNode *node, const char *container)
 		free(value);
 	}
 	return tags;
+}
+
+/* A runaway series of tokens is a broken endpoint, not a big account. */
+#define MAX_PAGES 1000
+
+/* The text of a direct child of the answer's Result element (Marker,
+ * IsTruncated), which items never hold at that depth; malloc'd or NULL. */
+static char *result_field(xmlDoc *doc, const char *name)
+{
+	xmlNode *root = xmlDocGetRootElement(doc);
+	for (xmlNode *result = root ? root->children : NULL; result; result = result->next) {
+		if (result->type != XML_ELEMENT_NODE)
+			continue;
+		char *text = xml_child_text(result, name);
+		if (text)
+			return text;
+	}
+	return NULL;
+}
+
+/* The token for the page after doc: its Marker, unless IAM's IsTruncated
+ * says there is none; malloc'd or NULL. */
+static char *next_marker(xmlDoc *doc)
+{
+	char *marker = result_field(doc, "Marker"), *truncated = result_field(doc, "IsTruncated");
+	if (marker && (!*marker || (truncated && strcmp(truncated, "false") == 0))) {
+		free(marker);
+		marker = NULL;
+	}
+	free(truncated);
+	return marker;
+}
+
+aws_outcome ctx_query_all(call_ctx *ctx, const aws_service *svc, const char *action, const query_params *q,
+			  const aws_rules *rules, const char *list, xmlDoc **answer)
+{
+	xmlDoc *first = NULL;
+	aws_outcome outcome = ctx_query_as(ctx, svc, action, q, rules, &first, NULL);
+	xmlNode *items = first ? aws_xml_find(xmlDocGetRootElement(first), list) : NULL;
+	char *marker = outcome == AWS_DONE ? next_marker(first) : NULL;
+	for (int page = 1; marker && page < MAX_PAGES; page++) {
+		query_params next = {0};
+		for (size_t i = 0; i < q->count; i++)
+			query_add(&next, q->items[i].name, q->items[i].value);
+		query_add(&next, "Marker", marker);
+		free(marker);
+		marker = NULL;
+		xmlDoc *doc = NULL;
+		outcome = ctx_query_as(ctx, svc, action, &next, rules, &doc, NULL);
+		query_free(&next);
+		if (outcome != AWS_DONE)
+			break;
+		xmlNode *more = aws_xml_find(xmlDocGetRootElement(doc), list);
+		for (xmlNode *item = more ? more->children : NULL; items && item; item = item->next)
+			if (item->type == XML_ELEMENT_NODE)
+				xmlAddChild(items, xmlDocCopyNode(item, first, 1));
+		marker = next_marker(doc);
+		xmlFreeDoc(doc);
+	}
+	free(marker);
+	if (outcome != AWS_DONE) {
+		xmlFreeDoc(first);
+		first = NULL;
+	}
+	*answer = first;
+	return outcome;
+}
+
+aws_outcome ctx_json_all(call_ctx *ctx, const aws_service *svc, const char *action, const cJSON *request,
+			 const aws_rules *rules, const char *list, const char *token, cJSON **answer)
+{
+	cJSON *first = NULL;
+	aws_outcome outcome = ctx_json_as(ctx, svc, action, request, rules, &first, NULL);
+	cJSON *items = cJSON_GetObjectItemCaseSensitive(first, list);
+	for (int page = 1; outcome == AWS_DONE && page < MAX_PAGES; page++) {
+		const cJSON *next_token = cJSON_GetObjectItemCaseSensitive(first, token);
+		if (!cJSON_IsString(next_token) || !*next_token->valuestring)
+			break;
+		cJSON *next = request ? cJSON_Duplicate(request, true) : cJSON_CreateObject();
+		cJSON_AddStringToObject(next, token, next_token->valuestring);
+		cJSON *doc = NULL;
+		outcome = ctx_json_as(ctx, svc, action, next, rules, &doc, NULL);
+		cJSON_Delete(next);
+		if (outcome != AWS_DONE)
+			break;
+		cJSON *more = cJSON_DetachItemFromObjectCaseSensitive(doc, list), *item;
+		if (!items && more) {
+			cJSON_AddItemToObject(first, list, more);
+			items = more;
+			more = NULL;
+		}
+		while (more && (item = cJSON_DetachItemFromArray(more, 0)))
+			cJSON_AddItemToArray(items, item);
+		cJSON_Delete(more);
+		/* The last page's token (or its absence) replaces the first's. */
+		cJSON_DeleteItemFromObjectCaseSensitive(first, token);
+		cJSON *again = cJSON_DetachItemFromObjectCaseSensitive(doc, token);
+		if (again)
+			cJSON_AddItemToObject(first, token, again);
+		cJSON_Delete(doc);
+	}
+	if (outcome != AWS_DONE) {
+		cJSON_Delete(first);
+		first = NULL;
+	}
+	*answer = first;
+	return outcome;
 }

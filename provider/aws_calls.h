@@ -6,6 +6,7 @@
 
 #include "client.h"
 #include "resource.h"
+#include "waiter.h"
 
 /* With err NULL a failure is reported to ctx->diags; with err given the
  * caller decides (to treat a NotFound as "gone", say) and must clear it. */
@@ -13,6 +14,30 @@ cJSON *ctx_json_call(call_ctx *ctx, const aws_service *svc, const char *action, 
 		     aws_error *err);
 xmlDoc *ctx_query_call(call_ctx *ctx, const aws_service *svc, const char *action, const aws_param *params,
 		       size_t count, aws_error *err);
+
+/* ---- what AWS's error answers mean, declared per resource ---- */
+
+/* An AWS error answer: its code and, where AWS gives one code several
+ * meanings, a part of its message (NULL: any). For a refusal that passes
+ * with time, `seconds` bounds how long it is retried (0: until the call's
+ * deadline): IAM propagation takes seconds, so a role still refused after
+ * two minutes is a wrong role, not a slow one. Lists end with {NULL}. */
+typedef struct {
+	const char *code;
+	const char *message;
+	double seconds;
+} aws_match;
+
+/* The entry of list that err matches, or NULL. */
+const aws_match *aws_error_match(const aws_error *err, const aws_match *list);
+
+/* What a call's error answers mean. */
+typedef struct {
+	const aws_match *gone;  /* the thing does not exist (any more) */
+	const aws_match *retry; /* refused for now: retried with backoff */
+} aws_rules;
+
+typedef enum { AWS_FAILED, AWS_DONE, AWS_GONE } aws_outcome;
 
 /* Query API parameters built up by a handler; names and values are copied. */
 typedef struct {
@@ -28,10 +53,40 @@ void query_free(query_params *q);
 /* ctx_query_call with a query_params. */
 xmlDoc *ctx_query(call_ctx *ctx, const aws_service *svc, const char *action, const query_params *q, aws_error *err);
 
+/* A call under rules. Refusals in rules->retry are retried (first after
+ * 1 s, doubling up to 10 s) within their time and the call's deadline;
+ * an answer in rules->gone is AWS_GONE; success is AWS_DONE with the answer
+ * in *answer for the caller to free (answer NULL: discarded). Any other
+ * failure is AWS_FAILED, reported to ctx->diags, or, when err is given,
+ * left in *err for the caller to report or clear. q and request are
+ * borrowed. rules may be NULL. */
+aws_outcome ctx_query_as(call_ctx *ctx, const aws_service *svc, const char *action, const query_params *q,
+			 const aws_rules *rules, xmlDoc **answer, aws_error *err);
+aws_outcome ctx_json_as(call_ctx *ctx, const aws_service *svc, const char *action, const cJSON *request,
+			const aws_rules *rules, cJSON **answer, aws_error *err);
+
+/* Calls AWS answers in pages. AWS may answer any page with fewer items
+ * than asked for, an empty first page included, and a token for the next:
+ * these send the call again with each token (bounded: 1000 pages) and
+ * gather the items of every page into the first answer.
+ *   Query (RDS, IAM): the token is the answer's Marker (IAM also says
+ *   IsTruncated); the items are the children of the `list` element.
+ *   JSON: the token member is `token` ("nextToken", "NextToken") both
+ *   ways; the items are the `list` array. */
+aws_outcome ctx_query_all(call_ctx *ctx, const aws_service *svc, const char *action, const query_params *q,
+			  const aws_rules *rules, const char *list, xmlDoc **answer);
+aws_outcome ctx_json_all(call_ctx *ctx, const aws_service *svc, const char *action, const cJSON *request,
+			 const aws_rules *rules, const char *list, const char *token, cJSON **answer);
+
 /* Reading Query answers: the texts of the `item` children of the first
  * `container` element at or below node, as a list(string) (empty when
  * absent). */
 cty_value *xml_text_list(xmlNode *node, const char *container, const char *item);
+/* The text of the element reached from node by a '/'-separated path of
+ * direct children ("MasterUserSecret/KmsKeyId" never matches the
+ * cluster's own KmsKeyId, as a depth-first search could); malloc'd, or
+ * NULL when absent. */
+char *xml_child_text(xmlNode *node, const char *path);
 /* A text as a cty string, null when absent. */
 cty_value *xml_string_value(xmlNode *node, const char *path);
 /* Query-protocol tags below node: <container><member-or-Tag><Key/><Value/>...

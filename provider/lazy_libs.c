@@ -55,6 +55,9 @@
 	V(xmlFreeDoc, (xmlDocPtr doc), (doc))                                                 \
 	X(xmlNodePtr, xmlDocGetRootElement, (const xmlDoc *doc), (doc))                       \
 	X(xmlChar *, xmlNodeGetContent, (const xmlNode *node), (node))                        \
+	X(xmlNodePtr, xmlDocCopyNode, (xmlNodePtr node, xmlDocPtr doc, int recursive),         \
+	  (node, doc, recursive))                                                             \
+	X(xmlNodePtr, xmlAddChild, (xmlNodePtr parent, xmlNodePtr cur), (parent, cur))        \
 	N(xmlFree) /* a variable holding libxml2's deallocator */
 
 #define PQ_FUNCTIONS(X, V, N)                                                                      \

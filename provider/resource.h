@@ -148,12 +148,6 @@ bool provider_stop_requested(void);
  * when the provider is stopping. */
 bool provider_sleep(double seconds);
 
-/* One pause of a polling loop: sleeps *delay seconds, then grows it by half
- * up to max_delay. Returns false, with an error diagnostic about `what`
- * ("cluster x to become available"), when the call's deadline would pass
- * first (the timeouts block) or Terraform asked the provider to stop. */
-bool ctx_wait(call_ctx *ctx, double *delay, double max_delay, const char *what);
-
 /* The object type of a resource's state, derived from its schema (with
  * id-less timeouts block where declared). Built once, lives for the process. */
 const cty_type *resource_state_type(const resource_def *r);

@@ -9,9 +9,11 @@
 #include "tags.h"
 #include "validate.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static const char *const engines[] = {"aurora-postgresql", "aurora-mysql", NULL};
@@ -31,14 +33,23 @@ static const attr_def scaling_attributes[] = {
 };
 
 static const attr_def attributes[] = {
-	{"name", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "Cluster identifier.",
+	{"name", &cty_string, ATTR_REQUIRED | ATTR_REPLACE,
+	 "Cluster identifier. RDS stores identifiers in lower case: `id`, the instances and the subnet group "
+	 "carry the lower-case form.",
 	 .check = {CHECK_REGEX, .pattern = "^[a-zA-Z](-?[a-zA-Z0-9]){0,62}$",
 		   .expected = "a cluster identifier: a letter, then letters, digits and single hyphens, at most 63, "
 			       "not ending in a hyphen"}},
 	{"engine", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Engine.", .default_json = "\"aurora-postgresql\"",
 	 .check = {CHECK_ENUM, .choices = engines}},
-	{"engine_version", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED, "Engine version, e.g. 15.4. Upgraded in place."},
-	{"instance_class", &cty_string, ATTR_REQUIRED, "Instance class, e.g. db.t3.medium, or db.serverless.",
+	{"engine_version", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED,
+	 "Engine version, e.g. 15.4, or a major version such as 15 that RDS resolves to its default minor "
+	 "version. Upgraded in place; with apply_immediately = false in the next maintenance window, until "
+	 "which the state keeps the version asked for and engine_version_actual the one running."},
+	{"engine_version_actual", &cty_string, ATTR_COMPUTED | ATTR_VOLATILE,
+	 "The engine version the cluster runs now (minor version included)."},
+	{"instance_class", &cty_string, ATTR_REQUIRED,
+	 "Instance class, e.g. db.t3.medium, or db.serverless. With apply_immediately = false a change waits "
+	 "for the maintenance window; the state keeps the class asked for meanwhile.",
 	 .check = {CHECK_REGEX, .pattern = "^db\\.[a-z0-9]+(\\.[a-z0-9]+)?$", .expected = "an instance class such as db.t3.medium"}},
 	{"reader_count", &cty_number, ATTR_OPTIONAL, "Readers besides the writer.", .default_json = "1",
 	 .check = {CHECK_RANGE, .min = 0, .max = 15}},
@@ -48,7 +59,7 @@ static const attr_def attributes[] = {
 	{"master_username", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "Master user name.",
 	 .check = {CHECK_REGEX, .pattern = "^[A-Za-z][A-Za-z0-9_]{0,62}$", .expected = "a user name: a letter, then letters, digits and _"}},
 	{"master_password", &cty_string, ATTR_OPTIONAL | ATTR_SENSITIVE,
-	 "Master password (8 to 128 printable ASCII characters but / \" @ and space). Or manage_master_user_password."},
+	 "Master password (8 to 41 printable ASCII characters but / \" @ and space). Or manage_master_user_password."},
 	{"manage_master_user_password", &cty_bool, ATTR_OPTIONAL, "Let RDS keep the password in Secrets Manager."},
 	{"iam_database_authentication_enabled", &cty_bool, ATTR_OPTIONAL, "IAM database authentication.",
 	 .default_json = "false"},
@@ -65,7 +76,9 @@ static const attr_def attributes[] = {
 	 .default_json = "false"},
 	{"monitoring_interval", &cty_number, ATTR_OPTIONAL, "Enhanced monitoring seconds: 0, 1, 5, 10, 15, 30 or 60.",
 	 .default_json = "0"},
-	{"monitoring_role_arn", &cty_string, ATTR_OPTIONAL, "Role for enhanced monitoring.", .check = {CHECK_ARN}},
+	{"monitoring_role_arn", &cty_string, ATTR_OPTIONAL,
+	 "Role for enhanced monitoring; only with a monitoring_interval above 0. A role made in the same apply "
+	 "is retried for up to two minutes while IAM propagates it to RDS.", .check = {CHECK_ARN}},
 	{"db_parameter_group_name", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED, "Instance parameter group."},
 	{"db_cluster_parameter_group_name", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED, "Cluster parameter group."},
 	{"enabled_cloudwatch_logs_exports", &cty_list_of_string, ATTR_OPTIONAL, "Logs to export, e.g. [\"postgresql\"].",
@@ -133,11 +146,15 @@ static bool differs(const cty_value *a, const cty_value *b, const char *name)
 
 /* ---- validation: what RDS would refuse, refused before any call ---- */
 
+/* CreateDBCluster and ModifyDBCluster take MasterUserPassword of 8 to 41
+ * characters (botocore's rds model, in the member's documentation). */
+#define PASSWORD_MAX 41
+
 static bool password_ok(const char *password, char *why, size_t size)
 {
 	size_t len = strlen(password);
-	if (len < 8 || len > 128) {
-		snprintf(why, size, "must be 8 to 128 characters long, not %zu", len);
+	if (len < 8 || len > PASSWORD_MAX) {
+		snprintf(why, size, "must be 8 to %d characters long, not %zu", PASSWORD_MAX, len);
 		return false;
 	}
 	for (const char *p = password; *p; p++) {
@@ -153,6 +170,7 @@ static void validate_cluster(call_ctx *ctx, const cty_value *config)
 {
 	const cty_value *password = cty_object_get(config, "master_password");
 	const cty_value *manage = cty_object_get(config, "manage_master_user_password");
+	bool interval_known = cty_is_known(cty_object_get(config, "monitoring_interval"));
 	long interval = number(config, "monitoring_interval", 0);
 	char why[160];
 
@@ -172,6 +190,11 @@ static void validate_cluster(call_ctx *ctx, const cty_value *config)
 	if (interval > 0 && !set(config, "monitoring_role_arn"))
 		diag_attr_error(ctx->diags, "monitoring_role_arn", "Missing monitoring role",
 				"Enhanced monitoring (monitoring_interval %ld) needs monitoring_role_arn.", interval);
+	/* RDS refuses a MonitoringRoleArn with MonitoringInterval 0. */
+	if (interval_known && interval == 0 && cty_is_known(cty_object_get(config, "monitoring_role_arn")))
+		diag_attr_error(ctx->diags, "monitoring_role_arn", "Monitoring role without monitoring",
+				"monitoring_role_arn needs a monitoring_interval of 1, 5, 10, 15, 30 or 60; RDS refuses "
+				"a role with monitoring_interval 0.");
 	if ((cty_length(cty_object_get(config, "allowed_security_groups")) ||
 	     cty_length(cty_object_get(config, "allowed_cidr_blocks"))) && !set(config, "vpc_id"))
 		diag_attr_error(ctx->diags, "vpc_id", "Missing VPC",
@@ -227,37 +250,68 @@ static void add_scaling(query_params *q, const cty_value *planned)
 	add_number(q, "ServerlessV2ScalingConfiguration.MaxCapacity", scaling, "max_capacity");
 }
 
-/* A Query call whose answer is not needed; false when it failed (reported). */
-static bool send(call_ctx *ctx, const aws_service *svc, const char *action, query_params *q)
-{
-	xmlDoc *answer = ctx_query(ctx, svc, action, q, NULL);
-	query_free(q);
-	xmlFreeDoc(answer);
-	return answer != NULL;
-}
+/* ---- what RDS's and EC2's answers mean ---- */
 
-/* Like send, but an answer with error code `absent` also counts as done. */
-static bool send_tolerating(call_ctx *ctx, const aws_service *svc, const char *action, query_params *q,
-			    const char *absent)
+static const aws_match cluster_gone[] = {{"DBClusterNotFoundFault"}, {NULL}};
+static const aws_match instance_gone[] = {{"DBInstanceNotFound"}, {NULL}};
+
+/* Refusals that pass with time:
+ * - RDS refuses calls on a cluster or instance in a state that does not
+ *   take them (creating, modifying, backing-up, deleting instances);
+ * - IAM shows a role made moments ago to RDS only after a few seconds, and
+ *   until then RDS answers InvalidParameterValue "IAM role ARN value is
+ *   invalid or does not include the required permissions" for a
+ *   MonitoringRoleArn or an AddRoleToDBCluster. The AWS provider retries
+ *   that for two minutes, its IAM propagation time; after that the role is
+ *   wrong, not new. */
+#define IAM_PROPAGATION {"InvalidParameterValue", "IAM role ARN value is invalid", 120}
+static const aws_rules on_cluster = {
+	.gone = cluster_gone,
+	.retry = (const aws_match[]){{"InvalidDBClusterStateFault"}, IAM_PROPAGATION, {NULL}},
+};
+static const aws_rules on_instance = {
+	.gone = instance_gone,
+	.retry = (const aws_match[]){{"InvalidDBInstanceState"}, {"InvalidDBClusterStateFault"}, IAM_PROPAGATION,
+				     {NULL}},
+};
+static const aws_rules on_subnet_group = {.gone = (const aws_match[]){{"DBSubnetGroupNotFoundFault"}, {NULL}}};
+/* A security group stays in use while the cluster's network interfaces go. */
+static const aws_rules on_security_group = {
+	.gone = (const aws_match[]){{"InvalidGroup.NotFound"}, {NULL}},
+	.retry = (const aws_match[]){{"DependencyViolation"}, {NULL}},
+};
+
+/* A Query call whose answer is not needed, under rules; takes q (frees it).
+ * True when done, or when the thing is gone. */
+static bool send_take(call_ctx *ctx, const aws_service *svc, const char *action, query_params *q,
+		      const aws_rules *rules)
 {
-	aws_error err = {0};
-	xmlDoc *answer = ctx_query(ctx, svc, action, q, &err);
-	bool done = answer || aws_error_is(&err, absent);
-	if (!done)
-		aws_error_report(&err, ctx->diags, NULL);
-	aws_error_clear(&err);
+	aws_outcome outcome = ctx_query_as(ctx, svc, action, q, rules, NULL, NULL);
 	query_free(q);
-	xmlFreeDoc(answer);
-	return done;
+	return outcome != AWS_FAILED;
 }
 
 /* ---- the pieces the resource makes besides the cluster ---- */
 
+/* RDS stores identifiers in lower case and answers with that form
+ * whatever case they were made with, so the provider sends it: what it
+ * reads back is then what it sent. malloc'd. */
+static char *lower_copy(const char *text)
+{
+	char *copy = strdup(text ? text : "");
+	if (!copy)
+		abort();
+	for (char *c = copy; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return copy;
+}
+
 static char *own_name(const cty_value *o, const char *suffix)
 {
-	char *name = NULL;
-	if (asprintf(&name, "%s-%s", text(o, "name"), suffix) < 0)
+	char *name = NULL, *lower = lower_copy(text(o, "name"));
+	if (asprintf(&name, "%s-%s", lower, suffix) < 0)
 		abort();
+	free(lower);
 	return name;
 }
 
@@ -274,7 +328,8 @@ static bool wants_security_group(const cty_value *o)
 
 /* The group is named after the cluster, so one that exists already is ours,
  * left behind when the cluster was deleted outside Terraform: adopt it
- * with the subnets asked for now. */
+ * with the subnets asked for now. (The wire code of rds's
+ * DBSubnetGroupAlreadyExistsFault is DBSubnetGroupAlreadyExists.) */
 static bool create_subnet_group(call_ctx *ctx, cty_value *state)
 {
 	query_params q = {0};
@@ -283,20 +338,18 @@ static bool create_subnet_group(call_ctx *ctx, cty_value *state)
 	query_add(&q, "DBSubnetGroupName", name);
 	query_add(&q, "DBSubnetGroupDescription", "Subnets of Aurora cluster (wagtail provider)");
 	add_list(&q, "SubnetIds.SubnetIdentifier.%zu", cty_object_get(state, "subnets"));
-	xmlDoc *answer = ctx_query(ctx, &aws_rds, "CreateDBSubnetGroup", &q, &err);
-	bool ok = answer != NULL;
-	if (!ok && aws_error_is(&err, "DBSubnetGroupAlreadyExistsFault")) {
+	bool ok = ctx_query_as(ctx, &aws_rds, "CreateDBSubnetGroup", &q, NULL, NULL, &err) == AWS_DONE;
+	if (!ok && aws_error_is(&err, "DBSubnetGroupAlreadyExists")) {
 		query_params modify = {0};
 		query_add(&modify, "DBSubnetGroupName", name);
 		add_list(&modify, "SubnetIds.SubnetIdentifier.%zu", cty_object_get(state, "subnets"));
-		ok = send(ctx, &aws_rds, "ModifyDBSubnetGroup", &modify);
+		ok = send_take(ctx, &aws_rds, "ModifyDBSubnetGroup", &modify, NULL);
 	} else if (!ok) {
 		aws_error_report(&err, ctx->diags, "subnets");
 	}
 	if (ok)
 		cty_object_set(state, "db_subnet_group_name", cty_string_new(name));
 	aws_error_clear(&err);
-	xmlFreeDoc(answer);
 	query_free(&q);
 	free(name);
 	return ok;
@@ -319,9 +372,11 @@ static bool authorize_ingress(call_ctx *ctx, const char *action, const char *gro
 	add_list(&q, "IpPermissions.1.Groups.%zu.GroupId", groups);
 	add_list(&q, "IpPermissions.1.IpRanges.%zu.CidrIp", cidrs);
 	/* Rules already there (or already gone) are what we want. */
-	return send_tolerating(ctx, &aws_ec2, action, &q,
-			       strncmp(action, "Authorize", 9) == 0 ? "InvalidPermission.Duplicate"
-								 : "InvalidPermission.NotFound");
+	const aws_rules settled = {
+		.gone = strncmp(action, "Authorize", 9) == 0 ? (const aws_match[]){{"InvalidPermission.Duplicate"}, {NULL}}
+							      : (const aws_match[]){{"InvalidPermission.NotFound"}, {NULL}},
+	};
+	return send_take(ctx, &aws_ec2, action, &q, &settled);
 }
 
 /* The id of our group by its name, when a cluster deleted outside
@@ -329,11 +384,12 @@ static bool authorize_ingress(call_ctx *ctx, const char *action, const char *gro
 static char *existing_group_id(call_ctx *ctx, const cty_value *state, const char *name)
 {
 	query_params q = {0};
+	xmlDoc *answer = NULL;
 	query_add(&q, "Filter.1.Name", "group-name");
 	query_add(&q, "Filter.1.Value.1", name);
 	query_add(&q, "Filter.2.Name", "vpc-id");
 	add_text(&q, "Filter.2.Value.1", state, "vpc_id");
-	xmlDoc *answer = ctx_query(ctx, &aws_ec2, "DescribeSecurityGroups", &q, NULL);
+	ctx_query_as(ctx, &aws_ec2, "DescribeSecurityGroups", &q, NULL, &answer, NULL);
 	query_free(&q);
 	char *group_id = answer ? aws_xml_text(xmlDocGetRootElement(answer), "securityGroupInfo/item/groupId") : NULL;
 	xmlFreeDoc(answer);
@@ -347,11 +403,12 @@ static bool create_security_group(call_ctx *ctx, cty_value *state)
 {
 	query_params q = {0};
 	aws_error err = {0};
+	xmlDoc *answer = NULL;
 	char *name = own_name(state, "db");
 	query_add(&q, "GroupName", name);
 	query_add(&q, "GroupDescription", "Access to Aurora cluster (wagtail provider)");
 	add_text(&q, "VpcId", state, "vpc_id");
-	xmlDoc *answer = ctx_query(ctx, &aws_ec2, "CreateSecurityGroup", &q, &err);
+	ctx_query_as(ctx, &aws_ec2, "CreateSecurityGroup", &q, NULL, &answer, &err);
 	query_free(&q);
 	char *group_id = answer ? aws_xml_text(xmlDocGetRootElement(answer), "groupId") : NULL;
 	bool duplicate = !answer && aws_error_is(&err, "InvalidGroup.Duplicate");
@@ -385,6 +442,32 @@ static bool list_has(const cty_value *list, const char *item)
 	return false;
 }
 
+/* ---- reading ---- */
+
+/* DescribeDBClusters of one cluster, or DescribeDBInstances of its
+ * instances (every page). */
+static aws_outcome describe(call_ctx *ctx, const char *action, const char *cluster, xmlDoc **answer)
+{
+	query_params q = {0};
+	aws_outcome outcome;
+	if (strcmp(action, "DescribeDBClusters") == 0) {
+		query_add(&q, "DBClusterIdentifier", cluster);
+		outcome = ctx_query_all(ctx, &aws_rds, action, &q, &on_cluster, "DBClusters", answer);
+	} else {
+		query_add(&q, "Filters.Filter.1.Name", "db-cluster-id");
+		query_add(&q, "Filters.Filter.1.Values.Value.1", cluster);
+		outcome = ctx_query_all(ctx, &aws_rds, action, &q, &on_cluster, "DBInstances", answer);
+	}
+	query_free(&q);
+	return outcome;
+}
+
+/* The cluster element of a DescribeDBClusters answer. */
+static xmlNode *cluster_of(xmlDoc *doc)
+{
+	return doc ? aws_xml_find(xmlDocGetRootElement(doc), "DBCluster") : NULL;
+}
+
 /* Distinct zones of the subnets (in subnet order), else the cluster's. */
 static cty_value *availability_zones(call_ctx *ctx, const cty_value *state, xmlNode *cluster)
 {
@@ -399,12 +482,13 @@ static cty_value *availability_zones(call_ctx *ctx, const cty_value *state, xmlN
 		return zones;
 	}
 	query_params q = {0};
+	xmlDoc *answer = NULL;
 	add_list(&q, "SubnetId.%zu", subnets);
-	xmlDoc *answer = ctx_query(ctx, &aws_ec2, "DescribeSubnets", &q, NULL);
+	ctx_query_as(ctx, &aws_ec2, "DescribeSubnets", &q, NULL, &answer, NULL);
 	query_free(&q);
 	xmlNode *subnet_set = answer ? aws_xml_find(xmlDocGetRootElement(answer), "subnetSet") : NULL;
 	for (xmlNode *item = subnet_set ? subnet_set->children : NULL; item; item = item->next) {
-		char *zone = item->type == XML_ELEMENT_NODE ? aws_xml_text(item, "availabilityZone") : NULL;
+		char *zone = item->type == XML_ELEMENT_NODE ? xml_child_text(item, "availabilityZone") : NULL;
 		if (zone && !list_has(zones, zone))
 			cty_append(zones, cty_string_new(zone));
 		free(zone);
@@ -413,153 +497,16 @@ static cty_value *availability_zones(call_ctx *ctx, const cty_value *state, xmlN
 	return zones;
 }
 
-/* ---- the cluster and its instances ---- */
-
-static create_outcome create_db_cluster(call_ctx *ctx, const cty_value *planned, const cty_value *state)
-{
-	query_params q = {0};
-	const char *engine = text(planned, "engine");
-	add_text(&q, "DBClusterIdentifier", planned, "name");
-	query_add(&q, "Engine", engine);
-	add_text(&q, "EngineVersion", planned, "engine_version");
-	add_text(&q, "DatabaseName", planned, "database_name");
-	add_number(&q, "Port", planned, "port");
-	add_text(&q, "MasterUsername", planned, "master_username");
-	add_text(&q, "MasterUserPassword", planned, "master_password");
-	if (flag(planned, "manage_master_user_password"))
-		query_add(&q, "ManageMasterUserPassword", "true");
-	add_flag(&q, "EnableIAMDatabaseAuthentication", planned, "iam_database_authentication_enabled");
-	add_text(&q, "DBSubnetGroupName", state, "db_subnet_group_name");
-	add_list(&q, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", cty_object_get(planned, "vpc_security_group_ids"));
-	if (text(state, "security_group_id"))
-		query_addf(&q, text(state, "security_group_id"), "VpcSecurityGroupIds.VpcSecurityGroupId.%zu",
-			   cty_length(cty_object_get(planned, "vpc_security_group_ids")) + 1);
-	add_flag(&q, "StorageEncrypted", planned, "storage_encrypted");
-	add_text(&q, "KmsKeyId", planned, "kms_key_id");
-	add_text(&q, "DBClusterParameterGroupName", planned, "db_cluster_parameter_group_name");
-	add_list(&q, "EnableCloudwatchLogsExports.member.%zu", cty_object_get(planned, "enabled_cloudwatch_logs_exports"));
-	add_number(&q, "BackupRetentionPeriod", planned, "backup_retention_period");
-	add_text(&q, "PreferredBackupWindow", planned, "preferred_backup_window");
-	add_flag(&q, "DeletionProtection", planned, "deletion_protection");
-	add_scaling(&q, planned);
-	add_tags(&q, cty_object_get(planned, "tags_all"));
-	aws_error err = {0};
-	xmlDoc *answer = ctx_query(ctx, &aws_rds, "CreateDBCluster", &q, &err);
-	query_free(&q);
-	xmlFreeDoc(answer);
-	/* An attempt whose answer was lost may have made the cluster. */
-	return answer ? CREATE_MADE
-		      : ctx_create_outcome(ctx, &resource_aurora_cluster, state, text(planned, "name"), &err,
-					   "DBClusterAlreadyExistsFault");
-}
-
-static char *instance_name(const cty_value *o, long index)
-{
-	char *name = NULL;
-	if (asprintf(&name, "%s-%ld", text(o, "name"), index + 1) < 0)
-		abort();
-	return name;
-}
-
-/* Instance `index` (0 is the writer) in zone index mod zones, so writer and
- * readers land in different zones; readers get promotion tier 1, the
- * writer 0, so failover promotes a reader. */
-static bool create_instance(call_ctx *ctx, const cty_value *planned, long index, const cty_value *zones)
-{
-	query_params q = {0};
-	char *name = instance_name(planned, index);
-	query_add(&q, "DBInstanceIdentifier", name);
-	add_text(&q, "DBClusterIdentifier", planned, "name");
-	add_text(&q, "Engine", planned, "engine");
-	add_text(&q, "DBInstanceClass", planned, "instance_class");
-	if (cty_length(zones))
-		query_add(&q, "AvailabilityZone", cty_index(zones, (size_t)index % cty_length(zones))->u.str.text);
-	query_add(&q, "PromotionTier", index == 0 ? "0" : "1");
-	add_number(&q, "MonitoringInterval", planned, "monitoring_interval");
-	add_text(&q, "MonitoringRoleArn", planned, "monitoring_role_arn");
-	add_text(&q, "DBParameterGroupName", planned, "db_parameter_group_name");
-	add_tags(&q, cty_object_get(planned, "tags_all"));
-	free(name);
-	/* When an attempt's answer was lost and the retry finds the instance,
-	 * that attempt made it. */
-	aws_error err = {0};
-	xmlDoc *answer = ctx_query(ctx, &aws_rds, "CreateDBInstance", &q, &err);
-	bool made = answer || (err.maybe_applied && aws_error_is(&err, "DBInstanceAlreadyExists"));
-	if (!made)
-		aws_error_report(&err, ctx->diags, NULL);
-	aws_error_clear(&err);
-	query_free(&q);
-	xmlFreeDoc(answer);
-	return made;
-}
-
-static bool delete_instance(call_ctx *ctx, const char *name)
-{
-	query_params q = {0};
-	query_add(&q, "DBInstanceIdentifier", name);
-	query_add(&q, "SkipFinalSnapshot", "true");
-	return send_tolerating(ctx, &aws_rds, "DeleteDBInstance", &q, "DBInstanceNotFound");
-}
-
-static bool role_change(call_ctx *ctx, const char *action, const char *cluster, const cty_value *role)
-{
-	query_params q = {0};
-	query_add(&q, "DBClusterIdentifier", cluster);
-	add_text(&q, "RoleArn", role, "role_arn");
-	add_text(&q, "FeatureName", role, "feature_name");
-	return send(ctx, &aws_rds, action, &q);
-}
-
-static bool role_listed(const cty_value *roles, const cty_value *role)
-{
-	for (size_t i = 0; i < cty_length(roles); i++)
-		if (cty_value_equal(cty_index(roles, i), role))
-			return true;
-	return false;
-}
-
-/* Associates roles in `after` but not `before`, and removes the others. */
-static bool sync_roles(call_ctx *ctx, const char *cluster, const cty_value *before, const cty_value *after)
-{
-	bool ok = true;
-	for (size_t i = 0; ok && i < cty_length(before); i++)
-		if (!role_listed(after, cty_index(before, i)))
-			ok = role_change(ctx, "RemoveRoleFromDBCluster", cluster, cty_index(before, i));
-	for (size_t i = 0; ok && i < cty_length(after); i++)
-		if (!role_listed(before, cty_index(after, i)))
-			ok = role_change(ctx, "AddRoleToDBCluster", cluster, cty_index(after, i));
-	return ok;
-}
-
-/* ---- reading ---- */
-
-static xmlDoc *describe(call_ctx *ctx, const char *action, const char *cluster, bool *gone)
-{
-	query_params q = {0};
-	aws_error err = {0};
-	if (strcmp(action, "DescribeDBClusters") == 0) {
-		query_add(&q, "DBClusterIdentifier", cluster);
-	} else {
-		query_add(&q, "Filters.Filter.1.Name", "db-cluster-id");
-		query_add(&q, "Filters.Filter.1.Values.Value.1", cluster);
-	}
-	xmlDoc *answer = ctx_query(ctx, &aws_rds, action, &q, &err);
-	*gone = !answer && aws_error_is(&err, "DBClusterNotFoundFault");
-	if (!answer && !*gone)
-		aws_error_report(&err, ctx->diags, NULL);
-	aws_error_clear(&err);
-	query_free(&q);
-	return answer;
-}
-
 static void set_text(cty_value *state, const char *name, xmlNode *node, const char *path)
 {
-	cty_object_set(state, name, xml_string_value(node, path));
+	char *value = xml_child_text(node, path);
+	cty_object_set(state, name, value ? cty_string_new(value) : cty_null(&cty_string));
+	free(value);
 }
 
 static void set_number(cty_value *state, const char *name, xmlNode *node, const char *path)
 {
-	char *value = aws_xml_text(node, path);
+	char *value = xml_child_text(node, path);
 	cty_value *n = value ? cty_number_from_text(value) : NULL;
 	cty_object_set(state, name, n ? n : cty_null(&cty_number));
 	free(value);
@@ -567,7 +514,7 @@ static void set_number(cty_value *state, const char *name, xmlNode *node, const 
 
 static void set_flag(cty_value *state, const char *name, xmlNode *node, const char *path)
 {
-	char *value = aws_xml_text(node, path);
+	char *value = xml_child_text(node, path);
 	cty_object_set(state, name, value ? cty_bool_new(strcmp(value, "true") == 0) : cty_null(&cty_bool));
 	free(value);
 }
@@ -580,6 +527,23 @@ static void set_list(cty_value *state, const char *name, cty_value *list)
 		return;
 	}
 	cty_object_set(state, name, list);
+}
+
+/* A value AWS will take on later: the state keeps what prior asked for
+ * while AWS runs `now` and either holds `pending` equal to it (a change
+ * waiting for the maintenance window, PendingModifiedValues) or runs a
+ * version that `asked` names by its prefix (engine version "15" runs as
+ * "15.4"). Otherwise AWS's value. */
+static cty_value *settled_value(const cty_value *prior, const char *name, const char *now, const char *pending,
+				bool by_prefix)
+{
+	const char *asked = text(prior, name);
+	size_t len = asked ? strlen(asked) : 0;
+	if (asked && pending && strcmp(asked, pending) == 0)
+		return cty_string_new(asked);
+	if (asked && now && by_prefix && strncmp(now, asked, len) == 0 && now[len] == '.')
+		return cty_string_new(asked);
+	return now ? cty_string_new(now) : cty_null(&cty_string);
 }
 
 static cty_value *roles_of(xmlNode *cluster, const cty_type *type)
@@ -603,7 +567,7 @@ static cty_value *extra_security_groups(xmlNode *cluster, const char *own)
 	cty_value *extra = cty_collection_new(&cty_list_of_string);
 	xmlNode *container = aws_xml_find(cluster, "VpcSecurityGroups");
 	for (xmlNode *m = container ? container->children : NULL; m; m = m->next) {
-		char *id = m->type == XML_ELEMENT_NODE ? aws_xml_text(m, "VpcSecurityGroupId") : NULL;
+		char *id = m->type == XML_ELEMENT_NODE ? xml_child_text(m, "VpcSecurityGroupId") : NULL;
 		if (id && !(own && strcmp(id, own) == 0))
 			cty_append(extra, cty_string_new(id));
 		free(id);
@@ -611,40 +575,67 @@ static cty_value *extra_security_groups(xmlNode *cluster, const char *own)
 	return extra;
 }
 
+/* The writer's identifier from the cluster's members; malloc'd or NULL. */
+static char *writer_of(xmlNode *cluster)
+{
+	xmlNode *members = aws_xml_find(cluster, "DBClusterMembers");
+	for (xmlNode *m = members ? members->children : NULL; m; m = m->next) {
+		char *is_writer = m->type == XML_ELEMENT_NODE ? xml_child_text(m, "IsClusterWriter") : NULL;
+		bool writer = is_writer && strcmp(is_writer, "true") == 0;
+		free(is_writer);
+		if (writer)
+			return xml_child_text(m, "DBInstanceIdentifier");
+	}
+	return NULL;
+}
+
+/* What the writer reports: class (or the class waiting for the
+ * maintenance window), parameter group, monitoring. */
+static void writer_into(cty_value *state, const cty_value *prior, xmlNode *db)
+{
+	char *class_now = xml_child_text(db, "DBInstanceClass");
+	char *class_pending = xml_child_text(db, "PendingModifiedValues/DBInstanceClass");
+	cty_object_set(state, "instance_class", settled_value(prior, "instance_class", class_now, class_pending, false));
+	free(class_now);
+	free(class_pending);
+	char *group = xml_child_text(db, "DBParameterGroups/DBParameterGroup/DBParameterGroupName");
+	if (group)
+		cty_object_set(state, "db_parameter_group_name", cty_string_new(group));
+	free(group);
+	char *interval = xml_child_text(db, "MonitoringInterval");
+	if (interval) /* moto does not report it: keep ours then */
+		set_number(state, "monitoring_interval", db, "MonitoringInterval");
+	free(interval);
+	char *role = xml_child_text(db, "MonitoringRoleArn");
+	if (role)
+		cty_object_set(state, "monitoring_role_arn", cty_string_new(role));
+	else if (!cty_is_null(cty_object_get(state, "monitoring_interval")) &&
+		 strcmp(cty_object_get(state, "monitoring_interval")->u.str.text, "0") == 0)
+		cty_object_set(state, "monitoring_role_arn", cty_null(&cty_string));
+	free(role);
+}
+
 /* Instances, writer first then by identifier: fills the instance_* lists,
- * reader_count, instance_class, db_parameter_group_name and
- * monitoring_interval from the writer. */
-static void instances_into(cty_value *state, xmlDoc *instances, xmlNode *cluster)
+ * reader_count and, from the writer, what writer_into reads. */
+static void instances_into(cty_value *state, const cty_value *prior, xmlDoc *instances, xmlNode *cluster)
 {
 	cty_value *ids = cty_collection_new(&cty_list_of_string), *endpoints = cty_collection_new(&cty_list_of_string);
 	cty_value *zones = cty_collection_new(&cty_list_of_string);
 	xmlNode *list = instances ? aws_xml_find(xmlDocGetRootElement(instances), "DBInstances") : NULL;
-	char *writer = NULL;
-	xmlNode *members = aws_xml_find(cluster, "DBClusterMembers");
+	char *writer = writer_of(cluster);
 
-	for (xmlNode *m = members ? members->children : NULL; m && !writer; m = m->next) {
-		char *is_writer = m->type == XML_ELEMENT_NODE ? aws_xml_text(m, "IsClusterWriter") : NULL;
-		if (is_writer && strcmp(is_writer, "true") == 0)
-			writer = aws_xml_text(m, "DBInstanceIdentifier");
-		free(is_writer);
-	}
 	for (int pass = 0; pass < 2; pass++) { /* the writer, then the readers */
 		for (xmlNode *db = list ? list->children : NULL; db; db = db->next) {
-			char *id = db->type == XML_ELEMENT_NODE ? aws_xml_text(db, "DBInstanceIdentifier") : NULL;
+			char *id = db->type == XML_ELEMENT_NODE ? xml_child_text(db, "DBInstanceIdentifier") : NULL;
 			bool is_writer = id && writer && strcmp(id, writer) == 0;
 			if (id && is_writer == (pass == 0)) {
-				char *address = aws_xml_text(db, "Endpoint/Address"), *zone = aws_xml_text(db, "AvailabilityZone");
+				char *address = xml_child_text(db, "Endpoint/Address");
+				char *zone = xml_child_text(db, "AvailabilityZone");
 				cty_append(ids, cty_string_new(id));
 				cty_append(endpoints, address ? cty_string_new(address) : cty_null(&cty_string));
 				cty_append(zones, zone ? cty_string_new(zone) : cty_null(&cty_string));
-				if (is_writer) {
-					set_text(state, "instance_class", db, "DBInstanceClass");
-					set_text(state, "db_parameter_group_name", db, "DBParameterGroupName");
-					char *interval = aws_xml_text(db, "MonitoringInterval");
-					if (interval) /* moto does not report it: keep ours then */
-						set_number(state, "monitoring_interval", db, "MonitoringInterval");
-					free(interval);
-				}
+				if (is_writer)
+					writer_into(state, prior, db);
 				free(address);
 				free(zone);
 			}
@@ -673,23 +664,42 @@ static cty_value *scaling_of(const cty_value *state, xmlNode *cluster)
 	return list;
 }
 
+/* The user's spelling of the name while it denotes the cluster RDS
+ * reports (RDS answers in lower case). */
+static cty_value *name_value(const cty_value *prior, xmlNode *cluster)
+{
+	char *reported = xml_child_text(cluster, "DBClusterIdentifier");
+	const char *mine = text(prior, "name");
+	cty_value *name = mine && reported && strcasecmp(mine, reported) == 0 ? cty_string_new(mine)
+			  : reported				       ? cty_string_new(reported)
+								       : cty_null(&cty_string);
+	free(reported);
+	return name;
+}
+
 /* The state: prior (for what AWS does not report: the password, the
  * allowed_* rules, delete options) overwritten by what AWS reports. */
 static cty_value *cluster_state(call_ctx *ctx, const cty_value *prior, xmlNode *cluster, xmlDoc *instances)
 {
 	cty_value *state = cty_value_clone(prior);
 	static const char *const texts[][2] = {
-		{"name", "DBClusterIdentifier"}, {"id", "DBClusterIdentifier"}, {"engine", "Engine"},
-		{"engine_version", "EngineVersion"}, {"database_name", "DatabaseName"},
+		{"id", "DBClusterIdentifier"}, {"engine", "Engine"}, {"database_name", "DatabaseName"},
 		{"master_username", "MasterUsername"}, {"db_subnet_group_name", "DBSubnetGroup"},
 		{"kms_key_id", "KmsKeyId"}, {"db_cluster_parameter_group_name", "DBClusterParameterGroup"},
 		{"preferred_backup_window", "PreferredBackupWindow"}, {"arn", "DBClusterArn"},
 		{"cluster_resource_id", "DbClusterResourceId"}, {"endpoint", "Endpoint"},
 		{"reader_endpoint", "ReaderEndpoint"}, {"hosted_zone_id", "HostedZoneId"},
 		{"master_user_secret_arn", "MasterUserSecret/SecretArn"},
+		{"engine_version_actual", "EngineVersion"},
 	};
 	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
 		set_text(state, texts[i][0], cluster, texts[i][1]);
+	cty_object_set(state, "name", name_value(prior, cluster));
+	char *version = xml_child_text(cluster, "EngineVersion");
+	char *pending = xml_child_text(cluster, "PendingModifiedValues/EngineVersion");
+	cty_object_set(state, "engine_version", settled_value(prior, "engine_version", version, pending, true));
+	free(version);
+	free(pending);
 	set_number(state, "port", cluster, "Port");
 	set_number(state, "backup_retention_period", cluster, "BackupRetentionPeriod");
 	set_flag(state, "iam_database_authentication_enabled", cluster, "IAMDatabaseAuthenticationEnabled");
@@ -700,7 +710,7 @@ static cty_value *cluster_state(call_ctx *ctx, const cty_value *prior, xmlNode *
 	set_list(state, "vpc_security_group_ids", extra_security_groups(cluster, text(prior, "security_group_id")));
 	set_list(state, "iam_roles", roles_of(cluster, cty_object_get(state, "iam_roles")->type));
 	cty_object_set(state, "serverless_v2_scaling", scaling_of(state, cluster));
-	instances_into(state, instances, cluster);
+	instances_into(state, prior, instances, cluster);
 	static const char *const defaults_false[] = {"apply_immediately", "skip_final_snapshot", NULL};
 	for (const char *const *name = defaults_false; *name; name++) /* after import */
 		if (cty_is_null(cty_object_get(state, *name)))
@@ -714,102 +724,323 @@ static cty_value *cluster_state(call_ctx *ctx, const cty_value *prior, xmlNode *
 /* The cluster as AWS has it; a null value when it is gone; NULL on error. */
 static cty_value *read_cluster(call_ctx *ctx, const cty_value *state)
 {
-	const char *id = text(state, "id");
-	bool gone = false;
-	xmlDoc *clusters = describe(ctx, "DescribeDBClusters", id, &gone), *instances = NULL;
+	char *id = lower_copy(text(state, "id") ? text(state, "id") : text(state, "name"));
+	xmlDoc *clusters = NULL, *instances = NULL;
 	cty_value *fresh = NULL;
-	if (gone)
-		return cty_null(resource_state_type(&resource_aurora_cluster));
-	if (clusters)
-		instances = describe(ctx, "DescribeDBInstances", id, &gone);
-	if (instances)
-		fresh = cluster_state(ctx, state, aws_xml_find(xmlDocGetRootElement(clusters), "DBCluster"), instances);
+	aws_outcome found = describe(ctx, "DescribeDBClusters", id, &clusters);
+	if (found == AWS_GONE)
+		fresh = cty_null(resource_state_type(&resource_aurora_cluster));
+	else if (found == AWS_DONE && describe(ctx, "DescribeDBInstances", id, &instances) == AWS_DONE)
+		fresh = cluster_state(ctx, state, cluster_of(clusters), instances);
 	xmlFreeDoc(clusters);
 	xmlFreeDoc(instances);
+	free(id);
 	return fresh;
 }
 
 /* ---- waiting ---- */
 
-/* The text of node's direct child `name` (nested elements such as a role's
- * own Status do not count); malloc'd or NULL. */
-static char *child_text(xmlNode *node, const char *name)
+/* Cluster states, from the AWS provider's RDS cluster waiters: the states
+ * a cluster passes through while it is made or changed, and those it may
+ * be in when a delete begins. Two words are ours: "associating-roles"
+ * (available, but an IAM role association is still PENDING) and
+ * "pending-modifications" (available, but a change asked to apply
+ * immediately still sits in PendingModifiedValues: RDS has not begun it). */
+#define CLUSTER_BUSY_STATES                                                                                     \
+	"backing-up", "configuring-iam-database-auth", "configuring-enhanced-monitoring", "creating", "migrating", \
+		"modifying", "preparing-data-migration", "promoting", "rebooting", "renaming",                      \
+		"resetting-master-credentials", "scaling-compute", "scaling-storage", "upgrading"
+
+typedef struct {
+	const char *id;
+	bool settle_pending; /* PendingModifiedValues must empty (apply_immediately) */
+} cluster_subject;
+
+static bool has_pending_values(xmlNode *node)
 {
-	for (xmlNode *c = node ? node->children : NULL; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0) {
-			xmlChar *content = xmlNodeGetContent(c);
-			char *copy = strdup(content ? (const char *)content : "");
-			xmlFree(content);
-			return copy;
+	xmlNode *pending = aws_xml_find(node, "PendingModifiedValues");
+	for (xmlNode *c = pending ? pending->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return true;
+	return false;
+}
+
+/* A role association not yet ACTIVE: "associating-roles" while PENDING,
+ * else the role's own status (INVALID: the role does not let RDS in). */
+static bool roles_settled(xmlNode *cluster, wait_status *status)
+{
+	xmlNode *roles = aws_xml_find(cluster, "AssociatedRoles");
+	for (xmlNode *role = roles ? roles->children : NULL; role; role = role->next) {
+		char *state = role->type == XML_ELEMENT_NODE ? xml_child_text(role, "Status") : NULL;
+		bool active = !state || strcmp(state, "ACTIVE") == 0;
+		if (!active) {
+			char *arn = xml_child_text(role, "RoleArn");
+			wait_status_set(status, strcmp(state, "PENDING") == 0 ? "associating-roles" : state);
+			snprintf(status->reason, sizeof status->reason, "role %s is %s", arn ? arn : "?", state);
+			free(arn);
 		}
-	return NULL;
-}
-
-static bool status_is(xmlNode *node, const char *field, const char *want)
-{
-	char *status = child_text(node, field);
-	bool same = status && strcmp(status, want) == 0;
-	free(status);
-	return same;
-}
-
-static bool cluster_available(xmlDoc *doc)
-{
-	return status_is(doc ? aws_xml_find(xmlDocGetRootElement(doc), "DBCluster") : NULL, "Status", "available");
-}
-
-static bool instances_available(xmlDoc *doc)
-{
-	xmlNode *list = doc ? aws_xml_find(xmlDocGetRootElement(doc), "DBInstances") : NULL;
-	for (xmlNode *db = list ? list->children : NULL; db; db = db->next) {
-		if (db->type == XML_ELEMENT_NODE && !status_is(db, "DBInstanceStatus", "available"))
+		free(state);
+		if (!active)
 			return false;
 	}
 	return true;
 }
 
-/* Polls until the cluster (want_gone: its absence) and its instances are
- * available, backing off from 2 s to 30 s, within the call's deadline. */
-static bool wait_for(call_ctx *ctx, const char *id, bool want_gone)
+static bool cluster_status(call_ctx *ctx, const void *subject, wait_status *status)
 {
-	double delay = 2;
-	for (;;) {
-		bool gone = false;
-		xmlDoc *clusters = describe(ctx, "DescribeDBClusters", id, &gone), *instances = NULL;
-		bool done = want_gone ? gone : cluster_available(clusters);
-		if (done && !want_gone && (instances = describe(ctx, "DescribeDBInstances", id, &gone)))
-			done = instances_available(instances);
-		xmlFreeDoc(clusters);
-		xmlFreeDoc(instances);
-		if (done)
-			return true;
-		char what[160];
-		snprintf(what, sizeof what, "Aurora cluster %s to become %s", id, want_gone ? "deleted" : "available");
-		if (diag_has_error(ctx->diags) || !ctx_wait(ctx, &delay, 30, what))
-			return false;
+	const cluster_subject *c = subject;
+	xmlDoc *doc = NULL;
+	aws_outcome found = describe(ctx, "DescribeDBClusters", c->id, &doc);
+	if (found == AWS_FAILED)
+		return false;
+	xmlNode *cluster = cluster_of(doc);
+	char *state = found == AWS_GONE ? NULL : xml_child_text(cluster, "Status");
+	wait_status_set(status, found == AWS_GONE ? WAIT_GONE : state ? state : "unknown");
+	if (state && strcmp(state, "available") == 0 && roles_settled(cluster, status) && c->settle_pending &&
+	    has_pending_values(cluster))
+		wait_status_set(status, "pending-modifications");
+	free(state);
+	xmlFreeDoc(doc);
+	return true;
+}
+
+static const waiter_def cluster_available = {
+	.what = "Aurora cluster",
+	.pending = STATES(CLUSTER_BUSY_STATES, "associating-roles", "pending-modifications"),
+	.target = STATES("available"),
+	.read = cluster_status,
+};
+
+static const waiter_def cluster_deleted = {
+	.what = "Aurora cluster",
+	.pending = STATES("available", "backing-up", "deleting", "modifying", "promoting", "scaling-compute",
+			  "associating-roles", "pending-modifications"),
+	.target = STATES(WAIT_GONE),
+	.read = cluster_status,
+};
+
+/* The cluster's instances as one status: the first that is not
+ * available (settle_pending: or that still holds PendingModifiedValues),
+ * else "available"; WAIT_GONE when it has none left. */
+static bool instances_status(call_ctx *ctx, const void *subject, wait_status *status)
+{
+	const cluster_subject *c = subject;
+	xmlDoc *doc = NULL;
+	aws_outcome found = describe(ctx, "DescribeDBInstances", c->id, &doc);
+	if (found == AWS_FAILED)
+		return false;
+	xmlNode *list = doc ? aws_xml_find(xmlDocGetRootElement(doc), "DBInstances") : NULL;
+	wait_status_set(status, WAIT_GONE);
+	for (xmlNode *db = list ? list->children : NULL; db; db = db->next) {
+		if (db->type != XML_ELEMENT_NODE)
+			continue;
+		char *state = xml_child_text(db, "DBInstanceStatus"), *id = xml_child_text(db, "DBInstanceIdentifier");
+		bool ready = state && strcmp(state, "available") == 0;
+		if (ready && c->settle_pending && has_pending_values(db)) {
+			free(state);
+			state = strdup("pending-modifications");
+			ready = false;
+		}
+		if (!ready || strcmp(status->state, WAIT_GONE) == 0) {
+			wait_status_set(status, state ? state : "unknown");
+			snprintf(status->reason, sizeof status->reason, "instance %s", id ? id : "?");
+		}
+		free(state);
+		free(id);
+		if (!ready)
+			break;
 	}
+	xmlFreeDoc(doc);
+	return true;
+}
+
+/* Instance states, from the AWS provider's cluster instance waiters. */
+#define INSTANCE_BUSY_STATES                                                                                      \
+	"backing-up", "configuring-enhanced-monitoring", "configuring-iam-database-auth", "configuring-log-exports", \
+		"creating", "maintenance", "modifying", "moving-to-vpc", "rebooting", "renaming",                     \
+		"resetting-master-credentials", "starting", "storage-optimization", "upgrading"
+
+static const waiter_def instances_available = {
+	.what = "Aurora cluster instances of",
+	.pending = STATES(INSTANCE_BUSY_STATES, "pending-modifications"),
+	.target = STATES("available", WAIT_GONE),
+	.read = instances_status,
+};
+
+static const waiter_def instances_deleted = {
+	.what = "Aurora cluster instances of",
+	.pending = STATES(INSTANCE_BUSY_STATES, "available", "deleting", "pending-modifications"),
+	.target = STATES(WAIT_GONE),
+	.read = instances_status,
+};
+
+/* The cluster and its instances settled: available, roles ACTIVE, and
+ * with settle_pending no modification left pending. */
+static bool wait_settled(call_ctx *ctx, const char *id, bool settle_pending)
+{
+	const cluster_subject subject = {id, settle_pending};
+	return ctx_wait_until(ctx, &cluster_available, &subject, id) &&
+	       ctx_wait_until(ctx, &instances_available, &subject, id) &&
+	       ctx_wait_until(ctx, &cluster_available, &subject, id);
+}
+
+/* ---- the cluster and its instances ---- */
+
+static create_outcome create_db_cluster(call_ctx *ctx, const cty_value *planned, const cty_value *state,
+					const char *id)
+{
+	query_params q = {0};
+	const char *engine = text(planned, "engine");
+	query_add(&q, "DBClusterIdentifier", id);
+	query_add(&q, "Engine", engine);
+	add_text(&q, "EngineVersion", planned, "engine_version");
+	add_text(&q, "DatabaseName", planned, "database_name");
+	add_number(&q, "Port", planned, "port");
+	add_text(&q, "MasterUsername", planned, "master_username");
+	add_text(&q, "MasterUserPassword", planned, "master_password");
+	if (flag(planned, "manage_master_user_password"))
+		query_add(&q, "ManageMasterUserPassword", "true");
+	add_flag(&q, "EnableIAMDatabaseAuthentication", planned, "iam_database_authentication_enabled");
+	add_text(&q, "DBSubnetGroupName", state, "db_subnet_group_name");
+	add_list(&q, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", cty_object_get(planned, "vpc_security_group_ids"));
+	if (text(state, "security_group_id"))
+		query_addf(&q, text(state, "security_group_id"), "VpcSecurityGroupIds.VpcSecurityGroupId.%zu",
+			   cty_length(cty_object_get(planned, "vpc_security_group_ids")) + 1);
+	add_flag(&q, "StorageEncrypted", planned, "storage_encrypted");
+	add_text(&q, "KmsKeyId", planned, "kms_key_id");
+	add_text(&q, "DBClusterParameterGroupName", planned, "db_cluster_parameter_group_name");
+	add_list(&q, "EnableCloudwatchLogsExports.member.%zu", cty_object_get(planned, "enabled_cloudwatch_logs_exports"));
+	add_number(&q, "BackupRetentionPeriod", planned, "backup_retention_period");
+	add_text(&q, "PreferredBackupWindow", planned, "preferred_backup_window");
+	add_flag(&q, "DeletionProtection", planned, "deletion_protection");
+	add_scaling(&q, planned);
+	add_tags(&q, cty_object_get(planned, "tags_all"));
+	aws_error err = {0};
+	aws_outcome made = ctx_query_as(ctx, &aws_rds, "CreateDBCluster", &q, NULL, NULL, &err);
+	query_free(&q);
+	/* An attempt whose answer was lost may have made the cluster. */
+	return made == AWS_DONE ? CREATE_MADE
+				: ctx_create_outcome(ctx, &resource_aurora_cluster, state, id, &err,
+						     "DBClusterAlreadyExistsFault");
+}
+
+static char *instance_name(const char *cluster, long index)
+{
+	char *name = NULL;
+	if (asprintf(&name, "%s-%ld", cluster, index + 1) < 0)
+		abort();
+	return name;
+}
+
+/* Instance `index` (0 is the writer) in zone index mod zones, so writer and
+ * readers land in different zones; readers get promotion tier 1, the
+ * writer 0, so failover promotes a reader. */
+static bool create_instance(call_ctx *ctx, const cty_value *planned, const char *cluster, long index,
+			    const cty_value *zones)
+{
+	query_params q = {0};
+	char *name = instance_name(cluster, index);
+	query_add(&q, "DBInstanceIdentifier", name);
+	query_add(&q, "DBClusterIdentifier", cluster);
+	add_text(&q, "Engine", planned, "engine");
+	add_text(&q, "DBInstanceClass", planned, "instance_class");
+	if (cty_length(zones))
+		query_add(&q, "AvailabilityZone", cty_index(zones, (size_t)index % cty_length(zones))->u.str.text);
+	query_add(&q, "PromotionTier", index == 0 ? "0" : "1");
+	add_number(&q, "MonitoringInterval", planned, "monitoring_interval");
+	add_text(&q, "MonitoringRoleArn", planned, "monitoring_role_arn");
+	add_text(&q, "DBParameterGroupName", planned, "db_parameter_group_name");
+	add_tags(&q, cty_object_get(planned, "tags_all"));
+	free(name);
+	/* When an attempt's answer was lost and the retry finds the instance,
+	 * that attempt made it. */
+	aws_error err = {0};
+	bool made = ctx_query_as(ctx, &aws_rds, "CreateDBInstance", &q, &on_instance, NULL, &err) == AWS_DONE ||
+		    (err.maybe_applied && aws_error_is(&err, "DBInstanceAlreadyExists"));
+	if (!made)
+		aws_error_report(&err, ctx->diags, NULL);
+	aws_error_clear(&err);
+	query_free(&q);
+	return made;
+}
+
+static bool create_instances(call_ctx *ctx, const cty_value *planned, const char *cluster, long from, long to,
+			     const cty_value *zones)
+{
+	for (long i = from; i < to; i++)
+		if (!create_instance(ctx, planned, cluster, i, zones))
+			return false;
+	return true;
+}
+
+/* RDS refuses to delete an instance while it is being made or changed:
+ * retried (on_instance) until the deadline. */
+static bool delete_instance(call_ctx *ctx, const char *name)
+{
+	query_params q = {0};
+	query_add(&q, "DBInstanceIdentifier", name);
+	query_add(&q, "SkipFinalSnapshot", "true");
+	return send_take(ctx, &aws_rds, "DeleteDBInstance", &q, &on_instance);
+}
+
+static bool role_change(call_ctx *ctx, const char *action, const char *cluster, const cty_value *role)
+{
+	query_params q = {0};
+	query_add(&q, "DBClusterIdentifier", cluster);
+	add_text(&q, "RoleArn", role, "role_arn");
+	add_text(&q, "FeatureName", role, "feature_name");
+	/* Removing a role that is no longer there is what we want. */
+	const aws_rules rules = {
+		.gone = strcmp(action, "RemoveRoleFromDBCluster") == 0
+				? (const aws_match[]){{"DBClusterRoleNotFound"}, {"DBClusterNotFoundFault"}, {NULL}}
+				: NULL,
+		.retry = on_cluster.retry,
+	};
+	return send_take(ctx, &aws_rds, action, &q, &rules);
+}
+
+static bool role_listed(const cty_value *roles, const cty_value *role)
+{
+	for (size_t i = 0; i < cty_length(roles); i++)
+		if (cty_value_equal(cty_index(roles, i), role))
+			return true;
+	return false;
+}
+
+/* Associates roles in `after` but not `before`, and removes the others. RDS
+ * takes role changes only while the cluster is available and handles one
+ * association at a time, so each waits for the cluster to settle. */
+static bool sync_roles(call_ctx *ctx, const char *cluster, const cty_value *before, const cty_value *after)
+{
+	const cluster_subject subject = {cluster, false};
+	bool ok = true;
+	for (size_t i = 0; ok && i < cty_length(before); i++)
+		if (!role_listed(after, cty_index(before, i)))
+			ok = ctx_wait_until(ctx, &cluster_available, &subject, cluster) &&
+			     role_change(ctx, "RemoveRoleFromDBCluster", cluster, cty_index(before, i));
+	for (size_t i = 0; ok && i < cty_length(after); i++)
+		if (!role_listed(before, cty_index(after, i)))
+			ok = ctx_wait_until(ctx, &cluster_available, &subject, cluster) &&
+			     role_change(ctx, "AddRoleToDBCluster", cluster, cty_index(after, i));
+	return ok;
 }
 
 /* ---- create ---- */
 
-static bool create_instances(call_ctx *ctx, const cty_value *planned, long from, long to, const cty_value *zones)
-{
-	for (long i = from; i < to; i++)
-		if (!create_instance(ctx, planned, i, zones))
-			return false;
-	return true;
-}
-
-/* Creates the pieces in order. Whatever was made before a failure stays in
- * the returned state (Terraform marks it tainted) so destroy can remove it;
- * only when nothing was made is there no state. */
+/* Creates the pieces in order: subnet group, security group, the cluster;
+ * once it is available (RDS takes neither roles nor instances before),
+ * its roles and instances; then waits for all of it to settle. Whatever
+ * was made before a failure stays in the returned state (Terraform marks
+ * it tainted) so destroy can remove it; only when nothing was made is
+ * there no state. */
 static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 {
 	cty_value *state = cty_value_clone(planned);
-	const char *name = text(planned, "name");
+	char *id = lower_copy(text(planned, "name"));
+	const cluster_subject subject = {id, false};
 	bool made = false;
 
-	cty_object_set(state, "id", cty_string_new(name));
+	cty_object_set(state, "id", cty_string_new(id));
 	cty_object_set(state, "security_group_id", cty_null(&cty_string));
 	if (wants_subnet_group(planned) && !(made = create_subnet_group(ctx, state)))
 		goto failed;
@@ -820,30 +1051,30 @@ static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 		if (!group_made)
 			goto failed;
 	}
-	create_outcome cluster = create_db_cluster(ctx, planned, state);
+	create_outcome cluster = create_db_cluster(ctx, planned, state, id);
 	made = made || cluster != CREATE_NONE;
-	if (cluster != CREATE_MADE)
+	if (cluster != CREATE_MADE || !ctx_wait_until(ctx, &cluster_available, &subject, id))
 		goto failed;
-	const cty_value *roles = cty_object_get(planned, "iam_roles");
-	if (!sync_roles(ctx, name, NULL, roles))
+	if (!sync_roles(ctx, id, NULL, cty_object_get(planned, "iam_roles")))
 		goto failed;
-	bool gone = false;
-	xmlDoc *described = cty_length(cty_object_get(planned, "subnets")) ? NULL
-					: describe(ctx, "DescribeDBClusters", name, &gone);
-	cty_value *zones = availability_zones(ctx, state,
-					      described ? aws_xml_find(xmlDocGetRootElement(described), "DBCluster") : NULL);
+	xmlDoc *described = NULL;
+	if (!cty_length(cty_object_get(planned, "subnets")))
+		describe(ctx, "DescribeDBClusters", id, &described);
+	cty_value *zones = availability_zones(ctx, state, cluster_of(described));
 	xmlFreeDoc(described);
-	bool instances_made = create_instances(ctx, planned, 0, number(planned, "reader_count", 1) + 1, zones);
+	bool instances_made = create_instances(ctx, planned, id, 0, number(planned, "reader_count", 1) + 1, zones);
 	cty_value_free(zones);
-	if (!instances_made || !wait_for(ctx, name, false))
+	if (!instances_made || !wait_settled(ctx, id, false))
 		goto failed;
 	cty_value *fresh = read_cluster(ctx, state);
 	if (cty_is_known(fresh)) {
 		cty_value_free(state);
+		free(id);
 		return fresh;
 	}
 	cty_value_free(fresh);
 failed:
+	free(id);
 	if (made)
 		return state;
 	cty_value_free(state);
@@ -884,10 +1115,10 @@ static void add_log_difference(query_params *q, const char *prefix, const cty_va
 	}
 }
 
-static bool modify_db_cluster(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+static bool modify_db_cluster(call_ctx *ctx, const char *id, const cty_value *prior, const cty_value *planned)
 {
 	query_params q = {0};
-	add_text(&q, "DBClusterIdentifier", prior, "id");
+	query_add(&q, "DBClusterIdentifier", id);
 	add_changed_text(&q, "EngineVersion", prior, planned, "engine_version");
 	if (differs(prior, planned, "engine_version"))
 		query_add(&q, "AllowMajorVersionUpgrade", "true");
@@ -919,25 +1150,40 @@ static bool modify_db_cluster(call_ctx *ctx, const cty_value *prior, const cty_v
 		return true;
 	}
 	query_add(&q, "ApplyImmediately", flag(planned, "apply_immediately") ? "true" : "false");
-	return send(ctx, &aws_rds, "ModifyDBCluster", &q);
+	return send_take(ctx, &aws_rds, "ModifyDBCluster", &q, &on_cluster);
 }
 
-static bool modify_instances_class(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+/* What each instance carries of the configuration: class, parameter
+ * group and enhanced monitoring. */
+static bool modify_instances(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
 {
+	static const char *const carried[] = {"instance_class", "db_parameter_group_name", "monitoring_interval",
+					      "monitoring_role_arn", NULL};
+	bool changed = false;
+	for (const char *const *name = carried; *name; name++)
+		changed = changed || differs(prior, planned, *name);
+	if (!changed)
+		return true;
 	const cty_value *ids = cty_object_get(prior, "instance_ids");
 	for (size_t i = 0; i < cty_length(ids); i++) {
 		query_params q = {0};
 		query_add(&q, "DBInstanceIdentifier", cty_index(ids, i)->u.str.text);
-		add_text(&q, "DBInstanceClass", planned, "instance_class");
+		add_changed_text(&q, "DBInstanceClass", prior, planned, "instance_class");
+		add_changed_text(&q, "DBParameterGroupName", prior, planned, "db_parameter_group_name");
+		/* RDS takes the interval and the role together. */
+		if (differs(prior, planned, "monitoring_interval") || differs(prior, planned, "monitoring_role_arn")) {
+			add_number(&q, "MonitoringInterval", planned, "monitoring_interval");
+			add_text(&q, "MonitoringRoleArn", planned, "monitoring_role_arn");
+		}
 		query_add(&q, "ApplyImmediately", flag(planned, "apply_immediately") ? "true" : "false");
-		if (!send(ctx, &aws_rds, "ModifyDBInstance", &q))
+		if (!send_take(ctx, &aws_rds, "ModifyDBInstance", &q, &on_instance))
 			return false;
 	}
 	return true;
 }
 
 /* Adds readers at the next indexes, or removes the last ones. */
-static bool resize(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+static bool resize(call_ctx *ctx, const char *id, const cty_value *prior, const cty_value *planned)
 {
 	const cty_value *ids = cty_object_get(prior, "instance_ids");
 	long have = (long)cty_length(ids), want = number(planned, "reader_count", 1) + 1;
@@ -951,7 +1197,7 @@ static bool resize(call_ctx *ctx, const cty_value *prior, const cty_value *plann
 	for (size_t i = 0; i < cty_length(current); i++) /* the zones in use, in turn */
 		if (cty_is_known(cty_index(current, i)) && !list_has(zones, cty_index(current, i)->u.str.text))
 			cty_append(zones, cty_value_clone(cty_index(current, i)));
-	bool ok = create_instances(ctx, planned, have, want, zones);
+	bool ok = create_instances(ctx, planned, id, have, want, zones);
 	cty_value_free(zones);
 	return ok;
 }
@@ -976,28 +1222,37 @@ static bool update_tags(call_ctx *ctx, const cty_value *prior, const cty_value *
 		add_text(&q, "ResourceName", prior, "arn");
 		for (size_t i = 0; i < cty_length(removed); i++)
 			query_addf(&q, removed->u.coll.keys[i], "TagKeys.member.%zu", i + 1);
-		ok = send(ctx, &aws_rds, "RemoveTagsFromResource", &q);
+		ok = send_take(ctx, &aws_rds, "RemoveTagsFromResource", &q, NULL);
 	}
 	if (ok && cty_length(changed)) {
 		query_params q = {0};
 		add_text(&q, "ResourceName", prior, "arn");
 		add_tags(&q, changed);
-		ok = send(ctx, &aws_rds, "AddTagsToResource", &q);
+		ok = send_take(ctx, &aws_rds, "AddTagsToResource", &q, NULL);
 	}
 	cty_value_free(removed);
 	cty_value_free(changed);
 	return ok;
 }
 
+/* RDS takes a modification only while the cluster is available; with
+ * apply_immediately the change then sits in PendingModifiedValues for a
+ * moment before the status turns to modifying, so the wait after it lasts
+ * until nothing is pending. Without apply_immediately class and engine
+ * changes wait for the maintenance window and the state keeps what was
+ * asked (settled_value). */
 static cty_value *update_cluster(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
 {
-	const char *id = text(prior, "id");
-	bool ok = modify_db_cluster(ctx, prior, planned) && update_security_group(ctx, prior, planned) &&
+	char *id = lower_copy(text(prior, "id"));
+	const cluster_subject subject = {id, false};
+	bool ok = ctx_wait_until(ctx, &cluster_available, &subject, id) && modify_db_cluster(ctx, id, prior, planned) &&
+		  update_security_group(ctx, prior, planned) &&
 		  sync_roles(ctx, id, cty_object_get(prior, "iam_roles"), cty_object_get(planned, "iam_roles")) &&
-		  (!differs(prior, planned, "instance_class") || modify_instances_class(ctx, prior, planned)) &&
-		  resize(ctx, prior, planned) && update_tags(ctx, prior, planned);
+		  modify_instances(ctx, prior, planned) && resize(ctx, id, prior, planned) &&
+		  update_tags(ctx, prior, planned);
 	if (ok)
-		wait_for(ctx, id, false);
+		wait_settled(ctx, id, flag(planned, "apply_immediately"));
+	free(id);
 	/* Success or not, AWS now holds the truth; keep what only we know. */
 	cty_value *fresh = read_cluster(ctx, planned);
 	if (cty_is_known(fresh))
@@ -1019,80 +1274,76 @@ static void plan_cluster(call_ctx *ctx, const cty_value *prior, const cty_value 
 
 /* ---- delete ---- */
 
-/* Security groups linger in use while the cluster's network interfaces go
- * away; retry DependencyViolation until the deadline. */
-static bool delete_security_group(call_ctx *ctx, const char *group)
+/* The final snapshot's name: the configured one, else <cluster>-final-
+ * <UTC time>, so that a cluster of the same name made and destroyed again
+ * does not meet DBClusterSnapshotAlreadyExistsFault for the first one's
+ * snapshot. malloc'd. */
+static char *final_snapshot_name(const cty_value *state, const char *id)
 {
-	double delay = 10;
-	for (;;) {
-		query_params q = {0};
-		aws_error err = {0};
-		query_add(&q, "GroupId", group);
-		xmlDoc *answer = ctx_query(ctx, &aws_ec2, "DeleteSecurityGroup", &q, &err);
-		query_free(&q);
-		xmlFreeDoc(answer);
-		bool done = answer || aws_error_is(&err, "InvalidGroup.NotFound");
-		bool in_use = aws_error_is(&err, "DependencyViolation");
-		if (!done && !in_use)
-			aws_error_report(&err, ctx->diags, "security_group_id");
-		aws_error_clear(&err);
-		if (!in_use)
-			return done;
-		if (!ctx_wait(ctx, &delay, 10, "the cluster's network interfaces to release its security group"))
-			return false;
-	}
+	char *name = NULL, stamp[32];
+	if (text(state, "final_snapshot_identifier"))
+		return lower_copy(text(state, "final_snapshot_identifier"));
+	time_t now = time(NULL);
+	struct tm utc;
+	gmtime_r(&now, &utc);
+	strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &utc);
+	if (asprintf(&name, "%s-final-%s", id, stamp) < 0)
+		abort();
+	return name;
 }
 
-static bool delete_instances_of(call_ctx *ctx, const char *cluster)
-{
-	bool gone = false, ok = true;
-	xmlDoc *instances = describe(ctx, "DescribeDBInstances", cluster, &gone);
-	xmlNode *list = instances ? aws_xml_find(xmlDocGetRootElement(instances), "DBInstances") : NULL;
-	for (xmlNode *db = list ? list->children : NULL; ok && db; db = db->next) {
-		char *id = db->type == XML_ELEMENT_NODE ? child_text(db, "DBInstanceIdentifier") : NULL;
-		if (id)
-			ok = delete_instance(ctx, id);
-		free(id);
-	}
-	xmlFreeDoc(instances);
-	return ok && (instances || gone);
-}
-
+/* Instances first (RDS refuses to delete a cluster that has any), each
+ * delete retried while the instance is still being made; then the cluster,
+ * retried while it is busy; then what was made around it. */
 static bool delete_cluster(call_ctx *ctx, const cty_value *state)
 {
-	const char *id = text(state, "id");
-	query_params q = {0};
+	char *id = lower_copy(text(state, "id"));
+	const cluster_subject subject = {id, false};
 	char *own_subnets = own_name(state, "subnets");
-	bool ok;
+	xmlDoc *instances = NULL;
+	bool ok = true;
 
 	if (flag(state, "deletion_protection")) {
 		diag_attr_error(ctx->diags, "deletion_protection", "Deletion protection is on",
 				"Cluster %s was not deleted. Set deletion_protection = false and apply first.", id);
-		free(own_subnets);
-		return false;
+		ok = false;
 	}
-	ok = delete_instances_of(ctx, id);
+	aws_outcome listed = ok ? describe(ctx, "DescribeDBInstances", id, &instances) : AWS_FAILED;
+	ok = listed != AWS_FAILED;
+	xmlNode *list = instances ? aws_xml_find(xmlDocGetRootElement(instances), "DBInstances") : NULL;
+	for (xmlNode *db = list ? list->children : NULL; ok && db; db = db->next) {
+		char *instance = db->type == XML_ELEMENT_NODE ? xml_child_text(db, "DBInstanceIdentifier") : NULL;
+		if (instance)
+			ok = delete_instance(ctx, instance);
+		free(instance);
+	}
+	xmlFreeDoc(instances);
+	ok = ok && ctx_wait_until(ctx, &instances_deleted, &subject, id);
 	if (ok) {
+		query_params q = {0};
 		query_add(&q, "DBClusterIdentifier", id);
 		if (flag(state, "skip_final_snapshot")) {
 			query_add(&q, "SkipFinalSnapshot", "true");
 		} else {
-			char *snapshot = text(state, "final_snapshot_identifier") ? strdup(text(state, "final_snapshot_identifier"))
-										  : own_name(state, "final");
+			char *snapshot = final_snapshot_name(state, id);
 			query_add(&q, "FinalDBSnapshotIdentifier", snapshot);
 			free(snapshot);
 		}
-		ok = send_tolerating(ctx, &aws_rds, "DeleteDBCluster", &q, "DBClusterNotFoundFault") &&
-		     wait_for(ctx, id, true);
+		ok = send_take(ctx, &aws_rds, "DeleteDBCluster", &q, &on_cluster) &&
+		     ctx_wait_until(ctx, &cluster_deleted, &subject, id);
 	}
-	if (ok && text(state, "security_group_id"))
-		ok = delete_security_group(ctx, text(state, "security_group_id"));
+	if (ok && text(state, "security_group_id")) {
+		query_params g = {0};
+		query_add(&g, "GroupId", text(state, "security_group_id"));
+		ok = send_take(ctx, &aws_ec2, "DeleteSecurityGroup", &g, &on_security_group);
+	}
 	if (ok && text(state, "db_subnet_group_name") && strcmp(text(state, "db_subnet_group_name"), own_subnets) == 0) {
 		query_params g = {0};
 		query_add(&g, "DBSubnetGroupName", own_subnets);
-		ok = send_tolerating(ctx, &aws_rds, "DeleteDBSubnetGroup", &g, "DBSubnetGroupNotFoundFault");
+		ok = send_take(ctx, &aws_rds, "DeleteDBSubnetGroup", &g, &on_subnet_group);
 	}
 	free(own_subnets);
+	free(id);
 	return ok;
 }
 

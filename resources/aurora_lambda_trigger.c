@@ -153,14 +153,11 @@ static bool cluster_can_invoke_lambda(call_ctx *ctx, const cty_value *planned)
 {
 	const char *cluster = text(planned, "cluster_identifier");
 	query_params q = {0};
-	aws_error err = {0};
+	xmlDoc *answer = NULL;
 	query_add(&q, "DBClusterIdentifier", cluster);
-	xmlDoc *answer = ctx_query(ctx, &aws_rds, "DescribeDBClusters", &q, &err);
+	aws_outcome found = ctx_query_all(ctx, &aws_rds, "DescribeDBClusters", &q, NULL, "DBClusters", &answer);
 	query_free(&q);
-	if (!answer)
-		aws_error_report(&err, ctx->diags, "cluster_identifier");
-	aws_error_clear(&err);
-	if (!answer)
+	if (found != AWS_DONE)
 		return false;
 	char *status = lambda_role_status(xmlDocGetRootElement(answer));
 	xmlFreeDoc(answer);

@@ -103,24 +103,20 @@ static cty_value *repository_state(call_ctx *ctx, const cty_value *prior, const 
 	return state;
 }
 
+static const aws_rules on_repository = {.gone = (const aws_match[]){{"RepositoryNotFoundException"}, {NULL}}};
+
 static cty_value *read_repository(call_ctx *ctx, const cty_value *state)
 {
-	aws_error err = {0};
 	const char *name = cty_object_get_string(state, "id");
-	cJSON *request = cJSON_CreateObject(), *answer;
+	cJSON *request = cJSON_CreateObject(), *answer = NULL;
 	cty_value *tags = NULL, *fresh = NULL;
 
 	cJSON_AddItemToObject(request, "repositoryNames", cJSON_CreateStringArray(&name, 1));
-	answer = ctx_json_call(ctx, &aws_ecr, "DescribeRepositories", request, &err);
+	aws_outcome found =
+		ctx_json_all(ctx, &aws_ecr, "DescribeRepositories", request, &on_repository, "repositories", "nextToken", &answer);
 	cJSON_Delete(request);
-	if (!answer) {
-		if (aws_error_is(&err, "RepositoryNotFoundException"))
-			fresh = cty_null(resource_state_type(&resource_ecr_repository));
-		else
-			aws_error_report(&err, ctx->diags, NULL);
-		aws_error_clear(&err);
-		return fresh;
-	}
+	if (found != AWS_DONE)
+		return found == AWS_GONE ? cty_null(resource_state_type(&resource_ecr_repository)) : NULL;
 	const cJSON *repo = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(answer, "repositories"), 0);
 	const cJSON *arn = cJSON_GetObjectItemCaseSensitive(repo, "repositoryArn");
 	if (cJSON_IsString(arn) && (tags = list_tags(ctx, arn->valuestring)))

@@ -22,6 +22,18 @@ static const attr_def attributes[] = {
 
 extern const resource_def resource_ecs_cluster;
 
+static const timeouts_def timeouts = {.create = 600, .read = 300, .update = 600, .delete = 1200};
+
+/* ECS refuses to delete a cluster while it has services, or tasks of
+ * deleted services still draining, or an update under way: all pass
+ * (the AWS provider's cluster delete retries the same codes). */
+static const aws_rules on_delete = {
+	.gone = (const aws_match[]){{"ClusterNotFoundException"}, {NULL}},
+	.retry = (const aws_match[]){{"ClusterContainsServicesException"}, {"ClusterContainsTasksException"},
+				     {"ClusterContainsContainerInstancesException"}, {"UpdateInProgressException"},
+				     {NULL}},
+};
+
 static const char *insights_of(const cJSON *cluster)
 {
 	const cJSON *setting;
@@ -56,6 +68,69 @@ static cJSON *insights_settings(const cty_value *planned)
 	return settings;
 }
 
+/* DescribeClusters of the state's cluster: the answer (the caller frees
+ * it), or NULL on error (reported). */
+static cJSON *describe_cluster(call_ctx *ctx, const cty_value *state)
+{
+	const char *id = cty_object_get_string(state, "id");
+	cJSON *request = cJSON_CreateObject();
+	cJSON_AddItemToObject(request, "clusters", cJSON_CreateStringArray(&id, 1));
+	cJSON_AddItemToObject(request, "include",
+			      cJSON_CreateStringArray((const char *[]){"SETTINGS", "TAGS"}, 2));
+	cJSON *answer = ctx_json_call(ctx, &aws_ecs, "DescribeClusters", request, NULL);
+	cJSON_Delete(request);
+	return answer;
+}
+
+static const char *status_of(const cJSON *cluster)
+{
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(cluster, "status");
+	return cJSON_IsString(status) ? status->valuestring : NULL;
+}
+
+/* The cluster as ECS has it, or a null value when it is gone (deleted
+ * clusters linger as INACTIVE, or are listed under failures). */
+static cty_value *read_cluster(call_ctx *ctx, const cty_value *state)
+{
+	cJSON *answer = describe_cluster(ctx, state);
+	if (!answer)
+		return NULL;
+	const cJSON *cluster = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(answer, "clusters"), 0);
+	const char *status = status_of(cluster);
+	cty_value *fresh = cluster && !(status && strcmp(status, "INACTIVE") == 0)
+				   ? cluster_state(ctx, state, cluster)
+				   : cty_null(resource_state_type(&resource_ecs_cluster));
+	cJSON_Delete(answer);
+	return fresh;
+}
+
+static bool cluster_status(call_ctx *ctx, const void *subject, wait_status *status)
+{
+	cJSON *answer = describe_cluster(ctx, subject);
+	if (!answer)
+		return false;
+	const cJSON *cluster = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(answer, "clusters"), 0);
+	wait_status_set(status, !cluster ? WAIT_GONE : status_of(cluster) ? status_of(cluster) : "unknown");
+	cJSON_Delete(answer);
+	return true;
+}
+
+/* Cluster states (ECS API reference, Cluster.status): PROVISIONING while
+ * capacity providers are set up, DEPROVISIONING while they go. */
+static const waiter_def cluster_active = {
+	.what = "ECS cluster",
+	.pending = STATES("PROVISIONING"),
+	.target = STATES("ACTIVE"),
+	.read = cluster_status,
+};
+
+static const waiter_def cluster_deleted = {
+	.what = "ECS cluster",
+	.pending = STATES("ACTIVE", "DEPROVISIONING"),
+	.target = STATES("INACTIVE", WAIT_GONE),
+	.read = cluster_status,
+};
+
 static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 {
 	cJSON *request = cJSON_CreateObject();
@@ -77,29 +152,9 @@ static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 	}
 	cty_value *state = cluster_state(ctx, planned, cJSON_GetObjectItemCaseSensitive(answer, "cluster"));
 	cJSON_Delete(answer);
+	/* What was made stays in the state even if the wait fails (tainted). */
+	ctx_wait_until(ctx, &cluster_active, state, cty_object_get_string(state, "name"));
 	return state;
-}
-
-/* The cluster as ECS has it, or a null value when it is gone (deleted
- * clusters linger as INACTIVE). */
-static cty_value *read_cluster(call_ctx *ctx, const cty_value *state)
-{
-	const char *id = cty_object_get_string(state, "id");
-	cJSON *request = cJSON_CreateObject();
-	cJSON_AddItemToObject(request, "clusters", cJSON_CreateStringArray(&id, 1));
-	cJSON_AddItemToObject(request, "include",
-			      cJSON_CreateStringArray((const char *[]){"SETTINGS", "TAGS"}, 2));
-	cJSON *answer = ctx_json_call(ctx, &aws_ecs, "DescribeClusters", request, NULL);
-	cJSON_Delete(request);
-	if (!answer)
-		return NULL;
-	const cJSON *cluster = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(answer, "clusters"), 0);
-	const cJSON *status = cJSON_GetObjectItemCaseSensitive(cluster, "status");
-	cty_value *fresh = cluster && !(cJSON_IsString(status) && strcmp(status->valuestring, "INACTIVE") == 0)
-				   ? cluster_state(ctx, state, cluster)
-				   : cty_null(resource_state_type(&resource_ecs_cluster));
-	cJSON_Delete(answer);
-	return fresh;
 }
 
 static const json_tag_api ecs_tags = {"TagResource", "UntagResource", "tags", "tagKeys", "key", "value"};
@@ -128,16 +183,22 @@ static cty_value *update_cluster(call_ctx *ctx, const cty_value *prior, const ct
 	return read_cluster(ctx, planned);
 }
 
+/* Retried while services and their tasks drain (on_delete), then waits
+ * until ECS reports the cluster INACTIVE. */
 static bool delete_cluster(call_ctx *ctx, const cty_value *state)
 {
 	cJSON *request = cJSON_CreateObject();
 	cJSON_AddStringToObject(request, "cluster", cty_object_get_string(state, "arn"));
-	return ctx_json_delete(ctx, &aws_ecs, "DeleteCluster", request, "ClusterNotFoundException");
+	aws_outcome outcome = ctx_json_as(ctx, &aws_ecs, "DeleteCluster", request, &on_delete, NULL, NULL);
+	cJSON_Delete(request);
+	return outcome == AWS_GONE ||
+	       (outcome == AWS_DONE && ctx_wait_until(ctx, &cluster_deleted, state, cty_object_get_string(state, "name")));
 }
 
 const resource_def resource_ecs_cluster = {
 	.type_name = "wagtail_ecs_cluster",
 	.schema = {.attributes = attributes, .description = "An ECS cluster for Fargate services."},
+	.timeouts = &timeouts,
 	.create = create_cluster,
 	.read = read_cluster,
 	.update = update_cluster,

@@ -339,26 +339,45 @@ static cJSON *service_request(const cty_value *state)
 
 /* ---- reading ---- */
 
+/* What ECS's answers about a service mean. A deleted service drains
+ * (DRAINING), stays INACTIVE for a while, then is purged: ECS then lists
+ * it under DescribeServices' failures (MISSING) and answers
+ * ServiceNotFoundException to calls naming it; a deleted cluster takes
+ * its services with it. */
+static const aws_match service_gone[] = {
+	{"ServiceNotFoundException"}, {"ServiceNotActiveException"}, {"ClusterNotFoundException"}, {NULL}};
+static const aws_rules on_service = {.gone = service_gone};
+
+/* CreateService refusals that pass, as the AWS provider retries them: a
+ * cluster made moments ago not yet found, the service-linked role ECS
+ * makes on first use, a role or a target group IAM and ELB have not yet
+ * propagated. Each for two minutes, after which it is a real error. */
+static const aws_rules on_create = {
+	.retry = (const aws_match[]){
+		{"ClusterNotFoundException", NULL, 120},
+		{"InvalidParameterException", "Unable to assume the service linked role", 120},
+		{"InvalidParameterException", "Unable to assume role", 120},
+		{"InvalidParameterException", "verify that the ECS service role being passed has the proper permissions",
+		 120},
+		{"InvalidParameterException", "does not have an associated load balancer", 120},
+		{NULL}},
+};
+
 /* DescribeServices for the state's service: the service (the caller
  * deletes it), or NULL, with *gone when ECS knows no such service or
  * cluster and otherwise an error reported. Deleted services are still
- * described, as INACTIVE. */
+ * described, as DRAINING or INACTIVE, until ECS purges them. */
 static cJSON *describe_service(call_ctx *ctx, const cty_value *state, bool *gone)
 {
 	const char *name = text(state, "name");
-	aws_error err = {0};
-	cJSON *request = cJSON_CreateObject();
+	cJSON *request = cJSON_CreateObject(), *answer = NULL;
 	cJSON_AddStringToObject(request, "cluster", text(state, "cluster"));
 	cJSON_AddItemToObject(request, "services", cJSON_CreateStringArray(&name, 1));
 	cJSON_AddItemToObject(request, "include", cJSON_CreateStringArray((const char *[]){"TAGS"}, 1));
-	cJSON *answer = ctx_json_call(ctx, &aws_ecs, "DescribeServices", request, &err);
+	aws_outcome found = ctx_json_as(ctx, &aws_ecs, "DescribeServices", request, &on_service, &answer, NULL);
 	cJSON_Delete(request);
-	*gone = aws_error_is(&err, "ClusterNotFoundException");
-	if (!answer && !*gone)
-		aws_error_report(&err, ctx->diags, NULL);
-	aws_error_clear(&err);
 	cJSON *service = cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(answer, "services"), 0);
-	*gone = *gone || (answer && !service); /* listed under failures, reason MISSING */
+	*gone = found == AWS_GONE || (answer && !service); /* listed under failures, reason MISSING */
 	cJSON_Delete(answer);
 	return service;
 }
@@ -523,54 +542,65 @@ static const cJSON *primary_deployment(const cJSON *service)
 	return NULL;
 }
 
-/* Steady: the PRIMARY deployment's rollout has COMPLETED (or, for ECS
- * without rollout states, it alone runs the desired count). A FAILED
- * rollout (the circuit breaker tripped) is reported. */
-static bool is_steady(call_ctx *ctx, const cJSON *service)
+/* The rollout of the PRIMARY deployment: IN_PROGRESS, COMPLETED, or FAILED
+ * when the circuit breaker stopped it (rolloutStateReason says why). ECS
+ * without rollout states reads as "steady" once the primary deployment
+ * alone runs the desired count, else "rolling". */
+static bool rollout_status(call_ctx *ctx, const void *subject, wait_status *status)
 {
+	bool gone = false;
+	cJSON *service = describe_service(ctx, subject, &gone);
 	const cJSON *primary = primary_deployment(service);
-	const cJSON *reason = member(primary, "rolloutStateReason");
-	if (!service) {
-		diag_add(ctx->diags, DIAG_ERROR, NULL, "ECS service vanished", "The service was deleted while waiting for "
-			 "its deployment.");
+	const cJSON *rollout = member(primary, "rolloutState"), *reason = member(primary, "rolloutStateReason");
+	if (!service && !gone)
 		return false;
-	}
-	if (member_is(primary, "rolloutState", "FAILED")) {
-		diag_add(ctx->diags, DIAG_ERROR, NULL, "ECS deployment failed", "%s",
-			 cJSON_IsString(reason) ? reason->valuestring : "The deployment's rollout failed.");
-		return false;
-	}
-	if (member(primary, "rolloutState"))
-		return member_is(primary, "rolloutState", "COMPLETED");
-	return primary && cJSON_GetArraySize(member(service, "deployments")) == 1 &&
-	       cJSON_Compare(member(primary, "runningCount"), member(primary, "desiredCount"), true);
+	if (gone)
+		wait_status_set(status, WAIT_GONE);
+	else if (cJSON_IsString(rollout))
+		wait_status_set(status, rollout->valuestring);
+	else
+		wait_status_set(status, primary && cJSON_GetArraySize(member(service, "deployments")) == 1 &&
+						cJSON_Compare(member(primary, "runningCount"),
+							      member(primary, "desiredCount"), true)
+					    ? "steady"
+					    : "rolling");
+	if (cJSON_IsString(reason))
+		snprintf(status->reason, sizeof status->reason, "%s", reason->valuestring);
+	cJSON_Delete(service);
+	return true;
 }
 
-static bool is_gone(call_ctx *ctx, const cJSON *service)
+/* ECS rollout states (ECS API reference, Deployment.rolloutState). */
+static const waiter_def steady_state = {
+	.what = "ECS service",
+	.pending = STATES("IN_PROGRESS", "rolling"),
+	.target = STATES("COMPLETED", "steady"),
+	.failed = STATES("FAILED"),
+	.max_delay = 15,
+	.read = rollout_status,
+};
+
+static bool service_status(call_ctx *ctx, const void *subject, wait_status *status)
 {
-	(void)ctx;
-	return !service || member_is(service, "status", "INACTIVE");
+	bool gone = false;
+	cJSON *service = describe_service(ctx, subject, &gone);
+	const cJSON *state = member(service, "status");
+	if (!service && !gone)
+		return false;
+	wait_status_set(status, gone ? WAIT_GONE : cJSON_IsString(state) ? state->valuestring : "unknown");
+	cJSON_Delete(service);
+	return true;
 }
 
-/* Polls DescribeServices, backing off from 2 s to 15 s, until `arrived`
- * holds, within the call's deadline (the timeouts block). */
-static bool wait_until(call_ctx *ctx, const cty_value *state, bool (*arrived)(call_ctx *, const cJSON *),
-		       const char *goal)
-{
-	double delay = 2;
-	for (;;) {
-		bool gone = false;
-		cJSON *service = describe_service(ctx, state, &gone);
-		bool done = (service || gone) && arrived(ctx, service);
-		cJSON_Delete(service);
-		if (done)
-			return true;
-		char what[320];
-		snprintf(what, sizeof what, "ECS service %s to %s", text(state, "name"), goal);
-		if (diag_has_error(ctx->diags) || !ctx_wait(ctx, &delay, 15, what))
-			return false;
-	}
-}
+/* A deleted service drains its tasks, then turns INACTIVE (AWS provider's
+ * ECS service delete waiter: pending DRAINING, target INACTIVE). */
+static const waiter_def service_deleted = {
+	.what = "ECS service",
+	.pending = STATES("ACTIVE", "DRAINING"),
+	.target = STATES("INACTIVE", WAIT_GONE),
+	.max_delay = 15,
+	.read = service_status,
+};
 
 /* ---- create ---- */
 
@@ -621,7 +651,8 @@ static cty_value *create_service(call_ctx *ctx, const cty_value *planned)
 		cJSON_AddItemToObject(request, "tags", tags_to_json(cty_object_get(planned, "tags_all"), "key", "value"));
 	add_client_token(request);
 	aws_error err = {0};
-	cJSON *answer = ctx_json_call(ctx, &aws_ecs, "CreateService", request, &err);
+	cJSON *answer = NULL;
+	ctx_json_as(ctx, &aws_ecs, "CreateService", request, &on_create, &answer, &err);
 	cJSON_Delete(request);
 	cty_value *made = made_state(planned, member(answer, "service"), task);
 	/* An attempt whose answer was lost may have made the service
@@ -648,7 +679,7 @@ static cty_value *create_service(call_ctx *ctx, const cty_value *planned)
 	/* A failed wait keeps the service in the state (tainted), so that
 	 * destroy removes it. */
 	if (flag(planned, "wait_for_steady_state"))
-		wait_until(ctx, made, is_steady, "reach a steady state");
+		ctx_wait_until(ctx, &steady_state, made, text(made, "name"));
 	cty_value *fresh = read_service(ctx, made);
 	if (cty_is_known(fresh)) {
 		cty_value_free(made);
@@ -677,7 +708,9 @@ static bool send_update(call_ctx *ctx, const cty_value *prior, const cty_value *
 		cJSON_Delete(request);
 		return true;
 	}
-	return ctx_json_send(ctx, &aws_ecs, "UpdateService", request);
+	aws_outcome outcome = ctx_json_as(ctx, &aws_ecs, "UpdateService", request, &on_create, NULL, NULL);
+	cJSON_Delete(request);
+	return outcome == AWS_DONE;
 }
 
 static const json_tag_api ecs_tags = {"TagResource", "UntagResource", "tags", "tagKeys", "key", "value"};
@@ -715,7 +748,7 @@ static cty_value *update_service(call_ctx *ctx, const cty_value *prior, const ct
 		ok = (task = task_definition_register(ctx, planned)) != NULL;
 	ok = ok && send_update(ctx, prior, planned, task, &sent);
 	if (ok && sent && flag(planned, "wait_for_steady_state"))
-		ok = wait_until(ctx, planned, is_steady, "reach a steady state");
+		ok = ctx_wait_until(ctx, &steady_state, planned, text(planned, "name"));
 	if (ok)
 		update_tags(ctx, prior, planned);
 	/* Success or not, what ECS now has is the state. */
@@ -744,35 +777,30 @@ static void plan_service(call_ctx *ctx, const cty_value *prior, const cty_value 
 
 /* ---- delete ---- */
 
-/* A service call that also succeeds, with *gone set, when the service or
- * its cluster no longer exists. */
-static bool send_unless_gone(call_ctx *ctx, const char *action, cJSON *request, bool *gone)
+/* A service call under on_service: true when done, with *gone when the
+ * service or its cluster no longer exists. Takes request (frees it). */
+static bool send_take(call_ctx *ctx, const char *action, cJSON *request, bool *gone)
 {
-	aws_error err = {0};
-	cJSON *answer = ctx_json_call(ctx, &aws_ecs, action, request, &err);
-	*gone = aws_error_is(&err, "ServiceNotFoundException") || aws_error_is(&err, "ServiceNotActiveException") ||
-		aws_error_is(&err, "ClusterNotFoundException");
-	if (!answer && !*gone)
-		aws_error_report(&err, ctx->diags, NULL);
-	aws_error_clear(&err);
-	cJSON_Delete(answer);
+	aws_outcome outcome = ctx_json_as(ctx, &aws_ecs, action, request, &on_service, NULL, NULL);
 	cJSON_Delete(request);
-	return answer || *gone;
+	*gone = outcome == AWS_GONE;
+	return outcome != AWS_FAILED;
 }
 
 /* Scales to zero (ECS refuses to delete a service that runs tasks), deletes,
- * waits until the service is INACTIVE, then deregisters its revision. */
+ * waits until the service has drained and is INACTIVE, then deregisters
+ * its revision. */
 static bool delete_service(call_ctx *ctx, const cty_value *state)
 {
 	const char *task = text(state, "task_definition_arn");
 	cJSON *scale = service_request(state);
 	bool gone = false;
 	cJSON_AddNumberToObject(scale, "desiredCount", 0);
-	bool ok = send_unless_gone(ctx, "UpdateService", scale, &gone);
+	bool ok = send_take(ctx, "UpdateService", scale, &gone);
 	if (ok && !gone)
-		ok = send_unless_gone(ctx, "DeleteService", service_request(state), &gone);
+		ok = send_take(ctx, "DeleteService", service_request(state), &gone);
 	if (ok && !gone)
-		ok = wait_until(ctx, state, is_gone, "go away");
+		ok = ctx_wait_until(ctx, &service_deleted, state, text(state, "name"));
 	if (ok && task)
 		ok = task_definition_deregister(ctx, task);
 	return ok;

@@ -125,12 +125,16 @@ static cty_value *read_policy(call_ctx *ctx, const cty_value *state)
 
 /* ---- versions ---- */
 
+static const aws_rules on_policy = {.gone = (const aws_match[]){{"NoSuchEntity"}, {NULL}}};
+
 /* The policy's versions other than the default, and how many there are in
  * all; NULL on error, or with *gone when the policy is gone. */
 static cty_value *other_versions(call_ctx *ctx, const char *arn, size_t *total, bool *gone)
 {
 	query_params q = by_arn(arn);
-	xmlDoc *listed = iam_get(ctx, "ListPolicyVersions", &q, gone);
+	xmlDoc *listed = NULL;
+	*gone = ctx_query_all(ctx, &aws_iam, "ListPolicyVersions", &q, &on_policy, "Versions", &listed) == AWS_GONE;
+	query_free(&q);
 	xmlNode *versions = listed ? aws_xml_find(xmlDocGetRootElement(listed), "Versions") : NULL;
 	cty_value *others = listed ? cty_collection_new(&cty_list_of_string) : NULL;
 

@@ -249,42 +249,28 @@ char *iam_name_for(const cty_value *planned)
 
 /* ---- calls ---- */
 
-#define IAM_PROPAGATION_LAST_DELAY 8 /* seconds; 1 + 2 + 4 + 8 = 15 s in all */
+/* NoSuchEntity: gone, or, just after a create, not yet seen everywhere:
+ * IAM is eventually consistent, and the AWS provider retries NoSuchEntity
+ * for two minutes (its IAM propagation time) after making something. */
+static const aws_match no_such_entity[] = {{"NoSuchEntity", NULL, 120}, {NULL}};
+
+static const aws_rules iam_rules[] = {
+	[IAM_MUST_EXIST] = {NULL, NULL},
+	[IAM_MAY_BE_GONE] = {.gone = no_such_entity},
+	[IAM_JUST_CREATED] = {.retry = no_such_entity},
+};
 
 bool iam_send(call_ctx *ctx, const char *action, query_params *q, iam_missing missing)
 {
-	for (unsigned delay = 1;; delay *= 2) {
-		aws_error err = {0};
-		xmlDoc *answer = ctx_query(ctx, &aws_iam, action, q, &err);
-		bool absent = !answer && aws_error_is(&err, "NoSuchEntity");
-		bool done = answer || (absent && missing == IAM_MAY_BE_GONE);
-		bool retry = absent && missing == IAM_JUST_CREATED && delay <= IAM_PROPAGATION_LAST_DELAY &&
-			     !provider_stop_requested();
-		if (!done && !retry)
-			aws_error_report(&err, ctx->diags, NULL);
-		aws_error_clear(&err);
-		xmlFreeDoc(answer);
-		if (!retry) {
-			query_free(q);
-			return done;
-		}
-		if (!provider_sleep(delay)) {
-			diag_add(ctx->diags, DIAG_ERROR, NULL, "Interrupted",
-				 "Stopped retrying iam:%s: Terraform asked the provider to stop.", action);
-			query_free(q);
-			return false;
-		}
-	}
+	aws_outcome outcome = ctx_query_as(ctx, &aws_iam, action, q, &iam_rules[missing], NULL, NULL);
+	query_free(q);
+	return outcome != AWS_FAILED;
 }
 
 xmlDoc *iam_get(call_ctx *ctx, const char *action, query_params *q, bool *gone)
 {
-	aws_error err = {0};
-	xmlDoc *answer = ctx_query(ctx, &aws_iam, action, q, &err);
-	*gone = !answer && aws_error_is(&err, "NoSuchEntity");
-	if (!answer && !*gone)
-		aws_error_report(&err, ctx->diags, NULL);
-	aws_error_clear(&err);
+	xmlDoc *answer = NULL;
+	*gone = ctx_query_as(ctx, &aws_iam, action, q, &iam_rules[IAM_MAY_BE_GONE], &answer, NULL) == AWS_GONE;
 	query_free(q);
 	return answer;
 }

@@ -58,7 +58,7 @@ char *iam_name_for(const cty_value *planned);
 typedef enum {
 	IAM_MUST_EXIST,   /* an error */
 	IAM_MAY_BE_GONE,  /* done: what a delete or detach wanted */
-	IAM_JUST_CREATED, /* not yet visible: retried for up to 15 s */
+	IAM_JUST_CREATED, /* not yet visible: retried for up to two minutes */
 } iam_missing;
 
 /* Sends an IAM call whose answer is not needed and frees q. False when it

@@ -326,7 +326,7 @@ timeout_honoured() {
 	rc=$?
 	elapsed=$(($(date +%s) - started))
 	in_dir "$side" "$out.state" state list
-	if [ "$rc" != 0 ] && [ "$elapsed" -lt 60 ] && grep -q 'Waited for ECS service slow to reach a steady state' "$out" &&
+	if [ "$rc" != 0 ] && [ "$elapsed" -lt 60 ] && grep -q 'ECS service slow was still' "$out" &&
 		grep -q 'wagtail_ecs_service.slow' "$out.state" && ! crashed "$out"; then
 		ok timeout-honoured-service-kept-in-state
 	else
