@@ -49,7 +49,8 @@ static const char *joined(const char *const *states, char *buf, size_t size)
 
 bool ctx_wait_until(call_ctx *ctx, const waiter_def *w, const void *subject, const char *id)
 {
-	double delay = 1, max_delay = w->max_delay > 0 ? w->max_delay : 30, started = monotonic_now();
+	double max_delay = w->max_delay > 0 ? w->max_delay : 30, started = monotonic_now();
+	double delay = max_delay < 1 ? max_delay : 1;
 	char states[256];
 	for (;;) {
 		wait_status status = {{0}, {0}};
