@@ -1,0 +1,101 @@
+/* test_aurora_cluster.c: what wagtail_aurora_cluster refuses before any
+ * AWS call because RDS would refuse it at apply, and how its answers are
+ * read where the XML nests the same element name twice. */
+#include "unit.h"
+
+#include "aws_calls.h"
+#include "schema.h"
+#include "validate.h"
+
+#include <libxml/parser.h>
+#include <stdlib.h>
+
+/* The errors validate reports for a cluster, as "attribute attribute ...". */
+static char *errors_for(const char *password, long interval, const char *role)
+{
+	const resource_def *r = schema_find_resource("wagtail_aurora_cluster");
+	diag_list diags = {0};
+	call_ctx ctx = {.diags = &diags};
+	cty_value *config = cty_object_new(resource_state_type(r));
+	cty_object_set(config, "name", cty_string_new("wagtail"));
+	cty_object_set(config, "instance_class", cty_string_new("db.t3.medium"));
+	cty_object_set(config, "master_username", cty_string_new("wagtail"));
+	cty_object_set(config, "master_password", cty_string_new(password));
+	cty_object_set(config, "monitoring_interval", cty_number_from_int(interval));
+	if (role)
+		cty_object_set(config, "monitoring_role_arn", cty_string_new(role));
+	validate_config(r, config, &diags);
+	r->validate(&ctx, config);
+	char *found = calloc(1, 1024);
+	for (size_t i = 0; found && i < diags.count; i++) {
+		const diag *d = &diags.items[i];
+		strncat(found, d->has_path && d->path.depth ? d->path.steps[0].name : "?", 1000 - strlen(found));
+		strcat(found, " ");
+	}
+	diag_list_clear(&diags);
+	cty_value_free(config);
+	return found;
+}
+
+#define ROLE "arn:aws:iam::123456789012:role/rds-monitoring"
+
+TEST(aurora_master_password_is_8_to_41_characters)
+{
+	char password[64];
+	memset(password, 'a', sizeof password);
+	password[41] = '\0';
+	char *errors = errors_for(password, 0, NULL);
+	CHECK_STR(errors, "");
+	free(errors);
+	password[41] = 'a';
+	password[42] = '\0';
+	errors = errors_for(password, 0, NULL);
+	CHECK_STR(errors, "master_password ");
+	free(errors);
+	errors = errors_for("short", 0, NULL);
+	CHECK_STR(errors, "master_password ");
+	free(errors);
+}
+
+TEST(aurora_monitoring_role_needs_an_interval_and_the_other_way_round)
+{
+	char *errors = errors_for("long-enough", 10, ROLE);
+	CHECK_STR(errors, "");
+	free(errors);
+	errors = errors_for("long-enough", 0, ROLE);
+	CHECK_STR(errors, "monitoring_role_arn ");
+	free(errors);
+	errors = errors_for("long-enough", 10, NULL);
+	CHECK_STR(errors, "monitoring_role_arn ");
+	free(errors);
+	errors = errors_for("long-enough", 0, NULL);
+	CHECK_STR(errors, "");
+	free(errors);
+}
+
+/* A DBCluster whose managed master password's secret, with a key of its
+ * own, comes before the cluster's storage key: the cluster's KmsKeyId is
+ * the direct child, not the first KmsKeyId found in document order. */
+TEST(aurora_reads_direct_children_not_the_first_match_below)
+{
+	static const char xml[] =
+		"<DBCluster><MasterUserSecret><SecretArn>arn:aws:secretsmanager:eu-west-1:1:secret:s</SecretArn>"
+		"<KmsKeyId>secret-key</KmsKeyId></MasterUserSecret><KmsKeyId>storage-key</KmsKeyId>"
+		"<PendingModifiedValues><EngineVersion>15.5</EngineVersion></PendingModifiedValues>"
+		"<EngineVersion>15.4</EngineVersion></DBCluster>";
+	xmlDoc *doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, 0);
+	xmlNode *cluster = xmlDocGetRootElement(doc);
+	char *key = xml_child_text(cluster, "KmsKeyId"), *secret_key = xml_child_text(cluster, "MasterUserSecret/KmsKeyId");
+	char *version = xml_child_text(cluster, "EngineVersion");
+	char *pending = xml_child_text(cluster, "PendingModifiedValues/EngineVersion");
+	CHECK_STR(key, "storage-key");
+	CHECK_STR(secret_key, "secret-key");
+	CHECK_STR(version, "15.4");
+	CHECK_STR(pending, "15.5");
+	CHECK(xml_child_text(cluster, "SecretArn") == NULL);
+	free(key);
+	free(secret_key);
+	free(version);
+	free(pending);
+	xmlFreeDoc(doc);
+}
