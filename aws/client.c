@@ -2,6 +2,7 @@
 #include "client_internal.h"
 
 #include "log.h"
+#include "partition.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -71,10 +72,9 @@ static char *resolve_endpoint(const aws_service *svc, const char *region, const 
 		found = getenv("AWS_ENDPOINT_URL");
 	if (found && *found)
 		return strdup(found);
-	const char *suffix = strncmp(region, "cn-", 3) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
-	if (svc->global)
-		return strdup("https://iam.amazonaws.com");
-	if (asprintf(&url, "https://%s.%s.%s", svc->host_prefix, region, suffix) < 0)
+	const aws_partition *partition = aws_partition_of(region);
+	if (svc->global ? asprintf(&url, "https://%s", partition->iam_host) < 0
+			: asprintf(&url, "https://%s.%s.%s", svc->host_prefix, region, partition->dns_suffix) < 0)
 		abort();
 	return url;
 }
@@ -127,6 +127,14 @@ const char *aws_client_region(const aws_client *client)
 const char *aws_client_endpoint(aws_client *client, const aws_service *svc)
 {
 	return client->endpoints[service_index(svc)];
+}
+
+/* IAM has one endpoint per partition and accepts signatures for that
+ * endpoint's region only; an endpoint override (a proxy in front of IAM)
+ * changes where the call goes, not what it is signed for. */
+const char *aws_client_signing_region(const aws_client *client, const aws_service *svc)
+{
+	return svc->global ? aws_partition_of(client->region)->iam_region : client->region;
 }
 
 /* ---- errors ---- */
@@ -289,7 +297,7 @@ static int attempt_once(aws_client *c, const aws_service *svc, const aws_request
 	if (!c->anonymous) {
 		sigv4_request sr = {.method = req->method, .path = t->path, .query = NULL, .headers = headers,
 				    .header_count = n, .body = req->body, .body_len = req->body_len,
-				    .region = svc->global ? "us-east-1" : c->region, .service = svc->signing_name,
+				    .region = aws_client_signing_region(c, svc), .service = svc->signing_name,
 				    .time = time(NULL)};
 		if (sigv4_sign(&sr, &creds, &sig, &why) != 0) {
 			aws_error_set(err, svc, req->operation, 0, "SigningFailed", why, NULL);

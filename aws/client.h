@@ -30,8 +30,8 @@
 typedef struct {
 	const char *name;         /* endpoints block key, AWS_ENDPOINT_URL_<NAME>: "ecs" */
 	const char *signing_name; /* SigV4 service name: "ecs" */
-	const char *host_prefix;  /* default host: <prefix>.<region>.amazonaws.com */
-	bool global;              /* IAM: one endpoint, signed for us-east-1 */
+	const char *host_prefix;  /* default host: <prefix>.<region>.<partition's DNS suffix> */
+	bool global;              /* IAM: one endpoint per partition, signed for its region (partition.h) */
 	const char *json_target;  /* JSON 1.1 X-Amz-Target prefix, else NULL */
 	const char *query_version; /* Query API version, else NULL */
 } aws_service;
@@ -56,6 +56,9 @@ void aws_client_free(aws_client *client);
 const char *aws_client_region(const aws_client *client);
 /* The endpoint URL a service is called at (for diagnostics and tests). */
 const char *aws_client_endpoint(aws_client *client, const aws_service *svc);
+/* The region a service's calls are signed for: the client's, or for IAM
+ * that of the partition's IAM endpoint (us-east-1, cn-north-1, ...). */
+const char *aws_client_signing_region(const aws_client *client, const aws_service *svc);
 
 typedef struct {
 	char operation[96]; /* "ecs:CreateCluster" */

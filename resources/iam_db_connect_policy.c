@@ -2,11 +2,14 @@
  *
  * Builds the IAM policy that lets database users log in to an Aurora
  * cluster with IAM authentication (action rds-db:connect). No AWS call: the
- * ARNs are arn:aws:rds-db:REGION:ACCOUNT:dbuser:CLUSTER_RESOURCE_ID/USER,
+ * ARNs are arn:PARTITION:rds-db:REGION:ACCOUNT:dbuser:CLUSTER_RESOURCE_ID/USER
+ * (PARTITION that of the region: aws, aws-cn, aws-us-gov, ...),
  * and the cluster is named by its resource id (cluster-...), not its name,
  * which is the mistake this data source exists to prevent. The ARN and the
  * document are made here for wagtail_iam_db_user too (iam_db_connect_policy.h). */
 #include "iam_db_connect_policy.h"
+
+#include "partition.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -33,7 +36,8 @@ char *rds_db_user_arn(const char *region, const char *account_id, const char *cl
 		      const char *user)
 {
 	char *arn;
-	if (asprintf(&arn, "arn:aws:rds-db:%s:%s:dbuser:%s/%s", region, account_id, cluster_resource_id, user) < 0)
+	if (asprintf(&arn, "arn:%s:rds-db:%s:%s:dbuser:%s/%s", aws_partition_of(region)->name, region, account_id,
+		     cluster_resource_id, user) < 0)
 		abort();
 	return arn;
 }

@@ -2,8 +2,9 @@
  * made in iam_db_connect_policy.c for its data source
  * wagtail_iam_db_connect_policy and for resource wagtail_iam_db_user.
  *
- * A user's ARN is arn:aws:rds-db:REGION:ACCOUNT:dbuser:CLUSTER_RESOURCE_ID/USER,
- * where the cluster is named by its resource id (cluster-...), not by its
+ * A user's ARN is arn:PARTITION:rds-db:REGION:ACCOUNT:dbuser:CLUSTER_RESOURCE_ID/USER,
+ * PARTITION being the region's (aws, aws-cn, aws-us-gov), where the
+ * cluster is named by its resource id (cluster-...), not by its
  * identifier: the checks below refuse the identifier with that advice. */
 #ifndef WAGTAIL_IAM_DB_CONNECT_POLICY_H
 #define WAGTAIL_IAM_DB_CONNECT_POLICY_H
@@ -19,7 +20,8 @@
 	 .expected = "a cluster resource id: \"cluster-\" followed by 26 upper-case letters or digits "        \
 		     "(the DbClusterResourceId, not the cluster identifier)"}
 
-/* The rds-db:connect ARN of one database user; malloc'd. */
+/* The rds-db:connect ARN of one database user, in the partition of the
+ * cluster's region; malloc'd. */
 char *rds_db_user_arn(const char *region, const char *account_id, const char *cluster_resource_id,
 		      const char *user);
 
