@@ -121,14 +121,26 @@ if [ "$run_sanitize" = 1 ]; then
 	stage valgrind-provider tests/valgrind/provider.sh tests/acceptance/example_stack.sh
 	asan_binary=$root/build-asan/terraform-provider-wagtail_v$version
 	asan_logs=$(mktemp -d)
-	stage asan-build make --no-print-directory sanitize-provider
+	# A build is not a test: a failed one counts once, a good one not at all.
+	if ! make --no-print-directory sanitize-provider; then
+		total_failed=$((total_failed + 1))
+		report+=("asan-build: failed")
+	fi
 	for entry in "${acceptance_stages[@]}"; do
-		PROVIDER_BINARY=$asan_binary ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:log_path=$asan_logs/asan \
+		PROVIDER_BINARY=$asan_binary ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:atexit=1:print_stats=1:log_path=$asan_logs/asan \
 			LSAN_OPTIONS=suppressions=$root/tests/asan/lsan.supp:print_suppressions=0 \
 			UBSAN_OPTIONS=print_stacktrace=1:log_path=$asan_logs/ubsan stage asan-$entry
 	done
 	# The CLIs swallow a provider's stderr: the sanitizers' own reports decide.
-	stage asan-reports sh -c 'if grep -l -e "ERROR: " -e "runtime error" "$1"/* 2>/dev/null; then
+	# Every ASan provider prints its allocator statistics at exit
+	# (print_stats) into its log file, so a run that left no file at all
+	# means the reports went elsewhere, not that there were none.
+	stage asan-reports sh -c 'if ! ls "$1"/asan.* >/dev/null 2>&1; then
+			echo "no ASan log in $1: the sanitized provider never ran, or logged elsewhere"
+			echo "asan-reports: 0 passed, 1 failed"; exit 1
+		fi
+		echo "$(ls "$1"/asan.* | wc -l) ASan logs read"
+		if grep -l -e "ERROR: " -e "runtime error" "$1"/* 2>/dev/null; then
 			grep -h -A30 -e "ERROR: " -e "runtime error" "$1"/* | head -n 60
 			echo "asan-reports: 0 passed, 1 failed"; exit 1
 		fi
@@ -136,7 +148,10 @@ if [ "$run_sanitize" = 1 ]; then
 	# the load test once more with a ThreadSanitizer provider (memory bound off:
 	# TSan's shadow memory is not ours)
 	tsan_logs=$(mktemp -d)
-	stage tsan-build make --no-print-directory tsan-provider
+	if ! make --no-print-directory tsan-provider; then
+		total_failed=$((total_failed + 1))
+		report+=("tsan-build: failed")
+	fi
 	PROVIDER_BINARY=$root/build-tsan/terraform-provider-wagtail_v$version LOAD_MAX_RSS_KB=4000000 \
 		TSAN_OPTIONS=ignore_noninstrumented_modules=1:log_path=$tsan_logs/tsan stage tsan-load tests/acceptance/load.sh
 	stage tsan-reports sh -c 'if grep -l "WARNING: ThreadSanitizer" "$1"/* 2>/dev/null; then
