@@ -3,6 +3,7 @@
  *
  * The value is sensitive: Terraform redacts it, and nothing here logs it. */
 #include "aws_calls.h"
+#include "log.h"
 #include "tags.h"
 
 #include <stdio.h>
@@ -10,6 +11,15 @@
 
 static const char *const types[] = {"String", "SecureString", "StringList", NULL};
 static const char *const tiers[] = {"Standard", "Advanced", "Intelligent-Tiering", NULL};
+
+/* Intelligent-Tiering is a request, not a tier: each PutParameter with it
+ * stores the parameter as Standard, or as Advanced when its content needs
+ * that, and DescribeParameters reports the tier stored. */
+#define INTELLIGENT_TIERING "Intelligent-Tiering"
+
+/* DescribeParameters pages followed before giving up: AWS may answer a
+ * page with no items and a NextToken, however narrow the filter. */
+#define MAX_DESCRIBE_PAGES 50
 
 static const attr_def attributes[] = {
 	{"name", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "Parameter name, e.g. /wagtail/prod/db_password.",
@@ -22,7 +32,9 @@ static const attr_def attributes[] = {
 	{"description", &cty_string, ATTR_OPTIONAL, "What the parameter is for."},
 	{"key_id", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED,
 	 "KMS key for a SecureString; default the account's alias/aws/ssm."},
-	{"tier", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED, "Standard, Advanced or Intelligent-Tiering.",
+	{"tier", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED,
+	 "Standard, Advanced or Intelligent-Tiering (kept as set while AWS stores Standard or Advanced). Advanced "
+	 "to Standard deletes and recreates the parameter: AWS cannot move it down.",
 	 .check = {CHECK_ENUM, .choices = tiers}},
 	{"arn", &cty_string, ATTR_COMPUTED, "Parameter ARN."},
 	{"version", &cty_number, ATTR_COMPUTED, "Version, raised by every change of the value."},
@@ -43,12 +55,46 @@ static bool content_changes(const cty_value *prior, const cty_value *planned)
 	return false;
 }
 
+static bool text_is(const char *text, const char *want)
+{
+	return text && strcmp(text, want) == 0;
+}
+
+/* AWS refuses to move a parameter from Advanced down to Standard; it must
+ * be deleted and created again, which update_parameter does. That is a
+ * replacement, and the plan should say so with RequiresReplace on tier,
+ * but a plan handler cannot add to the replace paths (the engine sets
+ * them from ATTR_REPLACE alone, and tier goes up in place): the plan says
+ * it in a warning instead. */
+static void warn_of_recreation(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+{
+	const char *was = cty_object_get_string(prior, "tier"), *will = cty_object_get_string(planned, "tier");
+	diag_path path = diag_path_attr(diag_root(), "tier");
+	if (!text_is(will, "Standard"))
+		return;
+	if (text_is(was, "Advanced"))
+		diag_add(ctx->diags, DIAG_WARNING, &path, "SSM parameter will be deleted and created again",
+			 "AWS cannot move parameter %s from the Advanced tier to Standard, so the apply deletes it "
+			 "and creates it again as Standard: a new parameter, at version 1, without the history of "
+			 "the old one.",
+			 cty_object_get_string(prior, "name"));
+	else if (text_is(was, INTELLIGENT_TIERING))
+		diag_add(ctx->diags, DIAG_WARNING, &path, "SSM parameter may be deleted and created again",
+			 "If AWS stores parameter %s as Advanced (Intelligent-Tiering chose it), it cannot move to "
+			 "Standard, so the apply deletes it and creates it again as Standard: a new parameter, at "
+			 "version 1, without the history of the old one.",
+			 cty_object_get_string(prior, "name"));
+}
+
 /* A new version comes only with new content, not with new tags. */
 static void plan_parameter(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned)
 {
-	(void)ctx, (void)config;
-	if (!cty_is_null(prior) && content_changes(prior, planned))
+	(void)config;
+	if (cty_is_null(prior))
+		return;
+	if (content_changes(prior, planned))
 		cty_object_set(planned, "version", cty_unknown(&cty_number));
+	warn_of_recreation(ctx, prior, planned);
 }
 
 static void add_optional(cJSON *request, const char *member, const cty_value *planned, const char *name)
@@ -97,17 +143,57 @@ static cJSON *get_parameter(call_ctx *ctx, const char *name, bool *gone)
 	return answer;
 }
 
-/* DescribeParameters: description, key id and tier, which GetParameter lacks. */
-static cJSON *describe_parameter(call_ctx *ctx, const char *name)
+/* The item of a DescribeParameters page that describes parameter name,
+ * detached from the page; NULL when the page has none. */
+static cJSON *take_parameter(cJSON *page, const char *name)
+{
+	cJSON *items = cJSON_GetObjectItemCaseSensitive(page, "Parameters"), *item;
+	cJSON_ArrayForEach(item, items) {
+		const cJSON *item_name = cJSON_GetObjectItemCaseSensitive(item, "Name");
+		if (cJSON_IsString(item_name) && strcmp(item_name->valuestring, name) == 0)
+			return cJSON_DetachItemViaPointer(items, item);
+	}
+	return NULL;
+}
+
+/* DescribeParameters: description, key id and tier, which GetParameter
+ * lacks. A page may hold fewer items than asked for, none at all, with a
+ * NextToken for the next: the pages are followed, each with the same
+ * filter, until one lists the parameter or no token comes (bounded).
+ * Returns false when a call failed or the pages did not end (reported);
+ * otherwise *found is the parameter's item, or NULL when none lists it. */
+static bool describe_parameter(call_ctx *ctx, const char *name, cJSON **found)
 {
 	cJSON *request = cJSON_CreateObject(), *filter = cJSON_CreateObject();
+	bool ok = false, answered = true;
+	*found = NULL;
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(request, "ParameterFilters"), filter);
 	cJSON_AddStringToObject(filter, "Key", "Name");
 	cJSON_AddStringToObject(filter, "Option", "Equals");
 	cJSON_AddItemToObject(filter, "Values", cJSON_CreateStringArray(&name, 1));
-	cJSON *answer = ctx_json_call(ctx, &aws_ssm, "DescribeParameters", request, NULL);
+	cJSON_AddNumberToObject(request, "MaxResults", 50);
+	for (int page = 0; page < MAX_DESCRIBE_PAGES; page++) {
+		cJSON *answer = ctx_json_call(ctx, &aws_ssm, "DescribeParameters", request, NULL);
+		if (!(answered = answer != NULL))
+			break; /* reported */
+		*found = take_parameter(answer, name);
+		cJSON *token = cJSON_DetachItemFromObjectCaseSensitive(answer, "NextToken");
+		cJSON_Delete(answer);
+		if (*found || !cJSON_IsString(token) || !*token->valuestring) {
+			cJSON_Delete(token);
+			ok = true;
+			break;
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(request, "NextToken");
+		cJSON_AddItemToObject(request, "NextToken", token);
+	}
+	if (!ok && answered)
+		diag_add(ctx->diags, DIAG_ERROR, NULL, "Cannot describe SSM parameter",
+			 "DescribeParameters did not list parameter %s within %d pages: every page came with a "
+			 "NextToken for another.",
+			 name, MAX_DESCRIBE_PAGES);
 	cJSON_Delete(request);
-	return answer;
+	return ok;
 }
 
 static cty_value *list_tags(call_ctx *ctx, const char *name)
@@ -121,6 +207,20 @@ static cty_value *list_tags(call_ctx *ctx, const char *name)
 				 : NULL;
 	cJSON_Delete(answer);
 	return tags;
+}
+
+/* The tier AWS stores, but Intelligent-Tiering where the state has it and
+ * AWS stores what it may have chosen (Standard or Advanced): that is the
+ * user's setting, and reading it back otherwise would plan a change after
+ * every apply. */
+static cty_value *tier_value(const cty_value *prior, const cJSON *description)
+{
+	const cJSON *tier = cJSON_GetObjectItemCaseSensitive(description, "Tier");
+	const char *stored = cJSON_IsString(tier) ? tier->valuestring : NULL;
+	if (text_is(cty_object_get_string(prior, "tier"), INTELLIGENT_TIERING) &&
+	    (text_is(stored, "Standard") || text_is(stored, "Advanced")))
+		return cty_string_new(INTELLIGENT_TIERING);
+	return json_string_value(description, "Tier");
 }
 
 static cty_value *parameter_state(call_ctx *ctx, const cty_value *prior, const cJSON *parameter,
@@ -137,7 +237,7 @@ static cty_value *parameter_state(call_ctx *ctx, const cty_value *prior, const c
 								 : cty_null(&cty_number));
 	cty_object_set(state, "description", json_string_value(description, "Description"));
 	cty_object_set(state, "key_id", json_string_value(description, "KeyId"));
-	cty_object_set(state, "tier", json_string_value(description, "Tier"));
+	cty_object_set(state, "tier", tier_value(prior, description));
 	tags_read(ctx, prior, state, tags);
 	return state;
 }
@@ -146,21 +246,17 @@ static cty_value *read_parameter(call_ctx *ctx, const cty_value *state)
 {
 	const char *name = cty_object_get_string(state, "id");
 	bool gone = false;
-	cJSON *got = get_parameter(ctx, name, &gone), *described = NULL;
+	cJSON *got = get_parameter(ctx, name, &gone), *description = NULL;
 	cty_value *tags = NULL, *fresh = NULL;
 
 	if (gone)
 		return cty_null(resource_state_type(&resource_ssm_parameter));
-	if (got)
-		described = describe_parameter(ctx, name);
-	if (described)
+	if (got && describe_parameter(ctx, name, &description))
 		tags = list_tags(ctx, name);
-	if (tags) {
-		const cJSON *description = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(described, "Parameters"), 0);
+	if (tags)
 		fresh = parameter_state(ctx, state, cJSON_GetObjectItemCaseSensitive(got, "Parameter"), description, tags);
-	}
 	cJSON_Delete(got);
-	cJSON_Delete(described);
+	cJSON_Delete(description);
 	return fresh;
 }
 
@@ -183,10 +279,49 @@ static cty_value *create_parameter(call_ctx *ctx, const cty_value *planned)
 static const json_tag_api ssm_tags = {"AddTagsToResource", "RemoveTagsFromResource", "Tags", "TagKeys", "Key",
 				      "Value"};
 
+static bool delete_parameter(call_ctx *ctx, const cty_value *state);
+
+/* Whether going to the planned tier takes a new parameter: Standard
+ * planned, and AWS storing the parameter as Advanced (asked for, or chosen
+ * by Intelligent-Tiering), which it cannot move down. */
+static bool needs_recreation(call_ctx *ctx, const cty_value *prior, const cty_value *planned, bool *failed)
+{
+	const char *was = cty_object_get_string(prior, "tier");
+	cJSON *description = NULL;
+	*failed = false;
+	if (!text_is(cty_object_get_string(planned, "tier"), "Standard") || text_is(was, "Standard"))
+		return false;
+	if (text_is(was, "Advanced"))
+		return true;
+	if (!describe_parameter(ctx, cty_object_get_string(prior, "id"), &description)) {
+		*failed = true;
+		return false;
+	}
+	const cJSON *tier = cJSON_GetObjectItemCaseSensitive(description, "Tier");
+	bool advanced = cJSON_IsString(tier) && strcmp(tier->valuestring, "Advanced") == 0;
+	cJSON_Delete(description);
+	return advanced;
+}
+
+/* Deletes the parameter and creates it as planned, tags included. When the
+ * create fails, the read that follows finds the parameter gone and the
+ * state says so; the next plan creates it. */
+static bool recreate_parameter(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+{
+	log_write(LOG_INFO, "recreating SSM parameter", "name", cty_object_get_string(prior, "id"), "reason",
+		  "AWS cannot move a parameter from Advanced to Standard", NULL);
+	return delete_parameter(ctx, prior) && ctx_json_send(ctx, &aws_ssm, "PutParameter", put_request(planned, false));
+}
+
 static cty_value *update_parameter(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
 {
 	const char *name = cty_object_get_string(prior, "id");
-	bool ok = true;
+	bool ok = true, failed = false;
+	if (content_changes(prior, planned) && needs_recreation(ctx, prior, planned, &failed))
+		return recreate_parameter(ctx, prior, planned) ? read_parameter(ctx, planned)
+							       : read_parameter(ctx, prior);
+	if (failed) /* reported; nothing changed */
+		return cty_value_clone(prior);
 	if (content_changes(prior, planned))
 		ok = ctx_json_send(ctx, &aws_ssm, "PutParameter", put_request(planned, true));
 	if (ok) {
