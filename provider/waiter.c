@@ -37,13 +37,14 @@ static bool listed(const char *const *states, const char *state)
 	return false;
 }
 
-/* "creating, backing-up" into buf, for messages. */
+/* "available or gone" into buf, for messages. */
 static const char *joined(const char *const *states, char *buf, size_t size)
 {
 	size_t used = 0;
 	buf[0] = '\0';
 	for (; states && *states && used < size; states++)
-		used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", *states);
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? " or " : "",
+					 strcmp(*states, WAIT_GONE) == 0 ? "gone" : *states);
 	return buf;
 }
 
@@ -66,7 +67,7 @@ bool ctx_wait_until(call_ctx *ctx, const waiter_def *w, const void *subject, con
 		}
 		if (!listed(w->pending, status.state)) {
 			diag_add(ctx->diags, DIAG_ERROR, NULL, "Unexpected state",
-				 "%s %s is %s, not %s as expected%s%s.", w->what, id,
+				 "%s %s is %s, not %s%s%s.", w->what, id,
 				 strcmp(status.state, WAIT_GONE) == 0 ? "gone" : status.state,
 				 joined(w->target, states, sizeof states), status.reason[0] ? ": " : "", status.reason);
 			return false;

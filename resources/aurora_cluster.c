@@ -860,15 +860,16 @@ static bool instances_status(call_ctx *ctx, const void *subject, wait_status *st
 		"creating", "maintenance", "modifying", "moving-to-vpc", "rebooting", "renaming",                     \
 		"resetting-master-credentials", "starting", "storage-optimization", "upgrading"
 
+/* A reader being removed counts as busy: the update is done once it is gone. */
 static const waiter_def instances_available = {
-	.what = "Aurora cluster instances of",
-	.pending = STATES(INSTANCE_BUSY_STATES, "pending-modifications"),
+	.what = "Aurora cluster",
+	.pending = STATES(INSTANCE_BUSY_STATES, "deleting", "pending-modifications"),
 	.target = STATES("available", WAIT_GONE),
 	.read = instances_status,
 };
 
 static const waiter_def instances_deleted = {
-	.what = "Aurora cluster instances of",
+	.what = "Aurora cluster",
 	.pending = STATES(INSTANCE_BUSY_STATES, "available", "deleting", "pending-modifications"),
 	.target = STATES(WAIT_GONE),
 	.read = instances_status,
