@@ -14,8 +14,27 @@
 #                    AWS takes unsigned) with HTTP 500 instead of serving it.
 #   moto_stop        stop whichever of them were started.
 #
+# The strict AWS layer: unless STRICT_AWS=0, moto_start also starts
+# tests/aws/strict_proxy.py in front of the checking moto (it behaves as real
+# AWS does where moto is lenient: states that take time, refusals, requests
+# checked against botocore's models, paged listings; it logs to
+# DIR/strict.log) and exports
+#   MOTO_ENDPOINT         the proxy: what the provider under test talks to
+#   MOTO_DIRECT_ENDPOINT  moto itself: for the tests' own boto3 checkers,
+#                         which are not under test (and would else see pages)
+#   STRICT_AWS_STATS_URL  the proxy's GET /_strict/stats
+#   STRICT_AWS_VIOLATIONS_FILE  where it writes the model violations it saw
+# With STRICT_AWS=0 both endpoints are moto's and STRICT_AWS_STATS_URL is
+# empty.
+#   strict_report    prints "strict AWS layer: N requests validated, M
+#                    violations" (and the violations); fails when M > 0, or
+#                    when N == 0 with the layer on.
+#
 # Environment: MOTO_SERVER (default moto_server), PYTHON (default python3,
-# needs boto3).
+# needs boto3), STRICT_AWS (default 1), STRICT_AWS_DELAYS (JSON, see
+# strict_proxy.py).
+
+moto_sh_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # Requests moto serves before it starts checking signatures: exactly the
 # three that make our IAM user, allow it everything and give it a key
@@ -83,7 +102,50 @@ moto_start() {
 	[ "$rc" -eq 0 ] || return 1
 	keys=$(moto_make_user) || return 1
 	read -r MOTO_ACCESS_KEY MOTO_SECRET_KEY <<<"$keys"
-	export MOTO_ENDPOINT MOTO_ACCESS_KEY MOTO_SECRET_KEY MOTO_PID
+	MOTO_DIRECT_ENDPOINT=$MOTO_ENDPOINT STRICT_AWS_STATS_URL= STRICT_AWS_VIOLATIONS_FILE=
+	export MOTO_ENDPOINT MOTO_DIRECT_ENDPOINT MOTO_ACCESS_KEY MOTO_SECRET_KEY MOTO_PID STRICT_AWS_STATS_URL \
+		STRICT_AWS_VIOLATIONS_FILE
+	[ "${STRICT_AWS:-1}" = 0 ] || strict_start "$dir"
+}
+
+# strict_start DIR: the strict proxy in front of moto (see the top).
+strict_start() {
+	local dir=$1 port_file=$1/strict.port
+	rm -f "$port_file"
+	"${PYTHON:-python3}" "$moto_sh_dir/strict_proxy.py" "$MOTO_DIRECT_ENDPOINT" "$port_file" >"$dir/strict.log" 2>&1 &
+	STRICT_PID=$!
+	for _ in $(seq 1 100); do
+		[ -s "$port_file" ] && break
+		if ! kill -0 "$STRICT_PID" 2>/dev/null; then break; fi
+		sleep 0.1
+	done
+	if [ ! -s "$port_file" ]; then
+		echo "strict_proxy.py did not start; its log:"
+		cat "$dir/strict.log"
+		return 1
+	fi
+	MOTO_ENDPOINT=http://127.0.0.1:$(cat "$port_file")
+	STRICT_AWS_STATS_URL=$MOTO_ENDPOINT/_strict/stats
+	STRICT_AWS_VIOLATIONS_FILE=${STRICT_AWS_VIOLATIONS:-$port_file.violations}
+	export MOTO_ENDPOINT STRICT_AWS_STATS_URL STRICT_AWS_VIOLATIONS_FILE STRICT_PID
+}
+
+strict_report() {
+	local stats n m
+	if [ -z "${STRICT_AWS_STATS_URL:-}" ]; then
+		echo "strict AWS layer: off (STRICT_AWS=0)"
+		return 0
+	fi
+	if ! stats=$(curl -fsS "$STRICT_AWS_STATS_URL"); then
+		echo "strict AWS layer: no stats from $STRICT_AWS_STATS_URL"
+		return 1
+	fi
+	read -r n m < <("${PYTHON:-python3}" -c 'import json, sys; s = json.load(sys.stdin); print(s["validated"], s["violations"])' <<<"$stats")
+	echo "strict AWS layer: $n requests validated, $m violations"
+	if [ "$m" -gt 0 ] && [ -s "$STRICT_AWS_VIOLATIONS_FILE" ]; then
+		sort "$STRICT_AWS_VIOLATIONS_FILE" | uniq -c | sort -rn | head -n 40
+	fi
+	[ "$m" -eq 0 ] && [ "$n" -gt 0 ]
 }
 
 moto_start_unchecked() {
@@ -97,11 +159,11 @@ moto_start_unchecked() {
 
 moto_stop() {
 	local pid
-	for pid in "${MOTO_PID:-}" "${MOTO_UNCHECKED_PID:-}"; do
+	for pid in "${STRICT_PID:-}" "${MOTO_PID:-}" "${MOTO_UNCHECKED_PID:-}"; do
 		if [ -n "$pid" ]; then
 			kill "$pid" 2>/dev/null
 			wait "$pid" 2>/dev/null
 		fi
 	done
-	MOTO_PID= MOTO_UNCHECKED_PID=
+	STRICT_PID= MOTO_PID= MOTO_UNCHECKED_PID=
 }
