@@ -373,6 +373,9 @@ class Models:
         op = svc.operations.get(operation) if svc else None
         shape = svc.shapes[op["input"]["shape"]] if op and op.get("input") else None
         if protocol in ("query", "ec2"):
+            if not body.strip() and path and "?" in path:
+                # A Query request may travel as a GET with the form in the URL.
+                body = urllib.parse.urlsplit(path).query.encode()
             return self._decode_form(svc, shape, protocol, body)
         if protocol == "rest-json":
             return self._decode_rest_json(svc, op, shape, headers, body, path)

@@ -19,9 +19,9 @@ shapes reach the provider.
 Where AWS does not page, neither does this module:
   - EC2 Describe* calls without MaxResults: the EC2 API reference
     ("Pagination") says results are paginated only when MaxResults is set.
-  - a Describe* call naming one resource by its *Identifier member
-    (DescribeDBClusters with DBClusterIdentifier): AWS answers with that one
-    resource.
+  - a call naming the listed resources themselves (DescribeDBClusters with
+    DBClusterIdentifier, ECR DescribeRepositories with repositoryNames):
+    AWS answers with what was named.
   - paginators with several result keys (IAM GetAccountAuthorizationDetails,
     Logs FilterLogEvents): how AWS spreads several lists over pages is not
     documented, so those pass through whole.
@@ -33,6 +33,7 @@ import base64
 import collections
 import json
 import os
+import re
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -137,8 +138,12 @@ class Pager:
         if not empty and total <= size:
             return body  # the whole list fits one page: as moto sent it
         entry = _Entry(call.service, call.operation, call.protocol, body, config, total, tail)
+        try:
+            page = self._page(entry, 0, 0 if empty else size)
+        except ValueError:  # e.g. an XML element outside the answer's namespace: leave it whole
+            return body
         self.stats["paged"] += 1
-        return self._page(entry, 0, 0 if empty else size)
+        return page
 
     # -- configuration --
 
@@ -197,10 +202,14 @@ class Pager:
                 return None
             if _shape_at(om.output_shape, result_key).serialization.get("flattened"):
                 return None  # items repeat inside the parent: not worth the special case here
-        # Lookups by identifier: optional *Identifier members of Describe* calls.
+        # Lookups: optional members naming the very resources the list holds
+        # (DBClusterIdentifier for DBClusters, DBSubnetGroupName for
+        # DBSubnetGroups, repositoryNames for repositories, imageIds for imageDetails). AWS answers
+        # those with what was named. A member naming something else
+        # (logGroupName for DescribeLogStreams) scopes a list that AWS pages.
+        listed = _singular(result_key.rsplit(".", 1)[-1])
         out["lookups"] = [m for m in om.input_shape.members
-                          if operation.startswith("Describe") and m.endswith("Identifier")
-                          and m not in om.input_shape.required_members]
+                          if m not in om.input_shape.required_members and _names(m) in (listed, listed[:-6] if listed.endswith("detail") else listed)]
         return out
 
     def _pages(self, call, config):
@@ -323,6 +332,20 @@ class Pager:
 
 
 # ---------------------------------------------------------------- helpers --
+
+def _singular(name):
+    name = name.lower()
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    return name[:-1] if name.endswith("s") else name
+
+
+def _names(member):
+    """The resource a member names: DBClusterIdentifier -> dbcluster,
+    repositoryNames -> repository; None for other members."""
+    m = re.fullmatch(r"(.+?)(Identifier|Name|Id|Arn)s?", member)
+    return _singular(m.group(1)) if m else None
+
 
 def _get(data, path):
     for part in path.split("."):

@@ -230,6 +230,8 @@ def test_requests():
                  path="/2015-03-31/functions/my-fn/policy?Qualifier=live")
     check("lambda path decoded", d.get("FunctionName") == "my-fn" and d.get("Qualifier") == "live", d)
     check("lambda path-decoded request valid", M.validate("lambda", "AddPermission", d) == [], M.validate("lambda", "AddPermission", d))
+    d = M.decode("iam", "ListRoles", "query", {}, b"", path="/?Action=ListRoles&Version=2010-05-08&MaxItems=5&PathPrefix=%2Fapp%2F")
+    check("query GET: form read from the URL", d == {"MaxItems": "5", "PathPrefix": "/app/"}, d)
     expect("unknown operation", "rds", "CreateDBClusterX", body=b"Action=CreateDBClusterX", protocol="query",
            want=["rds:CreateDBClusterX: rds has no operation CreateDBClusterX"])
 
@@ -459,6 +461,16 @@ def test_pager():
                          "Marker", "Marker", "AttachedPolicies")
     check("iam ListAttachedRolePolicies: IsTruncated/Marker pages 0, 2, 1", sizes == [0, 2, 1] and sorted(seen) == ["p0", "p1", "p2"],
           (sizes, seen))
+
+    streams = json.dumps({"logStreams": [{"logStreamName": f"s{i}"} for i in range(3)]}).encode()
+    sizes, _ = follow(pager, "logs", "DescribeLogStreams", {"logGroupName": "/app"}, streams,
+                      lambda x: x["logStreamName"], "nextToken", "nextToken", "logStreams")
+    check("logs DescribeLogStreams scoped by logGroupName: paged", sizes == [0, 2, 1], sizes)
+    repos = json.dumps({"repositories": [{"repositoryName": "a"}, {"repositoryName": "b"}, {"repositoryName": "c"}]}).encode()
+    call = Call("ecr", "DescribeRepositories", {"repositoryNames": ["a", "b", "c"]})
+    check("ecr DescribeRepositories by repositoryNames untouched", pager.first(call, 200, "", repos) == repos)
+    call = Call("ecr", "DescribeRepositories", {})
+    check("ecr DescribeRepositories listing: paged", pager.first(call, 200, "", repos) != repos)
 
     flat = strict_paging.Pager(M, page_size=2, empty_first=False)
     sizes, _ = follow(flat, "rds", "DescribeDBInstances", {}, rds, dbid, "Marker", "Marker", "DBInstances")
