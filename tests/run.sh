@@ -5,6 +5,8 @@
 # Stages (each ends its output with a `... N passed, N failed` line):
 #   unit        build/unit-tests, through tests/unit/run.sh (moto servers)
 #   tls         tests/tls/test_client_cert.py (when present)
+#   strict-layer tests/aws/test_strict_proxy.py (the strict AWS layer that the
+#               AWS stages run through unless STRICT_AWS=0)
 #   acceptance  tests/acceptance/cli.sh (real tofu and terraform)
 #   aws         tests/acceptance/aws_resources.sh (both CLIs against a real
 #               moto server that checks signatures)
@@ -91,6 +93,10 @@ if [ -f tests/tls/test_client_cert.py ]; then
 	fi
 	stage tls "$tls_python" tests/tls/test_client_cert.py
 fi
+
+# 2b. the strict AWS layer itself (tests/aws/strict_proxy.py in front of moto),
+# before the acceptance stages that run through it
+stage strict-layer "${PYTHON:-python3}" tests/aws/test_strict_proxy.py
 
 # 3. acceptance tests with the real CLIs: the protocol, then each resource
 # family against a real moto server (and PostgreSQL where SQL runs)

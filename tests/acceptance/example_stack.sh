@@ -90,7 +90,7 @@ lay_out() {
 	mkdir -p "$dir"
 	cp -R "$root/examples/wagtail/." "$dir/"
 	ln -sfn "$root/modules" "$work/$cli_name/modules"
-	"$python" "$root/scripts/demo_aws.py" prereqs "$MOTO_ENDPOINT" "$MOTO_ACCESS_KEY" "$MOTO_SECRET_KEY" "$region" \
+	"$python" "$root/scripts/demo_aws.py" prereqs "$MOTO_DIRECT_ENDPOINT" "$MOTO_ACCESS_KEY" "$MOTO_SECRET_KEY" "$region" \
 		>"$work/$cli_name-prereqs.json" 2>&1 || return 1
 	"$python" - "$work/$cli_name-prereqs.json" "$dir/acceptance.auto.tfvars.json" <<PY || return 1
 import json, sys
