@@ -22,6 +22,12 @@ static void replace_add(path_list *list, diag_path path)
 	list->paths[list->count++] = path;
 }
 
+void plan_require_replace(path_list *replace, const char *attribute)
+{
+	if (replace)
+		replace_add(replace, diag_path_attr(diag_root(), attribute));
+}
+
 void path_list_clear(path_list *list)
 {
 	free(list->paths);
@@ -108,6 +114,6 @@ cty_value *plan_resource(call_ctx *ctx, const resource_def *r, const cty_value *
 	if (!p.creating && !cty_value_equal(prior, planned))
 		mark_volatile_unknown(&r->schema, planned);
 	if (r->plan)
-		r->plan(ctx, prior, config, planned);
+		r->plan(ctx, prior, config, planned, replace);
 	return planned;
 }

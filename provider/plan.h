@@ -4,11 +4,6 @@
 
 #include "resource.h"
 
-typedef struct {
-	size_t count;
-	diag_path *paths; /* names borrowed from the schema tables */
-} path_list;
-
 /* Turns Terraform's proposed new state into our planned state:
  *  - an unset attribute with a default takes the default;
  *  - an unset computed attribute is unknown on create, keeps its prior value

@@ -97,6 +97,18 @@ typedef struct {
 	double deadline; /* CLOCK_MONOTONIC seconds; 0 = none */
 } call_ctx;
 
+/* Attribute paths whose change forces replacement, gathered at plan. */
+typedef struct {
+	size_t count;
+	diag_path *paths; /* names borrowed from the schema tables */
+} path_list;
+
+/* For plan handlers: this plan replaces the resource because `attribute`
+ * changes in a way AWS cannot make in place (the schema's ATTR_REPLACE
+ * covers attributes that never change in place). attribute is borrowed
+ * for the life of the plan: a string literal. */
+void plan_require_replace(path_list *replace, const char *attribute);
+
 typedef struct {
 	const char *type_name;
 	long schema_version;
@@ -107,8 +119,10 @@ typedef struct {
 	 * owns, or NULL with an error in ctx->diags. */
 	/* Checks of the whole config beyond the per-attribute checks. */
 	void (*validate)(call_ctx *ctx, const cty_value *config);
-	/* Adjusts the engine's plan in place (planned is owned by the caller). */
-	void (*plan)(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned);
+	/* Adjusts the engine's plan in place (planned is owned by the caller);
+	 * may add to replace (plan_require_replace). */
+	void (*plan)(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned,
+		     path_list *replace);
 	cty_value *(*create)(call_ctx *ctx, const cty_value *planned);
 	/* Returns the current state; a null value (cty_null) when it is gone. For
 	 * a data source, read gets the config and returns the state. */

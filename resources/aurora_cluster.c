@@ -1263,8 +1263,10 @@ static cty_value *update_cluster(call_ctx *ctx, const cty_value *prior, const ct
 }
 
 /* The instance lists change with the number or class of instances. */
-static void plan_cluster(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned)
+static void plan_cluster(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned,
+                         path_list *replace)
 {
+	(void)replace;
 	static const char *const lists[] = {"instance_ids", "instance_endpoints", "instance_availability_zones", NULL};
 	(void)ctx, (void)config;
 	if (cty_is_null(prior) || !differs(prior, planned, "reader_count"))

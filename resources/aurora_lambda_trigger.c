@@ -122,8 +122,10 @@ static void validate_trigger(call_ctx *ctx, const cty_value *config)
 
 /* The function body is ours, known at plan: a body changed in the
  * database differs from it, and the plan shows the repair. */
-static void plan_trigger(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned)
+static void plan_trigger(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned,
+                         path_list *replace)
 {
+	(void)replace;
 	(void)ctx, (void)prior, (void)config;
 	cty_object_set(planned, "function_body", cty_string_new(function_body));
 }

@@ -763,8 +763,10 @@ static cty_value *update_service(call_ctx *ctx, const cty_value *prior, const ct
 
 /* Equivalent container definitions keep the state's text; any other task
  * setting that changes means a new revision. */
-static void plan_service(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned)
+static void plan_service(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned,
+                         path_list *replace)
 {
+	(void)replace;
 	(void)ctx, (void)config;
 	if (cty_is_null(prior))
 		return;

@@ -112,8 +112,10 @@ static void plan_policy(call_ctx *ctx, cty_value *planned)
 	free(arn);
 }
 
-static void plan_user(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned)
+static void plan_user(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned,
+                      path_list *replace)
 {
+	(void)replace;
 	const char *account = ctx_account_id(ctx);
 	(void)prior;
 	if (cty_is_null(cty_object_get(config, "region")))

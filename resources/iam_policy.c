@@ -49,8 +49,10 @@ static void validate_policy(call_ctx *ctx, const cty_value *config)
 
 /* A document that means what IAM has keeps its text; a new one is a new
  * default version. */
-static void plan_policy(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned)
+static void plan_policy(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned,
+                        path_list *replace)
 {
+	(void)replace;
 	(void)ctx, (void)config;
 	json_keep_prior(planned, prior, "policy", iam_policy_normalize);
 	if (!cty_is_null(prior) && !cty_value_equal(cty_object_get(prior, "policy"), cty_object_get(planned, "policy")))

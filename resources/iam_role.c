@@ -182,8 +182,10 @@ static void keep_prior_inline_policies(cty_value *planned, const cty_value *prio
 	cty_object_set(planned, "inline_policies", cty_value_clone(before));
 }
 
-static void plan_role(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned)
+static void plan_role(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned,
+                      path_list *replace)
 {
+	(void)replace;
 	(void)ctx;
 	plan_trust(config, planned);
 	json_keep_prior(planned, prior, "assume_role_policy", iam_policy_normalize);

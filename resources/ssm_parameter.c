@@ -87,8 +87,10 @@ static void warn_of_recreation(call_ctx *ctx, const cty_value *prior, const cty_
 }
 
 /* A new version comes only with new content, not with new tags. */
-static void plan_parameter(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned)
+static void plan_parameter(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned,
+                           path_list *replace)
 {
+	(void)replace;
 	(void)config;
 	if (cty_is_null(prior))
 		return;
