@@ -360,6 +360,9 @@ static const aws_rules on_create = {
 		{"InvalidParameterException", "verify that the ECS service role being passed has the proper permissions",
 		 120},
 		{"InvalidParameterException", "does not have an associated load balancer", 120},
+		/* A service of the same name deleted moments ago still drains:
+		 * ECS takes the name again once it is INACTIVE. */
+		{"InvalidParameterException", "still Draining"},
 		{NULL}},
 };
 
