@@ -119,11 +119,6 @@ void aws_client_free(aws_client *client)
 	free(client);
 }
 
-const char *aws_client_region(const aws_client *client)
-{
-	return client->region;
-}
-
 const char *aws_client_endpoint(aws_client *client, const aws_service *svc)
 {
 	return client->endpoints[service_index(svc)];

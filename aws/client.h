@@ -53,7 +53,6 @@ typedef struct aws_client aws_client;
 
 aws_client *aws_client_new(const aws_client_config *config);
 void aws_client_free(aws_client *client);
-const char *aws_client_region(const aws_client *client);
 /* The endpoint URL a service is called at (for diagnostics and tests). */
 const char *aws_client_endpoint(aws_client *client, const aws_service *svc);
 /* The region a service's calls are signed for: the client's, or for IAM

@@ -16,11 +16,6 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const level_names[] = {"trace", "debug", "info", "warn", "error"};
 
-const char *log_level_name(log_level level)
-{
-	return level_names[level];
-}
-
 void log_timestamp(char *buf, unsigned long size)
 {
 	struct timeval tv;
@@ -71,22 +66,4 @@ void log_write(log_level level, const char *message, ...)
 	va_start(pairs, message);
 	emit(level, message, pairs);
 	va_end(pairs);
-}
-
-static void emit_no_pairs(log_level level, const char *message, ...)
-{
-	va_list pairs;
-	va_start(pairs, message);
-	emit(level, message, pairs);
-	va_end(pairs);
-}
-
-void log_writef(log_level level, const char *format, ...)
-{
-	char message[2048];
-	va_list args;
-	va_start(args, format);
-	vsnprintf(message, sizeof message, format, args);
-	va_end(args);
-	emit_no_pairs(level, message, NULL);
 }

@@ -18,13 +18,7 @@ typedef enum {
  * ended by NULL: log_write(LOG_INFO, "configured", "region", r, NULL). */
 void log_write(log_level level, const char *message, ...);
 
-/* printf-style message with no extra pairs. */
-void log_writef(log_level level, const char *format, ...)
-	__attribute__((format(printf, 2, 3)));
-
 /* Formats now as 2006-01-02T15:04:05.000000Z07:00 into buf (>= 40 bytes). */
 void log_timestamp(char *buf, unsigned long size);
-
-const char *log_level_name(log_level level);
 
 #endif
