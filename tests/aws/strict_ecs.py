@@ -204,11 +204,12 @@ def _role_ready(proxy, region, task_definition, now):
     return ready, late
 
 
-def _start_deployment(proxy, svc, region, task_definition, desired, now, network=None):
+def _start_deployment(proxy, svc, region, task_definition, desired, now, network=None, may_fail=True):
     """A new PRIMARY deployment; the former ones stay listed as ACTIVE until
-    it completes. Consumes a pending fail-deployment order for the service."""
+    it completes. Consumes a pending fail-deployment order for the service
+    (a rollback, may_fail false, leaves it for the next deployment)."""
     ready, late = _role_ready(proxy, region, task_definition, now)
-    orders = proxy.state.get("fail_deployment")
+    orders = proxy.state.get("fail_deployment") if may_fail else None
     fail = False
     if isinstance(orders, list) and svc["name"] in [_last(o) for o in orders]:
         orders[:] = [o for o in orders if _last(o) != svc["name"]]
@@ -255,7 +256,10 @@ def _advance(proxy, svc, region, now):
             primary["updated"] = time.time()
             svc["completed"] = primary["taskDefinition"]
             del svc["deployments"][1:]
-            _event(svc, f"(service {svc['name']}) has reached a steady state.")
+            if not primary.get("announced"):
+                primary["announced"] = True
+                _event(svc, f"(service {svc['name']}) has reached a steady state.")
+                proxy.log(f"strict_ecs: {svc['name']} deployment {primary['id']} COMPLETED")
             return
         # Source: ECS deployment circuit breaker (ECS API reference,
         # DeploymentCircuitBreaker): the failing deployment's rolloutState
@@ -282,10 +286,8 @@ def _advance(proxy, svc, region, now):
         # ECS replaces the earlier ACTIVE deployment with the rollback: the
         # list is then the rollback (PRIMARY) and the failed one (ACTIVE).
         del svc["deployments"][1:]
-        rollback = _start_deployment(proxy, svc, region, target, primary["desiredCount"], due,
-                                     network=primary.get("network"))
-        rollback["fail"] = False
-        rollback["ready"] = min(rollback["ready"], due)
+        _start_deployment(proxy, svc, region, target, primary["desiredCount"], due,
+                          network=primary.get("network"), may_fail=False)
 
 
 def _render_deployment(proxy, dep, template, status, now):
