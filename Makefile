@@ -48,11 +48,12 @@ $(BUILD)/proto/%.pb-c.c $(BUILD)/proto/%.pb-c.h: proto/%.proto
 
 # Each object depends on the headers it includes (-MMD writes them to a .d
 # file beside it); the generated protobuf headers come first.
-$(BUILD)/%.o: %.c | $(PROTO_H)
+# A change of this file (flags, lists) rebuilds everything.
+$(BUILD)/%.o: %.c Makefile | $(PROTO_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(patsubst %.c,$(BUILD)/%.d,$(LIB_SRC) provider/main.c $(TEST_SRC) $(wildcard tests/fuzz/*.c))
 
 $(BUILD)/provider/lazy_libs.o: ALL_CFLAGS += $(LAZY_SONAMES)
 

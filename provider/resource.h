@@ -109,9 +109,22 @@ typedef struct {
  * for the life of the plan: a string literal. */
 void plan_require_replace(path_list *replace, const char *attribute);
 
+struct cJSON;
+
+/* Brings a stored state of one schema version to the next, in place, on
+ * the raw JSON Terraform kept (attribute names as they were then). False,
+ * with an error in diags, when the state cannot be carried over. */
+typedef bool (*state_upgrader)(struct cJSON *state, diag_list *diags);
+
 typedef struct {
 	const char *type_name;
+	/* Raised with every change of the schema that an old state would not
+	 * decode into as it is (a rename, a new meaning); upgraders[v] takes a
+	 * state of version v to v + 1, for every v below schema_version. A
+	 * state of an older version runs through the chain before it is
+	 * decoded; attributes added since stay null until the next refresh. */
 	long schema_version;
+	const state_upgrader *upgraders;
 	block_def schema;
 	const timeouts_def *timeouts; /* NULL: no timeouts block */
 
@@ -161,6 +174,12 @@ bool provider_stop_requested(void);
 /* Sleeps up to `seconds`; wakes at once when StopProvider arrives. False
  * when the provider is stopping. */
 bool provider_sleep(double seconds);
+
+/* A stored state (raw JSON) of schema version `version` as a value of
+ * r's current state type: the upgraders run in turn, then the result is
+ * decoded. NULL with an error in diags when it cannot be. */
+cty_value *resource_upgrade_state(const resource_def *r, long version, const char *json, size_t len,
+				  diag_list *diags);
 
 /* The object type of a resource's state, derived from its schema (with
  * id-less timeouts block where declared). Built once, lives for the process. */

@@ -250,31 +250,20 @@ static void upgrade_resource_state(rpc_call *c, const void *request, void *respo
 	Tfplugin6__UpgradeResourceState__Response *out = response;
 	const resource_def *r = find_or_report(c, in->type_name, false);
 	cty_value *state = NULL;
-	char *error = NULL;
 
 	if (!r)
 		goto done;
-	if (in->version > r->schema_version) {
-		diag_add(&c->diags, DIAG_ERROR, NULL, "State from a newer provider",
-			 "The state of this %s was written by schema version %lld; this provider knows up to %ld. "
-			 "Upgrade the provider.", r->type_name, (long long)in->version, r->schema_version);
-		goto done;
-	}
 	if (!in->raw_state || in->raw_state->json.len == 0) {
 		diag_add(&c->diags, DIAG_ERROR, NULL, "Unsupported state format",
 			 "The state of this %s is in the legacy flatmap form, which this provider never wrote.",
 			 r->type_name);
 		goto done;
 	}
-	state = cty_json_decode((const char *)in->raw_state->json.data, in->raw_state->json.len,
-				resource_state_type(r), &error);
-	if (!state)
-		diag_add(&c->diags, DIAG_ERROR, NULL, "Unreadable state", "The stored state of this %s is not "
-			 "valid for its schema: %s.", r->type_name, error);
-	else
+	state = resource_upgrade_state(r, (long)in->version, (const char *)in->raw_state->json.data,
+				       in->raw_state->json.len, &c->diags);
+	if (state)
 		out->upgraded_state = proto_value_encode(&c->arena, state, resource_state_type(r));
 done:
-	free(error);
 	cty_value_free(state);
 	DIAGNOSTICS(c, out);
 }

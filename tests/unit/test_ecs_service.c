@@ -168,7 +168,7 @@ TEST(ecs_plan_keeps_equivalent_container_text_and_revision)
 	call_ctx ctx = {0};
 	cty_value *prior = prior_state(), *planned = cty_value_clone(prior);
 	cty_object_set(planned, "container_definitions", cty_string_new(written));
-	service()->plan(&ctx, prior, planned, planned);
+	service()->plan(&ctx, prior, planned, planned, NULL);
 	CHECK(cty_value_equal(planned, prior));
 	cty_value_free(prior);
 	cty_value_free(planned);
@@ -180,7 +180,7 @@ TEST(ecs_plan_new_image_means_new_revision)
 	cty_value *prior = prior_state(), *planned = cty_value_clone(prior);
 	cty_object_set(planned, "container_definitions",
 		       cty_string_new("[{\"name\":\"wagtail\",\"image\":\"wagtail:1.1\",\"memoryReservation\":256}]"));
-	service()->plan(&ctx, prior, planned, planned);
+	service()->plan(&ctx, prior, planned, planned, NULL);
 	CHECK(cty_is_unknown(cty_object_get(planned, "task_definition_arn")));
 	CHECK(cty_is_unknown(cty_object_get(planned, "task_definition_revision")));
 	cty_value_free(prior);

@@ -212,7 +212,7 @@ static cty_value *plan_with(const resource_def *r, const cty_value *prior, const
 	diag_list diags = {0};
 	call_ctx ctx = {.diags = &diags};
 	cty_value *planned = cty_value_clone(config);
-	r->plan(&ctx, prior, config, planned);
+	r->plan(&ctx, prior, config, planned, NULL);
 	CHECK(diags.count == 0);
 	diag_list_clear(&diags);
 	return planned;
