@@ -66,7 +66,8 @@ STRICT_AWS_DELAYS, a JSON object, overrides them at start):
     iam_propagation         a new IAM role cannot be used by another service
     ecs_deployment, ecs_drain, ecs_cluster_propagation   (strict_ecs.py)
 
-Each request is logged to stdout as `<service>:<operation> <what happened>`.
+Each request is logged to stdout as `<seconds since start> <service>:<operation>
+<status> [what the layer did] [error code]`.
 """
 import http.client
 import http.server
@@ -123,6 +124,7 @@ QUERY_NAMESPACES = {
     "sts": "https://sts.amazonaws.com/doc/2011-06-15/",
 }
 
+STARTED = time.monotonic()
 SERVER_FAULTS = ("InternalFailure", "ServiceUnavailable", "InternalError")
 
 # strict_model.py's wording of the violations AWS refuses.
@@ -212,7 +214,7 @@ class Proxy:
             return float(self.delays.get(name, 0))
 
     def log(self, text):
-        print(text, flush=True)
+        print(f"{time.monotonic() - STARTED:8.2f} {text}", flush=True)
 
     def count(self, kind, key):
         with self.lock:
@@ -289,9 +291,11 @@ class Proxy:
 
     def validate(self, call):
         """Step 2: None, or the refusal of a request AWS would not take."""
-        if self.models is None:
+        # Unsigned requests (sts:AssumeRoleWithWebIdentity, which AWS takes
+        # unsigned) name no service; moto's own /moto-api/ is no AWS API.
+        if self.models is None or not call.service or call.path.startswith("/moto-api"):
             return None
-        if call.protocol == "rest-json" and call.service:
+        if call.protocol == "rest-json":
             call.operation = self.rest_operation(call)
         if not call.operation:
             return None
@@ -479,6 +483,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             proxy.log(f"{name} proxy error\n{trace}")
             status, headers = 500, []
             ctype, data = error_document(call, "InternalFailure", "strict proxy error: " + trace.splitlines()[-1])
+        if status >= 400:
+            code = re.search(rb"<Code>([^<]+)</Code>|\"__type\":\\s*\"(?:[^\"#]*#)?([^\"]+)\"", data or b"")
+            if code:
+                call.note.append((code.group(1) or code.group(2)).decode())
         proxy.log(f"{name} {status}{' ' + ' '.join(call.note) if call.note else ''}")
         self.answer(status, ctype, data, headers)
 
