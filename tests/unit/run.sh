@@ -2,8 +2,10 @@
 # run.sh BINARY [ARGS...]: runs the unit tests with the moto servers some of
 # them call (tests/aws/moto.sh): one that checks signatures, for
 # MOTO_ENDPOINT, MOTO_ACCESS_KEY and MOTO_SECRET_KEY, and one that does not,
-# for MOTO_UNCHECKED_ENDPOINT. Each starts once for the whole run. Runs
-# BINARY with ARGS, stops the servers and exits with BINARY's status.
+# for MOTO_UNCHECKED_ENDPOINT. Each starts once for the whole run; the
+# checking one behind the strict AWS layer unless STRICT_AWS=0 (moto.sh).
+# Runs BINARY with ARGS, stops the servers and exits with BINARY's status,
+# or 1 when the layer saw requests AWS would refuse.
 #
 #   tests/unit/run.sh build/unit-tests
 #   tests/unit/run.sh build/unit-tests credentials_   (only matching tests)
@@ -32,3 +34,8 @@ if ! moto_start "$work" || ! moto_start_unchecked "$work"; then
 fi
 
 "$binary" "$@"
+rc=$?
+# The requests the unit tests sent through the strict AWS layer must be ones
+# AWS takes (botocore's models); a violation fails the run.
+strict_report --allow-none || { [ "$rc" -ne 0 ] || rc=1; }
+exit "$rc"
