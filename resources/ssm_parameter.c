@@ -3,7 +3,6 @@
  *
  * The value is sensitive: Terraform redacts it, and nothing here logs it. */
 #include "aws_calls.h"
-#include "log.h"
 #include "tags.h"
 
 #include <stdio.h>
@@ -34,8 +33,10 @@ static const attr_def attributes[] = {
 	 "KMS key for a SecureString; default the account's alias/aws/ssm."},
 	{"tier", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED,
 	 "Standard, Advanced or Intelligent-Tiering (kept as set while AWS stores Standard or Advanced). Advanced "
-	 "to Standard deletes and recreates the parameter: AWS cannot move it down.",
+	 "to Standard replaces the parameter: AWS cannot move it down.",
 	 .check = {CHECK_ENUM, .choices = tiers}},
+	{"stored_tier", &cty_string, ATTR_COMPUTED,
+	 "The tier AWS stores the parameter in (Standard or Advanced), which Intelligent-Tiering chooses."},
 	{"arn", &cty_string, ATTR_COMPUTED, "Parameter ARN."},
 	{"version", &cty_number, ATTR_COMPUTED, "Version, raised by every change of the value."},
 	{"id", &cty_string, ATTR_COMPUTED, "The parameter name."},
@@ -60,43 +61,47 @@ static bool text_is(const char *text, const char *want)
 	return text && strcmp(text, want) == 0;
 }
 
-/* AWS refuses to move a parameter from Advanced down to Standard; it must
- * be deleted and created again, which update_parameter does. That is a
- * replacement, and the plan should say so with RequiresReplace on tier,
- * but a plan handler cannot add to the replace paths (the engine sets
- * them from ATTR_REPLACE alone, and tier goes up in place): the plan says
- * it in a warning instead. */
-static void warn_of_recreation(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+/* AWS refuses to move a parameter from Advanced down to Standard
+ * (PutParameter answers ValidationException); it must be deleted and made
+ * again, so that change is a replacement. AWS holds the parameter as
+ * Advanced when the state's tier says so, or when Intelligent-Tiering chose
+ * Advanced, which stored_tier (read from DescribeParameters at the refresh
+ * before the plan) says. */
+static bool moves_down_from_advanced(const cty_value *prior, const cty_value *planned)
 {
-	const char *was = cty_object_get_string(prior, "tier"), *will = cty_object_get_string(planned, "tier");
-	diag_path path = diag_path_attr(diag_root(), "tier");
-	if (!text_is(will, "Standard"))
-		return;
-	if (text_is(was, "Advanced"))
-		diag_add(ctx->diags, DIAG_WARNING, &path, "SSM parameter will be deleted and created again",
-			 "AWS cannot move parameter %s from the Advanced tier to Standard, so the apply deletes it "
-			 "and creates it again as Standard: a new parameter, at version 1, without the history of "
-			 "the old one.",
-			 cty_object_get_string(prior, "name"));
-	else if (text_is(was, INTELLIGENT_TIERING))
-		diag_add(ctx->diags, DIAG_WARNING, &path, "SSM parameter may be deleted and created again",
-			 "If AWS stores parameter %s as Advanced (Intelligent-Tiering chose it), it cannot move to "
-			 "Standard, so the apply deletes it and creates it again as Standard: a new parameter, at "
-			 "version 1, without the history of the old one.",
-			 cty_object_get_string(prior, "name"));
+	const char *was = cty_object_get_string(prior, "tier");
+	if (!text_is(cty_object_get_string(planned, "tier"), "Standard"))
+		return false;
+	return text_is(was, "Advanced") ||
+	       (text_is(was, INTELLIGENT_TIERING) && text_is(cty_object_get_string(prior, "stored_tier"), "Advanced"));
 }
 
-/* A new version comes only with new content, not with new tags. */
+/* The tier AWS stores after a PutParameter: the tier asked for when it is
+ * Standard or Advanced; unknown when Intelligent-Tiering chooses anew, as
+ * it does at each write. */
+static cty_value *stored_tier_after_put(const cty_value *planned)
+{
+	const char *tier = cty_object_get_string(planned, "tier");
+	if (text_is(tier, "Standard") || text_is(tier, "Advanced"))
+		return cty_string_new(tier);
+	return cty_unknown(&cty_string);
+}
+
+/* A new version (and perhaps a new stored tier) comes only with new
+ * content, not with new tags. */
 static void plan_parameter(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned,
                            path_list *replace)
 {
-	(void)replace;
+	(void)ctx;
 	(void)config;
 	if (cty_is_null(prior))
 		return;
-	if (content_changes(prior, planned))
+	if (content_changes(prior, planned)) {
 		cty_object_set(planned, "version", cty_unknown(&cty_number));
-	warn_of_recreation(ctx, prior, planned);
+		cty_object_set(planned, "stored_tier", stored_tier_after_put(planned));
+	}
+	if (moves_down_from_advanced(prior, planned))
+		plan_require_replace(replace, "tier");
 }
 
 static void add_optional(cJSON *request, const char *member, const cty_value *planned, const char *name)
@@ -240,6 +245,7 @@ static cty_value *parameter_state(call_ctx *ctx, const cty_value *prior, const c
 	cty_object_set(state, "description", json_string_value(description, "Description"));
 	cty_object_set(state, "key_id", json_string_value(description, "KeyId"));
 	cty_object_set(state, "tier", tier_value(prior, description));
+	cty_object_set(state, "stored_tier", json_string_value(description, "Tier"));
 	tags_read(ctx, prior, state, tags);
 	return state;
 }
@@ -281,49 +287,13 @@ static cty_value *create_parameter(call_ctx *ctx, const cty_value *planned)
 static const json_tag_api ssm_tags = {"AddTagsToResource", "RemoveTagsFromResource", "Tags", "TagKeys", "Key",
 				      "Value"};
 
-static bool delete_parameter(call_ctx *ctx, const cty_value *state);
-
-/* Whether going to the planned tier takes a new parameter: Standard
- * planned, and AWS storing the parameter as Advanced (asked for, or chosen
- * by Intelligent-Tiering), which it cannot move down. */
-static bool needs_recreation(call_ctx *ctx, const cty_value *prior, const cty_value *planned, bool *failed)
-{
-	const char *was = cty_object_get_string(prior, "tier");
-	cJSON *description = NULL;
-	*failed = false;
-	if (!text_is(cty_object_get_string(planned, "tier"), "Standard") || text_is(was, "Standard"))
-		return false;
-	if (text_is(was, "Advanced"))
-		return true;
-	if (!describe_parameter(ctx, cty_object_get_string(prior, "id"), &description)) {
-		*failed = true;
-		return false;
-	}
-	const cJSON *tier = cJSON_GetObjectItemCaseSensitive(description, "Tier");
-	bool advanced = cJSON_IsString(tier) && strcmp(tier->valuestring, "Advanced") == 0;
-	cJSON_Delete(description);
-	return advanced;
-}
-
-/* Deletes the parameter and creates it as planned, tags included. When the
- * create fails, the read that follows finds the parameter gone and the
- * state says so; the next plan creates it. */
-static bool recreate_parameter(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
-{
-	log_write(LOG_INFO, "recreating SSM parameter", "name", cty_object_get_string(prior, "id"), "reason",
-		  "AWS cannot move a parameter from Advanced to Standard", NULL);
-	return delete_parameter(ctx, prior) && ctx_json_send(ctx, &aws_ssm, "PutParameter", put_request(planned, false));
-}
-
+/* Every change here is one AWS makes in place: PutParameter with
+ * Overwrite. A move down from Advanced never comes here, since the plan
+ * replaces the parameter (moves_down_from_advanced). */
 static cty_value *update_parameter(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
 {
 	const char *name = cty_object_get_string(prior, "id");
-	bool ok = true, failed = false;
-	if (content_changes(prior, planned) && needs_recreation(ctx, prior, planned, &failed))
-		return recreate_parameter(ctx, prior, planned) ? read_parameter(ctx, planned)
-							       : read_parameter(ctx, prior);
-	if (failed) /* reported; nothing changed */
-		return cty_value_clone(prior);
+	bool ok = true;
 	if (content_changes(prior, planned))
 		ok = ctx_json_send(ctx, &aws_ssm, "PutParameter", put_request(planned, true));
 	if (ok) {

@@ -1,11 +1,15 @@
-/* test_ssm_parameter.c: wagtail_ssm_parameter's read, plan and update
- * against a fake SSM endpoint (fake_http.c) whose answers are canned:
- * DescribeParameters pages that hold fewer items than asked for, down to
- * none, with a NextToken (as AWS documents it may answer), and the tiers
- * AWS stores (Standard or Advanced, never Intelligent-Tiering). */
+/* test_ssm_parameter.c: wagtail_ssm_parameter's handlers against the real
+ * moto server tests/unit/run.sh starts (MOTO_ENDPOINT, through the strict
+ * AWS layer, which pages DescribeParameters as AWS may: small pages, and
+ * every other listing an empty first page with a NextToken), and its plan
+ * of tier changes, which needs no AWS at all.
+ *
+ * Parameters are made with the resource's own create handler, planned by
+ * the provider's engine (plan_resource), with a provider configured as a
+ * user would: the ssm endpoint, the keys of moto's IAM user, a region. */
 #include "unit.h"
 
-#include "fake_http.h"
+#include "http.h"
 #include "plan.h"
 #include "provider_config.h"
 #include "schema.h"
@@ -14,301 +18,423 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define NAME "/wagtail/prod/db_password"
-#define MAX_DESCRIBE_PAGES 50
-
-typedef struct {
-	char tier[32];        /* the tier AWS holds */
-	int empty_pages;      /* DescribeParameters pages before the one listing it */
-	bool endless;         /* every page empty, with a token */
-	int describe_calls;
-	bool bad_page_request; /* a page asked without the filter or the last token */
-	char actions[512];    /* "GetParameter,DescribeParameters,..." */
-	bool overwrite;       /* the last PutParameter had Overwrite */
-	char put_tier[32];    /* and this Tier */
-} ssm_fake;
-
-static const char *action_of(const char *request)
-{
-	const char *target = strstr(request, "X-Amz-Target: AmazonSSM.");
-	static __thread char action[64];
-	if (!target)
-		return "";
-	target += strlen("X-Amz-Target: AmazonSSM.");
-	snprintf(action, sizeof action, "%.*s", (int)strcspn(target, "\r\n"), target);
-	return action;
-}
-
-static bool filters_by_name(const cJSON *request)
-{
-	const cJSON *filter = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(request, "ParameterFilters"), 0);
-	const cJSON *key = cJSON_GetObjectItemCaseSensitive(filter, "Key");
-	const cJSON *value = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(filter, "Values"), 0);
-	return cJSON_IsString(key) && strcmp(key->valuestring, "Name") == 0 && cJSON_IsString(value) &&
-	       strcmp(value->valuestring, NAME) == 0;
-}
-
-static void describe(ssm_fake *fake, const cJSON *request, char *body, size_t size)
-{
-	const cJSON *token = cJSON_GetObjectItemCaseSensitive(request, "NextToken");
-	char want[32];
-	int page = fake->describe_calls++;
-	snprintf(want, sizeof want, "token-%d", page);
-	if (!filters_by_name(request) || (page == 0 ? token != NULL
-						    : !cJSON_IsString(token) || strcmp(token->valuestring, want) != 0))
-		fake->bad_page_request = true;
-	if (fake->endless || page < fake->empty_pages) {
-		snprintf(body, size, "{\"Parameters\": [], \"NextToken\": \"token-%d\"}", page + 1);
-		return;
-	}
-	snprintf(body, size,
-		 "{\"Parameters\": [{\"Name\": \"%s\", \"Type\": \"SecureString\", \"KeyId\": \"alias/aws/ssm\", "
-		 "\"Description\": \"db password\", \"Tier\": \"%s\", \"Version\": 3}]}",
-		 NAME, fake->tier);
-}
-
-static int ssm_handler(void *arg, const char *request, char *body, size_t size)
-{
-	ssm_fake *fake = arg;
-	const char *action = action_of(request);
-	cJSON *json = cJSON_Parse(fake_http_body(request));
-	snprintf(fake->actions + strlen(fake->actions), sizeof fake->actions - strlen(fake->actions), "%s%s",
-		 *fake->actions ? "," : "", action);
-	snprintf(body, size, "{}");
-	if (strcmp(action, "GetParameter") == 0) {
-		snprintf(body, size,
-			 "{\"Parameter\": {\"Name\": \"%s\", \"Type\": \"SecureString\", \"Value\": \"secret\", "
-			 "\"Version\": 3, \"ARN\": \"arn:aws:ssm:eu-west-1:123456789012:parameter%s\"}}",
-			 NAME, NAME);
-	} else if (strcmp(action, "DescribeParameters") == 0) {
-		describe(fake, json, body, size);
-	} else if (strcmp(action, "ListTagsForResource") == 0) {
-		snprintf(body, size, "{\"TagList\": []}");
-	} else if (strcmp(action, "PutParameter") == 0) {
-		const cJSON *tier = cJSON_GetObjectItemCaseSensitive(json, "Tier");
-		fake->overwrite = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(json, "Overwrite"));
-		snprintf(fake->put_tier, sizeof fake->put_tier, "%s", cJSON_IsString(tier) ? tier->valuestring : "");
-		/* AWS stores Standard or Advanced, and never moves down from Advanced. */
-		if (strcmp(fake->put_tier, "Advanced") == 0 ||
-		    (strcmp(fake->put_tier, "Standard") == 0 && strcmp(fake->tier, "Advanced") != 0))
-			snprintf(fake->tier, sizeof fake->tier, "%s", fake->put_tier);
-		else if (strcmp(fake->put_tier, "Standard") == 0 && fake->overwrite) {
-			cJSON_Delete(json);
-			snprintf(body, size, "{\"__type\": \"ValidationException\", \"message\": \"cannot downgrade\"}");
-			return 400;
-		}
-		snprintf(body, size, "{\"Version\": 1, \"Tier\": \"%s\"}", fake->tier);
-	} else if (strcmp(action, "DeleteParameter") == 0) {
-		snprintf(fake->tier, sizeof fake->tier, "Standard"); /* a new parameter starts afresh */
-	}
-	cJSON_Delete(json);
-	return 200;
-}
-
-/* A configured provider for eu-west-1 whose SSM endpoint is the fake. */
-static provider_client *provider_for(const fake_http *server)
-{
-	const cty_type *t = resource_state_type(&provider_config_def);
-	const cty_type *list_type = t->fields[cty_type_field_index(t, "endpoints")].type;
-	cty_value *config = cty_object_new(t);
-	cty_value *blocks = cty_collection_new(list_type), *block = cty_object_new(list_type->elem);
-	diag_list diags = {0};
-	cty_object_set(block, "ssm", cty_string_new(fake_http_url(server)));
-	cty_append(blocks, block);
-	cty_object_set(config, "endpoints", blocks);
-	cty_object_set(config, "region", cty_string_new("eu-west-1"));
-	cty_object_set(config, "access_key", cty_string_new("AKIDEXAMPLE"));
-	cty_object_set(config, "secret_key", cty_string_new("secret"));
-	cty_object_set(config, "max_retries", cty_number_from_int(0));
-	cty_object_set(config, "skip_credentials_validation", cty_bool_new(true));
-	cty_object_set(config, "skip_requesting_account_id", cty_bool_new(true));
-	provider_client *client = provider_client_new(config, &diags);
-	cty_value_free(config);
-	diag_list_clear(&diags);
-	return client;
-}
+#define PARAMETER_VALUE "s3cret"
 
 static const resource_def *parameter(void)
 {
 	return schema_find_resource("wagtail_ssm_parameter");
 }
 
-/* A state, or a config when arn is NULL. */
-static cty_value *parameter_value(const char *tier, const char *arn)
+/* ---- the provider and moto ---- */
+
+/* A configured provider for eu-west-1 whose SSM endpoint is moto, or NULL
+ * (and the test fails saying how to run it) when tests/unit/run.sh did not
+ * set the variables that name moto. */
+static provider_client *moto_provider(void)
+{
+	static const char *const variables[] = {"MOTO_ENDPOINT", "MOTO_ACCESS_KEY", "MOTO_SECRET_KEY"};
+	const char *values[3];
+	for (size_t i = 0; i < 3; i++) {
+		values[i] = getenv(variables[i]);
+		if (!values[i] || !*values[i]) {
+			char message[512];
+			snprintf(message, sizeof message,
+				 "no moto server (%s not set): this test calls a real moto_server; run the unit "
+				 "tests with `tests/unit/run.sh build/unit-tests [FILTER]` or `make unit`, which "
+				 "start moto and set MOTO_ENDPOINT, MOTO_ACCESS_KEY and MOTO_SECRET_KEY",
+				 variables[i]);
+			unit_fail(__FILE__, __LINE__, message);
+			return NULL;
+		}
+	}
+	const cty_type *t = resource_state_type(&provider_config_def);
+	const cty_type *list_type = t->fields[cty_type_field_index(t, "endpoints")].type;
+	cty_value *config = cty_object_new(t);
+	cty_value *blocks = cty_collection_new(list_type), *block = cty_object_new(list_type->elem);
+	diag_list diags = {0};
+	cty_object_set(block, "ssm", cty_string_new(values[0]));
+	cty_append(blocks, block);
+	cty_object_set(config, "endpoints", blocks);
+	cty_object_set(config, "region", cty_string_new("eu-west-1"));
+	cty_object_set(config, "access_key", cty_string_new(values[1]));
+	cty_object_set(config, "secret_key", cty_string_new(values[2]));
+	cty_object_set(config, "max_retries", cty_number_from_int(2));
+	cty_object_set(config, "skip_credentials_validation", cty_bool_new(true));
+	cty_object_set(config, "skip_requesting_account_id", cty_bool_new(true));
+	provider_client *client = provider_client_new(config, &diags);
+	CHECK(client != NULL && !diag_has_error(&diags));
+	cty_value_free(config);
+	diag_list_clear(&diags);
+	return client;
+}
+
+/* Fails the test with every error in diags. */
+static void check_no_errors(int line, const diag_list *diags)
+{
+	for (size_t i = 0; i < diags->count; i++)
+		if (diags->items[i].severity == DIAG_ERROR) {
+			char message[1024];
+			snprintf(message, sizeof message, "%s: %s", diags->items[i].summary,
+				 diags->items[i].detail ? diags->items[i].detail : "");
+			unit_fail(__FILE__, line, message);
+		}
+}
+
+/* How many follow-up pages the strict AWS layer has served (its
+ * /_strict/stats "paged"), or -1 when it is off (STRICT_AWS=0 leaves
+ * STRICT_AWS_STATS_URL empty) or did not answer. */
+static long strict_pages_served(void)
+{
+	const char *url = getenv("STRICT_AWS_STATS_URL");
+	http_response answer = {0};
+	long served = -1;
+	if (!url || !*url)
+		return -1;
+	http_request request = {.method = "GET", .url = url};
+	if (http_send(&request, &answer) == 0 && answer.status == 200) {
+		cJSON *stats = cJSON_Parse(answer.body);
+		const cJSON *paged = cJSON_GetObjectItemCaseSensitive(stats, "paged");
+		served = cJSON_IsNumber(paged) ? (long)paged->valuedouble : 0;
+		cJSON_Delete(stats);
+	}
+	http_response_free(&answer);
+	return served;
+}
+
+/* ---- values ---- */
+
+/* The config of a SecureString parameter; tier NULL when not set. */
+static cty_value *parameter_config(const char *name, const char *tier)
 {
 	cty_value *v = cty_object_new(resource_state_type(parameter()));
-	cty_object_set(v, "name", cty_string_new(NAME));
+	cty_object_set(v, "name", cty_string_new(name));
 	cty_object_set(v, "type", cty_string_new("SecureString"));
-	cty_object_set(v, "value", cty_string_new("secret"));
+	cty_object_set(v, "value", cty_string_new(PARAMETER_VALUE));
 	cty_object_set(v, "description", cty_string_new("db password"));
 	if (tier)
 		cty_object_set(v, "tier", cty_string_new(tier));
-	if (arn) {
-		cty_object_set(v, "id", cty_string_new(NAME));
-		cty_object_set(v, "arn", cty_string_new(arn));
-		cty_object_set(v, "key_id", cty_string_new("alias/aws/ssm"));
-		cty_object_set(v, "version", cty_number_from_int(3));
-		cty_object_set(v, "tags_all", cty_collection_new(&cty_map_of_string));
-	}
 	return v;
 }
 
-#define ARN "arn:aws:ssm:eu-west-1:123456789012:parameter" NAME
-
-/* What a read of a parameter whose state says prior_tier gives, AWS
- * holding fake's tier; NULL when the read failed (errors in diags). */
-static cty_value *read_with(ssm_fake *fake, const char *prior_tier, diag_list *diags)
+/* The config's plan over prior (a null prior: a create), with the engine
+ * Terraform's PlanResourceChange goes through; Terraform proposes the
+ * config with computed attributes it leaves unset taken from prior. */
+static cty_value *plan_of(call_ctx *ctx, const cty_value *prior, const cty_value *config, path_list *replace)
 {
-	fake_http *server = fake_http_start(ssm_handler, fake);
-	call_ctx ctx = {.client = provider_for(server), .diags = diags};
-	cty_value *prior = parameter_value(prior_tier, ARN);
-	cty_value *state = parameter()->read(&ctx, prior);
-	cty_value_free(prior);
-	provider_client_free(ctx.client);
-	fake_http_stop(server);
-	return state;
-}
-
-TEST(ssm_read_follows_next_token_past_empty_pages)
-{
-	ssm_fake fake = {.tier = "Advanced", .empty_pages = 2};
-	diag_list diags = {0};
-	cty_value *state = read_with(&fake, "Advanced", &diags);
-	CHECK(!diag_has_error(&diags));
-	CHECK(fake.describe_calls == 3);
-	CHECK(!fake.bad_page_request);
-	CHECK_STR(cty_object_get_string(state, "tier"), "Advanced");
-	CHECK_STR(cty_object_get_string(state, "description"), "db password");
-	CHECK_STR(cty_object_get_string(state, "key_id"), "alias/aws/ssm");
-	cty_value_free(state);
-	diag_list_clear(&diags);
-}
-
-/* A service that never stops answering with a token is not followed forever. */
-TEST(ssm_read_pages_are_bounded)
-{
-	ssm_fake fake = {.tier = "Standard", .endless = true};
-	diag_list diags = {0};
-	cty_value *state = read_with(&fake, "Standard", &diags);
-	CHECK(fake.describe_calls == MAX_DESCRIBE_PAGES);
-	CHECK(!fake.bad_page_request);
-	CHECK(state == NULL && diag_has_error(&diags));
-	cty_value_free(state);
-	diag_list_clear(&diags);
-}
-
-/* AWS stores an Intelligent-Tiering parameter as Standard or Advanced; the
- * user's choice stays in the state, so the next plan is empty. */
-TEST(ssm_intelligent_tiering_stays_in_state)
-{
-	static const struct {
-		const char *prior, *aws, *want;
-	} cases[] = {
-		{"Intelligent-Tiering", "Standard", "Intelligent-Tiering"},
-		{"Intelligent-Tiering", "Advanced", "Intelligent-Tiering"},
-		{"Standard", "Advanced", "Advanced"}, /* a change made outside Terraform still shows */
-		{NULL, "Standard", "Standard"},       /* import */
-	};
-	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		ssm_fake fake = {0};
-		diag_list diags = {0};
-		snprintf(fake.tier, sizeof fake.tier, "%s", cases[i].aws);
-		cty_value *state = read_with(&fake, cases[i].prior, &diags);
-		CHECK(!diag_has_error(&diags));
-		CHECK_STR(cty_object_get_string(state, "tier"), cases[i].want);
-		cty_value_free(state);
-		diag_list_clear(&diags);
+	cty_value *proposed = cty_value_clone(config);
+	static const char *const computed[] = {"id", "arn", "version", "key_id", "stored_tier", "tags_all", NULL};
+	if (!cty_is_null(prior)) {
+		for (const char *const *name = computed; *name; name++)
+			cty_object_set(proposed, *name, cty_value_clone(cty_object_get(prior, *name)));
+		if (cty_is_null(cty_object_get(config, "tier")))
+			cty_object_set(proposed, "tier", cty_value_clone(cty_object_get(prior, "tier")));
 	}
-}
-
-/* The plan of prior -> config, with its diagnostics. */
-static cty_value *plan_change(const char *prior_tier, const char *config_tier, diag_list *diags)
-{
-	call_ctx ctx = {.diags = diags};
-	cty_value *prior = parameter_value(prior_tier, ARN);
-	cty_value *config = parameter_value(config_tier, NULL);
-	cty_value *proposed = cty_value_clone(prior);
-	path_list replace = {0};
-	cty_object_set(proposed, "tier", cty_string_new(config_tier));
-	cty_value *planned = plan_resource(&ctx, parameter(), prior, proposed, config, &replace);
-	path_list_clear(&replace);
+	cty_value *planned = plan_resource(ctx, parameter(), prior, proposed, config, replace);
 	cty_value_free(proposed);
-	cty_value_free(config);
-	cty_value_free(prior);
 	return planned;
 }
 
-static bool has_warning(const diag_list *diags, const char *text)
+/* Makes parameter `name` in moto with the create handler; its state, or
+ * NULL (and the test fails). */
+static cty_value *create(call_ctx *ctx, const char *name, const char *tier)
 {
-	for (size_t i = 0; i < diags->count; i++)
-		if (diags->items[i].severity == DIAG_WARNING &&
-		    (strstr(diags->items[i].summary, text) || (diags->items[i].detail && strstr(diags->items[i].detail, text))))
+	cty_value *config = parameter_config(name, tier);
+	cty_value *none = cty_null(resource_state_type(parameter()));
+	path_list replace = {0};
+	cty_value *planned = plan_of(ctx, none, config, &replace);
+	cty_value *state = parameter()->create(ctx, planned);
+	check_no_errors(__LINE__, ctx->diags);
+	CHECK(state && cty_is_known(cty_object_get(state, "arn")));
+	path_list_clear(&replace);
+	cty_value_free(planned);
+	cty_value_free(none);
+	cty_value_free(config);
+	return state;
+}
+
+static void delete_all(call_ctx *ctx, cty_value **states, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (states[i])
+			CHECK(parameter()->delete(ctx, states[i]));
+		cty_value_free(states[i]);
+	}
+	check_no_errors(__LINE__, ctx->diags);
+}
+
+static bool replaces_tier(const path_list *replace)
+{
+	for (size_t i = 0; i < replace->count; i++)
+		if (replace->paths[i].depth == 1 && strcmp(replace->paths[i].steps[0].name, "tier") == 0)
 			return true;
 	return false;
 }
 
-/* AWS cannot move a parameter from Advanced down to Standard: the plan
- * says that the apply deletes and creates it again. */
-TEST(ssm_advanced_to_standard_plan_says_it_recreates)
+/* ---- DescribeParameters pages ---- */
+
+/* The read follows DescribeParameters' NextToken: the strict AWS layer
+ * answers every other listing with an empty first page and a token, as
+ * AWS may however narrow the filter, so of two reads in a row one meets
+ * such a page and must follow it to find the tier, the description and
+ * the key. Around the parameter are others sharing its prefix. */
+TEST(ssm_read_follows_next_token_past_an_empty_first_page)
 {
 	diag_list diags = {0};
-	cty_value *planned = plan_change("Advanced", "Standard", &diags);
-	CHECK(!diag_has_error(&diags));
-	CHECK(has_warning(&diags, "deleted and created again"));
-	CHECK(cty_is_unknown(cty_object_get(planned, "version")));
-	cty_value_free(planned);
-	diag_list_clear(&diags);
-
-	planned = plan_change("Standard", "Advanced", &diags);
-	CHECK(diags.count == 0);
-	cty_value_free(planned);
-	diag_list_clear(&diags);
-}
-
-/* What an update from prior_tier to Standard does, AWS holding aws_tier. */
-static void update_to_standard(ssm_fake *fake, const char *prior_tier, diag_list *diags, cty_value **state)
-{
-	fake_http *server = fake_http_start(ssm_handler, fake);
-	call_ctx ctx = {.client = provider_for(server), .diags = diags};
-	cty_value *prior = parameter_value(prior_tier, ARN);
-	cty_value *planned = parameter_value("Standard", ARN);
-	cty_object_set(planned, "version", cty_unknown(&cty_number));
-	*state = parameter()->update(&ctx, prior, planned);
-	cty_value_free(planned);
-	cty_value_free(prior);
-	provider_client_free(ctx.client);
-	fake_http_stop(server);
-}
-
-TEST(ssm_advanced_to_standard_deletes_and_creates)
-{
-	static const char *const priors[] = {"Advanced", "Intelligent-Tiering"};
-	for (size_t i = 0; i < 2; i++) {
-		ssm_fake fake = {.tier = "Advanced"};
-		diag_list diags = {0};
-		cty_value *state = NULL;
-		update_to_standard(&fake, priors[i], &diags, &state);
-		CHECK(!diag_has_error(&diags));
-		CHECK(strstr(fake.actions, "DeleteParameter,PutParameter") != NULL);
-		CHECK(!fake.overwrite);
-		CHECK_STR(fake.put_tier, "Standard");
-		CHECK_STR(cty_object_get_string(state, "tier"), "Standard");
+	call_ctx ctx = {.client = moto_provider(), .diags = &diags};
+	if (!ctx.client)
+		return;
+	cty_value *states[6] = {0};
+	char name[64];
+	for (size_t i = 0; i < 6; i++) {
+		snprintf(name, sizeof name, "/wagtail/unit/paged/p%zu", i);
+		states[i] = create(&ctx, name, i == 3 ? "Advanced" : "Standard");
+	}
+	long before = strict_pages_served();
+	for (int read = 0; read < 2 && states[3]; read++) {
+		cty_value *state = parameter()->read(&ctx, states[3]);
+		check_no_errors(__LINE__, &diags);
+		CHECK(state && cty_is_known(state) && !cty_is_null(state));
+		CHECK_STR(cty_object_get_string(state, "name"), "/wagtail/unit/paged/p3");
+		CHECK_STR(cty_object_get_string(state, "value"), PARAMETER_VALUE);
+		CHECK_STR(cty_object_get_string(state, "tier"), "Advanced");
+		CHECK_STR(cty_object_get_string(state, "stored_tier"), "Advanced");
+		CHECK_STR(cty_object_get_string(state, "description"), "db password");
+		CHECK(cty_object_get_string(state, "key_id") != NULL);
 		cty_value_free(state);
+	}
+	long after = strict_pages_served();
+	if (before < 0 || after < 0)
+		fprintf(stderr, "  note: the strict AWS layer is off (STRICT_AWS=0): no page was empty, so the "
+				"NextToken loop went untested\n");
+	else
+		CHECK(after - before == 1); /* one read met an empty first page and asked for the next */
+	delete_all(&ctx, states, 6);
+	provider_client_free(ctx.client);
+	diag_list_clear(&diags);
+}
+
+/* ---- tiers ---- */
+
+/* AWS stores an Intelligent-Tiering parameter as Standard or Advanced;
+ * the user's choice stays in the state, so the next plan is empty, and
+ * stored_tier says what AWS holds. Read here: parameters AWS holds as
+ * Standard and as Advanced, with states that say each of the tiers. */
+TEST(ssm_intelligent_tiering_stays_in_state)
+{
+	diag_list diags = {0};
+	call_ctx ctx = {.client = moto_provider(), .diags = &diags};
+	if (!ctx.client)
+		return;
+	cty_value *held[2] = {create(&ctx, "/wagtail/unit/tiers/standard", "Standard"),
+			      create(&ctx, "/wagtail/unit/tiers/advanced", "Advanced")};
+	static const struct {
+		int aws; /* held[]: 0 Standard, 1 Advanced */
+		const char *prior, *tier, *stored;
+	} cases[] = {
+		{0, "Intelligent-Tiering", "Intelligent-Tiering", "Standard"},
+		{1, "Intelligent-Tiering", "Intelligent-Tiering", "Advanced"},
+		{1, "Standard", "Advanced", "Advanced"}, /* a change made outside Terraform shows */
+		{0, NULL, "Standard", "Standard"},       /* import: the state has only the id */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases && held[0] && held[1]; i++) {
+		cty_value *prior = cty_value_clone(held[cases[i].aws]);
+		if (!cases[i].prior) {
+			cty_value_free(prior);
+			prior = cty_object_new(resource_state_type(parameter()));
+			cty_object_set(prior, "id", cty_value_clone(cty_object_get(held[cases[i].aws], "id")));
+		} else {
+			cty_object_set(prior, "tier", cty_string_new(cases[i].prior));
+		}
+		cty_value *state = parameter()->read(&ctx, prior);
+		check_no_errors(__LINE__, &diags);
+		CHECK_STR(cty_object_get_string(state, "tier"), cases[i].tier);
+		CHECK_STR(cty_object_get_string(state, "stored_tier"), cases[i].stored);
+		cty_value_free(state);
+		cty_value_free(prior);
+	}
+	delete_all(&ctx, held, 2);
+	provider_client_free(ctx.client);
+	diag_list_clear(&diags);
+}
+
+/* A state as a refresh leaves it: tier as the state keeps it, stored_tier
+ * as AWS reported it (NULL: a state written before stored_tier existed,
+ * planned with -refresh=false). */
+static cty_value *refreshed_state(const char *tier, const char *stored)
+{
+	cty_value *v = parameter_config("/wagtail/prod/db_password", tier);
+	cty_object_set(v, "id", cty_string_new("/wagtail/prod/db_password"));
+	cty_object_set(v, "arn", cty_string_new("arn:aws:ssm:eu-west-1:123456789012:parameter/wagtail/prod/db_password"));
+	cty_object_set(v, "key_id", cty_string_new("alias/aws/ssm"));
+	cty_object_set(v, "version", cty_number_from_int(3));
+	cty_object_set(v, "tags_all", cty_collection_new(&cty_map_of_string));
+	if (stored)
+		cty_object_set(v, "stored_tier", cty_string_new(stored));
+	return v;
+}
+
+/* AWS cannot move a parameter from Advanced down to Standard (it must be
+ * deleted and made again): the plan replaces it. Upward moves, and a move
+ * to Standard of a parameter AWS holds as Standard, go in place. */
+TEST(ssm_tier_plan_replaces_only_a_move_down_from_advanced)
+{
+	static const struct {
+		const char *tier, *stored, *to;
+		bool replace;
+		const char *planned_stored; /* NULL: unknown until the apply */
+	} cases[] = {
+		{"Advanced", "Advanced", "Standard", true, "Standard"},
+		{"Intelligent-Tiering", "Advanced", "Standard", true, "Standard"},
+		{"Intelligent-Tiering", "Standard", "Standard", false, "Standard"},
+		{"Standard", "Standard", "Advanced", false, "Advanced"},
+		{"Standard", "Standard", "Intelligent-Tiering", false, NULL},
+		{"Advanced", "Advanced", "Intelligent-Tiering", false, NULL},
+		/* A state from before stored_tier, not refreshed: what AWS holds
+		 * is unknown here; if Advanced, the apply's PutParameter fails
+		 * with AWS's own ValidationException, and the next refresh
+		 * fills stored_tier so that the plan replaces it. */
+		{"Intelligent-Tiering", NULL, "Standard", false, "Standard"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		diag_list diags = {0};
+		call_ctx ctx = {.diags = &diags};
+		path_list replace = {0};
+		cty_value *prior = refreshed_state(cases[i].tier, cases[i].stored);
+		cty_value *config = parameter_config("/wagtail/prod/db_password", cases[i].to);
+		cty_value *planned = plan_of(&ctx, prior, config, &replace);
+		CHECK(diags.count == 0);
+		if (replaces_tier(&replace) != cases[i].replace || replace.count != (cases[i].replace ? 1u : 0u)) {
+			char message[160];
+			snprintf(message, sizeof message, "%s (AWS: %s) -> %s: replace %s, want %s", cases[i].tier,
+				 cases[i].stored ? cases[i].stored : "?", cases[i].to, replace.count ? "yes" : "no",
+				 cases[i].replace ? "yes" : "no");
+			unit_fail(__FILE__, __LINE__, message);
+		}
+		CHECK(cty_is_unknown(cty_object_get(planned, "version")));
+		if (!cases[i].replace) {
+			if (cases[i].planned_stored)
+				CHECK_STR(cty_object_get_string(planned, "stored_tier"), cases[i].planned_stored);
+			else
+				CHECK(cty_is_unknown(cty_object_get(planned, "stored_tier")));
+		}
+		path_list_clear(&replace);
+		cty_value_free(planned);
+		cty_value_free(config);
+		cty_value_free(prior);
 		diag_list_clear(&diags);
 	}
 }
 
-/* Intelligent-Tiering that AWS kept Standard becomes Standard in place. */
-TEST(ssm_intelligent_tiering_to_standard_in_place)
+/* Intelligent-Tiering kept in state while AWS holds Advanced plans no
+ * change at all, stored_tier included. */
+TEST(ssm_tier_plan_is_empty_after_intelligent_tiering_chose_advanced)
 {
-	ssm_fake fake = {.tier = "Standard"};
 	diag_list diags = {0};
-	cty_value *state = NULL;
-	update_to_standard(&fake, "Intelligent-Tiering", &diags, &state);
-	CHECK(!diag_has_error(&diags));
-	CHECK(strstr(fake.actions, "DeleteParameter") == NULL);
-	CHECK(fake.overwrite);
-	CHECK_STR(cty_object_get_string(state, "tier"), "Standard");
-	cty_value_free(state);
+	call_ctx ctx = {.diags = &diags};
+	path_list replace = {0};
+	cty_value *prior = refreshed_state("Intelligent-Tiering", "Advanced");
+	cty_value *config = parameter_config("/wagtail/prod/db_password", "Intelligent-Tiering");
+	cty_value *planned = plan_of(&ctx, prior, config, &replace);
+	CHECK(diags.count == 0 && replace.count == 0);
+	CHECK(cty_value_equal(planned, prior));
+	path_list_clear(&replace);
+	cty_value_free(planned);
+	cty_value_free(config);
+	cty_value_free(prior);
+	diag_list_clear(&diags);
+}
+
+/* Plans and applies config over prior in place as Terraform would,
+ * checking that the new state is what the plan promised; the new state. */
+static cty_value *apply_in_place(call_ctx *ctx, const cty_value *prior, const char *tier)
+{
+	path_list replace = {0};
+	cty_value *config = parameter_config(cty_object_get_string(prior, "name"), tier);
+	cty_value *planned = plan_of(ctx, prior, config, &replace);
+	CHECK(replace.count == 0);
+	cty_value *state = parameter()->update(ctx, prior, planned);
+	check_no_errors(__LINE__, ctx->diags);
+	CHECK(state && cty_is_known(state) && !cty_is_null(state));
+	CHECK_STR(cty_object_get_string(state, "tier"), cty_object_get_string(planned, "tier"));
+	if (cty_is_known(cty_object_get(planned, "stored_tier")))
+		CHECK(cty_value_equal(cty_object_get(state, "stored_tier"), cty_object_get(planned, "stored_tier")));
+	path_list_clear(&replace);
+	cty_value_free(planned);
+	cty_value_free(config);
+	return state;
+}
+
+static int version_of(const cty_value *state)
+{
+	const cty_value *v = cty_object_get(state, "version");
+	return cty_is_known(v) && !cty_is_null(v) ? atoi(v->u.str.text) : -1;
+}
+
+/* Intelligent-Tiering that AWS keeps as Standard becomes Standard in place,
+ * and Standard goes up to Advanced in place: the parameter keeps its
+ * history (its version goes on from 1; a parameter made anew starts at 1
+ * again). */
+TEST(ssm_tier_changes_in_place_keep_the_parameter)
+{
+	diag_list diags = {0};
+	call_ctx ctx = {.client = moto_provider(), .diags = &diags};
+	if (!ctx.client)
+		return;
+	cty_value *made = create(&ctx, "/wagtail/unit/in-place", "Standard");
+	if (!made)
+		goto done;
+	CHECK(version_of(made) == 1);
+	/* The state of a parameter asked for as Intelligent-Tiering, which AWS
+	 * stores as Standard, as a refresh reads it. */
+	cty_object_set(made, "tier", cty_string_new("Intelligent-Tiering"));
+	cty_value *prior = parameter()->read(&ctx, made);
+	check_no_errors(__LINE__, &diags);
+	CHECK_STR(cty_object_get_string(prior, "tier"), "Intelligent-Tiering");
+	CHECK_STR(cty_object_get_string(prior, "stored_tier"), "Standard");
+
+	cty_value *standard = apply_in_place(&ctx, prior, "Standard");
+	CHECK(version_of(standard) == 2);
+	CHECK_STR(cty_object_get_string(standard, "stored_tier"), "Standard");
+	cty_value *advanced = apply_in_place(&ctx, standard, "Advanced");
+	CHECK(version_of(advanced) == 3);
+	CHECK_STR(cty_object_get_string(advanced, "stored_tier"), "Advanced");
+	cty_value *states[] = {advanced};
+	delete_all(&ctx, states, 1);
+	cty_value_free(standard);
+	cty_value_free(prior);
+	cty_value_free(made);
+done:
+	provider_client_free(ctx.client);
+	diag_list_clear(&diags);
+}
+
+/* Advanced to Standard as Terraform applies a replacement: the delete
+ * handler, then a plan from nothing and the create handler. The parameter
+ * is a new one, Standard, at version 1. */
+TEST(ssm_advanced_to_standard_is_replaced)
+{
+	diag_list diags = {0};
+	call_ctx ctx = {.client = moto_provider(), .diags = &diags};
+	if (!ctx.client)
+		return;
+	cty_value *prior = create(&ctx, "/wagtail/unit/replaced", "Advanced");
+	path_list replace = {0};
+	cty_value *config = parameter_config("/wagtail/unit/replaced", "Standard");
+	cty_value *planned = prior ? plan_of(&ctx, prior, config, &replace) : NULL;
+	CHECK(replaces_tier(&replace));
+	if (prior && replaces_tier(&replace)) {
+		CHECK(parameter()->delete(&ctx, prior));
+		cty_value *state = create(&ctx, "/wagtail/unit/replaced", "Standard");
+		CHECK_STR(cty_object_get_string(state, "tier"), "Standard");
+		CHECK_STR(cty_object_get_string(state, "stored_tier"), "Standard");
+		CHECK(version_of(state) == 1);
+		cty_value *states[] = {state};
+		delete_all(&ctx, states, 1);
+	}
+	path_list_clear(&replace);
+	cty_value_free(planned);
+	cty_value_free(config);
+	cty_value_free(prior);
+	provider_client_free(ctx.client);
 	diag_list_clear(&diags);
 }
