@@ -2,16 +2,20 @@
  * endpoint of every service, the region IAM is signed for, the ARNs the
  * provider builds, and the ARN check. The expected hosts and IAM signing
  * regions are those of the AWS partitions data (endpoints.json) for each
- * service the provider calls. */
+ * service the provider calls. Endpoints and signing regions are checked
+ * through the client's functions, with no HTTP; that a call signed so is
+ * accepted is checked against the real moto server tests/unit/run.sh
+ * starts (MOTO_ENDPOINT), which verifies every signature with the region
+ * of its credential scope and keeps each partition's IAM apart. */
 #include "unit.h"
 
 #include "client_internal.h"
+#include "credentials.h"
+#include "http.h"
 #include "iam_db_connect_policy.h"
 #include "partition.h"
 #include "schema.h"
 #include "validate.h"
-
-#include "fake_http.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,85 +158,192 @@ TEST(partition_of_each_region)
 	}
 }
 
+/* The region each call is signed for: IAM's is its partition's IAM
+ * region (a call signed for another is refused by AWS), every other
+ * service's the client's own region, in every partition. */
 TEST(partition_signing_region_of_each_service)
-{
-	aws_client_config config = {.region = "cn-northwest-1"};
-	aws_client *c = aws_client_new(&config);
-	CHECK_STR(aws_client_signing_region(c, &aws_iam), "cn-north-1");
-	CHECK_STR(aws_client_signing_region(c, &aws_sts), "cn-northwest-1");
-	CHECK_STR(aws_client_signing_region(c, &aws_ecs), "cn-northwest-1");
-	aws_client_free(c);
-	config.region = "us-gov-east-1";
-	c = aws_client_new(&config);
-	CHECK_STR(aws_client_signing_region(c, &aws_iam), "us-gov-west-1");
-	CHECK_STR(aws_client_signing_region(c, &aws_rds), "us-gov-east-1");
-	aws_client_free(c);
-	config.region = "eu-west-1";
-	c = aws_client_new(&config);
-	CHECK_STR(aws_client_signing_region(c, &aws_iam), "us-east-1");
-	aws_client_free(c);
-}
-
-/* ---- the region a call is signed for, as it goes on the wire ---- */
-
-static int empty_query_answer(void *arg, const char *request, char *body, size_t size)
-{
-	(void)arg, (void)request;
-	snprintf(body, size, "<GetUserResponse><GetUserResult/></GetUserResponse>");
-	return 200;
-}
-
-/* The credential scope of one call of svc made in region, as the
- * Authorization header carries it: "20261128/cn-north-1/iam/aws4_request"
- * from the date on. Returns false when no call arrived. */
-static bool signed_scope(const char *region, const aws_service *svc, char *scope, size_t size)
-{
-	fake_http *server = fake_http_start(empty_query_answer, NULL);
-	sigv4_credentials key = {"AKIDEXAMPLE", "secret", NULL};
-	aws_error err = {0};
-	aws_client *c = aws_client_new_fixed(region, fake_http_url(server), svc, &key, (http_tls){0});
-	xmlDoc *doc = aws_query_call(c, svc, "GetUser", NULL, 0, 0, &err);
-	const char *credential = strstr(fake_http_log(server), "Credential=AKIDEXAMPLE/");
-	bool found = credential != NULL;
-	if (found) {
-		credential += strlen("Credential=AKIDEXAMPLE/");
-		snprintf(scope, size, "%.*s", (int)strcspn(credential, ", \r\n"), credential);
-		/* Drop the date: the rest is what the partition decides. */
-		memmove(scope, scope + strcspn(scope, "/") + 1, strlen(scope) - strcspn(scope, "/"));
-	}
-	xmlFreeDoc(doc);
-	aws_error_clear(&err);
-	aws_client_free(c);
-	fake_http_stop(server);
-	return found;
-}
-
-TEST(partition_iam_is_signed_for_the_partition_region)
 {
 	static const struct {
 		const char *region;
 		const aws_service *svc;
-		const char *scope;
+		const char *signing_region;
 	} cases[] = {
-		{"eu-west-1", &aws_iam, "us-east-1/iam/aws4_request"},
-		{"us-east-1", &aws_iam, "us-east-1/iam/aws4_request"},
-		{"cn-north-1", &aws_iam, "cn-north-1/iam/aws4_request"},
-		{"cn-northwest-1", &aws_iam, "cn-north-1/iam/aws4_request"},
-		{"us-gov-west-1", &aws_iam, "us-gov-west-1/iam/aws4_request"},
-		{"us-gov-east-1", &aws_iam, "us-gov-west-1/iam/aws4_request"},
-		/* STS is regional in every partition. */
-		{"cn-northwest-1", &aws_sts, "cn-northwest-1/sts/aws4_request"},
-		{"us-gov-east-1", &aws_sts, "us-gov-east-1/sts/aws4_request"},
+		{"eu-west-1", &aws_iam, "us-east-1"},
+		{"us-east-1", &aws_iam, "us-east-1"},
+		{"cn-north-1", &aws_iam, "cn-north-1"},
+		{"cn-northwest-1", &aws_iam, "cn-north-1"},
+		{"us-gov-west-1", &aws_iam, "us-gov-west-1"},
+		{"us-gov-east-1", &aws_iam, "us-gov-west-1"},
+		{"us-isof-east-1", &aws_iam, "us-isof-south-1"},
+		{"eu-west-1", &aws_sts, "eu-west-1"},
+		{"cn-northwest-1", &aws_sts, "cn-northwest-1"},
+		{"cn-northwest-1", &aws_ecs, "cn-northwest-1"},
+		{"cn-northwest-1", &aws_ssm, "cn-northwest-1"},
+		{"us-gov-east-1", &aws_sts, "us-gov-east-1"},
+		{"us-gov-east-1", &aws_rds, "us-gov-east-1"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		char scope[128] = "";
-		CHECK(signed_scope(cases[i].region, cases[i].svc, scope, sizeof scope));
-		if (strcmp(scope, cases[i].scope) != 0) {
+		aws_client_config config = {.region = cases[i].region};
+		aws_client *c = aws_client_new(&config);
+		const char *got = aws_client_signing_region(c, cases[i].svc);
+		if (!got || strcmp(got, cases[i].signing_region) != 0) {
 			char message[256];
 			snprintf(message, sizeof message, "%s in %s signed for %s, want %s", cases[i].svc->name,
-				 cases[i].region, scope, cases[i].scope);
+				 cases[i].region, got ? got : "(null)", cases[i].signing_region);
 			unit_fail(__FILE__, __LINE__, message);
 		}
+		aws_client_free(c);
+	}
+}
+
+/* ---- signed for the partition's region, as moto checks it ---- */
+
+/* MOTO_ENDPOINT (through the strict AWS layer) and MOTO_DIRECT_ENDPOINT
+ * (moto itself, for its /moto-api/ control), or false (and the test fails
+ * saying how to run it) when tests/unit/run.sh did not set them. */
+static bool moto_endpoints(const char **endpoint, const char **direct)
+{
+	*endpoint = getenv("MOTO_ENDPOINT");
+	*direct = getenv("MOTO_DIRECT_ENDPOINT");
+	if (*endpoint && **endpoint && *direct && **direct)
+		return true;
+	unit_fail(__FILE__, __LINE__,
+		  "no moto server (MOTO_ENDPOINT or MOTO_DIRECT_ENDPOINT not set): this test calls a real "
+		  "moto_server; run the unit tests with `tests/unit/run.sh build/unit-tests [FILTER]` or `make "
+		  "unit`, which start moto and set them");
+	return false;
+}
+
+static void fail_with(int line, const aws_error *err)
+{
+	char message[512];
+	snprintf(message, sizeof message, "%s failed: HTTP %d %s: %s", err->operation, err->http_status,
+		 err->code ? err->code : "", err->message ? err->message : "");
+	unit_fail(__FILE__, line, message);
+}
+
+/* Lets moto serve its next `count` requests without checking signatures,
+ * as it served the three that made tests/aws/moto.sh's user; it checks
+ * again after them. */
+static bool moto_free_requests(const char *direct, const char *count)
+{
+	char url[256];
+	http_response answer = {0};
+	snprintf(url, sizeof url, "%s/moto-api/reset-auth", direct);
+	/* Not a form: moto reads the count from the raw body, which it does
+	 * not keep for a form (libcurl's default type for a POST). */
+	const sigv4_header type = {"Content-Type", "text/plain"};
+	http_request request = {.method = "POST", .url = url, .headers = &type, .header_count = 1, .body = count,
+				.body_len = strlen(count)};
+	bool ok = http_send(&request, &answer) == 0 && answer.status == 200;
+	http_response_free(&answer);
+	return ok;
+}
+
+/* An IAM user allowed everything in the partition of `region`, with an
+ * access key (copied into id and secret). Each partition is a separate
+ * AWS with its own accounts, and moto keeps them apart: the key of
+ * tests/aws/moto.sh's user, made in aws, is unknown in aws-cn. moto
+ * takes the partition from the region the requests are signed for, so
+ * the three requests are signed by a client of that region (for IAM, the
+ * partition's IAM region), during a window of free requests since no key
+ * exists there yet. */
+static bool partition_user(const char *endpoint, const char *direct, const char *region, char *id, char *secret,
+			   size_t size)
+{
+	static const char policy[] = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", "
+				     "\"Action\": \"*\", \"Resource\": \"*\"}]}";
+	sigv4_credentials bootstrap = {"AKIDBOOTSTRAP", "bootstrap", NULL};
+	aws_param user[] = {{"UserName", "wagtail-partition"}, {"PolicyName", "everything"},
+			    {"PolicyDocument", policy}};
+	aws_error err = {0};
+	bool ok = false;
+	if (!moto_free_requests(direct, "3")) {
+		unit_fail(__FILE__, __LINE__, "moto did not take POST /moto-api/reset-auth");
+		return false;
+	}
+	aws_client *iam = aws_client_new_fixed(region, endpoint, &aws_iam, &bootstrap, (http_tls){0});
+	xmlDoc *made = aws_query_call(iam, &aws_iam, "CreateUser", user, 1, 0, &err);
+	xmlDoc *allowed = made ? aws_query_call(iam, &aws_iam, "PutUserPolicy", user, 3, 0, &err) : NULL;
+	xmlDoc *key = allowed ? aws_query_call(iam, &aws_iam, "CreateAccessKey", user, 1, 0, &err) : NULL;
+	if (key) {
+		char *key_id = aws_xml_text(xmlDocGetRootElement(key), "AccessKey/AccessKeyId");
+		char *key_secret = aws_xml_text(xmlDocGetRootElement(key), "AccessKey/SecretAccessKey");
+		ok = key_id && key_secret;
+		if (ok) {
+			snprintf(id, size, "%s", key_id);
+			snprintf(secret, size, "%s", key_secret);
+		} else {
+			unit_fail(__FILE__, __LINE__, "moto's CreateAccessKey answered without AccessKey");
+		}
+		free(key_id);
+		free(key_secret);
+	} else {
+		fail_with(__LINE__, &err);
+	}
+	xmlFreeDoc(made);
+	xmlFreeDoc(allowed);
+	xmlFreeDoc(key);
+	aws_error_clear(&err);
+	aws_client_free(iam);
+	return ok;
+}
+
+/* The ARN iam:GetUser gives the caller, calling IAM as the provider does
+ * in `region` (its client, IAM's endpoint overridden to point at moto,
+ * signed for the partition's IAM region); NULL with *err filled when moto
+ * refused it. */
+static char *iam_caller_arn(const char *endpoint, const char *region, const char *id, const char *secret,
+			    aws_error *err)
+{
+	const char *const endpoints[] = {"iam", endpoint, NULL};
+	credentials_config keys = {.access_key = id, .secret_key = secret, .region = region};
+	diag_list diags = {0};
+	credentials_source *credentials = credentials_source_new(&keys, &diags);
+	aws_client_config config = {.region = region, .endpoints = endpoints, .max_retries = 1,
+				    .credentials = credentials};
+	aws_client *c = aws_client_new(&config);
+	xmlDoc *doc = aws_query_call(c, &aws_iam, "GetUser", NULL, 0, 0, err);
+	char *arn = doc ? aws_xml_text(xmlDocGetRootElement(doc), "User/Arn") : NULL;
+	xmlFreeDoc(doc);
+	aws_client_free(c);
+	credentials_source_free(credentials);
+	diag_list_clear(&diags);
+	return arn;
+}
+
+/* A call the provider signs for IAM in a China or GovCloud region is
+ * accepted by moto, which checks its signature with the credential
+ * scope's region and answers from that region's partition: the ARN of
+ * the caller is an aws-cn (aws-us-gov) one. The same key signed for the
+ * aws partition (us-east-1) is refused: it names no user there. */
+TEST(partition_iam_calls_are_accepted_in_their_partition)
+{
+	static const struct {
+		const char *region, *arn;
+	} cases[] = {
+		{"cn-northwest-1", "arn:aws-cn:iam::123456789012:user/wagtail-partition"},
+		{"us-gov-east-1", "arn:aws-us-gov:iam::123456789012:user/wagtail-partition"},
+	};
+	const char *endpoint, *direct;
+	if (!moto_endpoints(&endpoint, &direct))
+		return;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char id[128], secret[128];
+		aws_error err = {0};
+		if (!partition_user(endpoint, direct, cases[i].region, id, secret, sizeof id))
+			continue;
+		char *arn = iam_caller_arn(endpoint, cases[i].region, id, secret, &err);
+		if (!arn)
+			fail_with(__LINE__, &err);
+		CHECK_STR(arn, cases[i].arn);
+		free(arn);
+		aws_error_clear(&err);
+
+		arn = iam_caller_arn(endpoint, "eu-west-1", id, secret, &err);
+		CHECK(arn == NULL && aws_error_is(&err, "InvalidClientTokenId"));
+		free(arn);
+		aws_error_clear(&err);
 	}
 }
 
