@@ -496,7 +496,6 @@ class EcsDeletion:
             return None
         with proxy.lock:
             now = proxy.now()
-            p = _params(call)
             svc = _record(proxy, call)
             phase = _deleted_phase(proxy, svc, now) if svc else None
             if call.operation == "CreateService":
@@ -514,7 +513,6 @@ class EcsDeletion:
                 # What still runs when the service is deleted drains away.
                 shown = _render_service(proxy, svc, svc.get("last") or {}, now)
                 svc["running_at_delete"] = shown.get("runningCount", 0)
-            del p
         return None
 
     def after(self, proxy, call, status, body):
