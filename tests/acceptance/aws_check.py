@@ -63,6 +63,18 @@ def parameter(name, value, type_, tags_json):
     expect_equal("parameter tags", {t["Key"]: t["Value"] for t in tags}, json.loads(tags_json))
 
 
+def parameter_tier(name, tier, version):
+    """The tier AWS reports for the parameter (DescribeParameters; "any" to
+    skip) and its version (a parameter made anew starts again at 1)."""
+    found = client("ssm").describe_parameters(
+        ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [name]}])["Parameters"]
+    if len(found) != 1:
+        fail(f"parameter {name}: DescribeParameters lists {len(found)}", found)
+    if tier != "any":
+        expect_equal("parameter tier", found[0].get("Tier"), tier)
+    expect_equal("parameter version", found[0].get("Version"), int(version))
+
+
 def parameter_gone(name):
     try:
         client("ssm").get_parameter(Name=name)
@@ -519,7 +531,7 @@ commands = {
     "create-aurora": create_aurora, "delete-aurora": delete_aurora,
     "associate-role": associate_role,
     "cluster": cluster, "cluster-gone": cluster_gone,
-    "parameter": parameter, "parameter-gone": parameter_gone,
+    "parameter": parameter, "parameter-gone": parameter_gone, "parameter-tier": parameter_tier,
     "repository": repository, "repository-gone": repository_gone,
     "delete-cluster": delete_cluster, "put-parameter": put_parameter,
     "create-parameter": create_parameter, "create-repository": create_repository,

@@ -156,6 +156,91 @@ EOF
 	no_changes after-import-no-changes
 }
 
+# tiers_tf TIER: five parameters sharing a prefix beside one of tier TIER.
+tiers_tf() {
+	cat <<EOF
+resource "wagtail_ssm_parameter" "many" {
+  count = 5
+  name  = "/acc/$cli_name/tiers/p\${count.index}"
+  type  = "String"
+  value = "v\${count.index}"
+}
+
+resource "wagtail_ssm_parameter" "tiered" {
+  name  = "/acc/$cli_name/tiers/tiered"
+  type  = "SecureString"
+  value = "s3cret"
+  tier  = "$1"
+}
+EOF
+}
+
+# SSM tiers through the CLI: AWS cannot move a parameter from Advanced down
+# to Standard, so the plan replaces it (tier forces replacement) and the
+# apply destroys it and makes it anew (version 1); moves up and to
+# Intelligent-Tiering go in place (the version goes on). The strict AWS
+# layer pages every DescribeParameters (an empty first page every other
+# call), so the refreshes of these parameters follow NextToken.
+ssm_tiers() {
+	local main_dir=$dir out rc name=/acc/$cli_name/tiers/tiered
+	dir=$work/$cli_name-tiers
+	mkdir -p "$dir"
+	provider_block >"$dir/provider.tf"
+	tiers_tf Advanced >"$dir/main.tf"
+	out=$work/$cli_name-tiers-create.out
+	if tf "$out.init" init -no-color -input=false && apply_ok "$out"; then ok tiers-create; else
+		notok tiers-create "$out"
+		dir=$main_dir
+		return
+	fi
+	expect tiers-advanced-in-aws "$out.aws" check parameter-tier "$name" Advanced 1
+	no_changes tiers-advanced-no-changes
+
+	tiers_tf Standard >"$dir/main.tf"
+	out=$work/$cli_name-tiers-down.out
+	rc=$(plan_exit "$out")
+	if [ "$rc" = 2 ] && grep -q 'wagtail_ssm_parameter.tiered must be replaced' "$out" &&
+		grep -q 'tier .*# forces replacement' "$out" && grep -q '1 to add, 0 to change, 1 to destroy' "$out"; then
+		ok tiers-advanced-to-standard-planned-as-replacement
+	else
+		notok tiers-advanced-to-standard-planned-as-replacement "$out"
+	fi
+	expect tiers-advanced-to-standard-apply "$out.apply" apply_ok "$out.apply"
+	expect tiers-standard-made-anew "$out.aws" check parameter-tier "$name" Standard 1
+	no_changes tiers-standard-no-changes
+
+	tiers_tf Intelligent-Tiering >"$dir/main.tf"
+	out=$work/$cli_name-tiers-it.out
+	rc=$(plan_exit "$out")
+	if [ "$rc" = 2 ] && grep -q 'wagtail_ssm_parameter.tiered will be updated in-place' "$out" &&
+		! grep -q 'must be replaced' "$out"; then
+		ok tiers-intelligent-tiering-planned-in-place
+	else
+		notok tiers-intelligent-tiering-planned-in-place "$out"
+	fi
+	expect tiers-intelligent-tiering-apply "$out.apply" apply_ok "$out.apply"
+	expect tiers-intelligent-tiering-kept-the-parameter "$out.aws" check parameter-tier "$name" any 2
+	no_changes tiers-intelligent-tiering-no-changes
+
+	tiers_tf Advanced >"$dir/main.tf"
+	out=$work/$cli_name-tiers-up.out
+	rc=$(plan_exit "$out")
+	if [ "$rc" = 2 ] && grep -q 'wagtail_ssm_parameter.tiered will be updated in-place' "$out" &&
+		! grep -q 'must be replaced' "$out"; then
+		ok tiers-up-to-advanced-planned-in-place
+	else
+		notok tiers-up-to-advanced-planned-in-place "$out"
+	fi
+	expect tiers-up-to-advanced-apply "$out.apply" apply_ok "$out.apply"
+	expect tiers-advanced-kept-the-parameter "$out.aws" check parameter-tier "$name" Advanced 3
+	no_changes tiers-up-no-changes
+
+	out=$work/$cli_name-tiers-destroy.out
+	expect tiers-destroy "$out" tf "$out" destroy -no-color -auto-approve -input=false
+	expect tiers-destroyed-in-aws "$out.aws" check parameter-gone "$name"
+	dir=$main_dir
+}
+
 errors() {
 	local out=$work/$cli_name-bad-name.out
 	printf 'resource "wagtail_ecr_repository" "bad" {\n  name = "Bad_Name"\n}\n' >"$dir/bad.tf"
@@ -295,6 +380,7 @@ run_cli() {
 	replace_parameter
 	drift
 	imports
+	ssm_tiers
 	errors
 	retries
 	undocumented_5xx
