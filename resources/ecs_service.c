@@ -545,21 +545,50 @@ static const cJSON *primary_deployment(const cJSON *service)
 	return NULL;
 }
 
+/* What a steady-state wait follows: the service, and the revision the
+ * deployment rolls out (NULL: whichever the service runs). */
+typedef struct {
+	const cty_value *state;
+	const char *task;
+} rollout_subject;
+
+/* Why the last FAILED deployment failed, from deployments ECS still lists. */
+static void failure_reason(const cJSON *service, wait_status *status)
+{
+	const cJSON *deployment;
+	cJSON_ArrayForEach(deployment, member(service, "deployments")) {
+		const cJSON *reason = member(deployment, "rolloutStateReason");
+		if (member_is(deployment, "rolloutState", "FAILED") && cJSON_IsString(reason))
+			snprintf(status->reason, sizeof status->reason, "%s", reason->valuestring);
+	}
+}
+
 /* The rollout of the PRIMARY deployment: IN_PROGRESS, COMPLETED, or FAILED
- * when the circuit breaker stopped it (rolloutStateReason says why). ECS
- * without rollout states reads as "steady" once the primary deployment
- * alone runs the desired count, else "rolling". */
+ * when the circuit breaker stopped it (rolloutStateReason says why). With
+ * rollback on, ECS answers a failure with a new PRIMARY deployment of the
+ * last revision that completed, which then completes: a deployment of a
+ * revision other than the one rolled out reads as "ROLLED_BACK", a
+ * failure. ECS without rollout states reads as "steady" once the primary
+ * deployment alone runs the desired count, else "rolling". */
 static bool rollout_status(call_ctx *ctx, const void *subject, wait_status *status)
 {
+	const rollout_subject *r = subject;
 	bool gone = false;
-	cJSON *service = describe_service(ctx, subject, &gone);
+	cJSON *service = describe_service(ctx, r->state, &gone);
 	const cJSON *primary = primary_deployment(service);
 	const cJSON *rollout = member(primary, "rolloutState"), *reason = member(primary, "rolloutStateReason");
+	const cJSON *task = member(primary, "taskDefinition");
 	if (!service && !gone)
 		return false;
+	if (cJSON_IsString(reason))
+		snprintf(status->reason, sizeof status->reason, "%s", reason->valuestring);
 	if (gone)
 		wait_status_set(status, WAIT_GONE);
-	else if (cJSON_IsString(rollout))
+	else if (r->task && cJSON_IsString(task) && strcmp(task->valuestring, r->task) != 0) {
+		wait_status_set(status, "ROLLED_BACK");
+		snprintf(status->reason, sizeof status->reason, "ECS rolled back to %s", task->valuestring);
+		failure_reason(service, status);
+	} else if (cJSON_IsString(rollout))
 		wait_status_set(status, rollout->valuestring);
 	else
 		wait_status_set(status, primary && cJSON_GetArraySize(member(service, "deployments")) == 1 &&
@@ -567,8 +596,6 @@ static bool rollout_status(call_ctx *ctx, const void *subject, wait_status *stat
 							      member(primary, "desiredCount"), true)
 					    ? "steady"
 					    : "rolling");
-	if (cJSON_IsString(reason))
-		snprintf(status->reason, sizeof status->reason, "%s", reason->valuestring);
 	cJSON_Delete(service);
 	return true;
 }
@@ -578,10 +605,17 @@ static const waiter_def steady_state = {
 	.what = "ECS service",
 	.pending = STATES("IN_PROGRESS", "rolling"),
 	.target = STATES("COMPLETED", "steady"),
-	.failed = STATES("FAILED"),
+	.failed = STATES("FAILED", "ROLLED_BACK"),
 	.max_delay = 15,
 	.read = rollout_status,
 };
+
+/* Waits for the rollout of `task` (NULL: whichever) on the service. */
+static bool wait_steady(call_ctx *ctx, const cty_value *state, const char *task)
+{
+	const rollout_subject subject = {state, task};
+	return ctx_wait_until(ctx, &steady_state, &subject, text(state, "name"));
+}
 
 static bool service_status(call_ctx *ctx, const void *subject, wait_status *status)
 {
@@ -682,7 +716,7 @@ static cty_value *create_service(call_ctx *ctx, const cty_value *planned)
 	/* A failed wait keeps the service in the state (tainted), so that
 	 * destroy removes it. */
 	if (flag(planned, "wait_for_steady_state"))
-		ctx_wait_until(ctx, &steady_state, made, text(made, "name"));
+		wait_steady(ctx, made, text(made, "task_definition_arn"));
 	cty_value *fresh = read_service(ctx, made);
 	if (cty_is_known(fresh)) {
 		cty_value_free(made);
@@ -751,7 +785,7 @@ static cty_value *update_service(call_ctx *ctx, const cty_value *prior, const ct
 		ok = (task = task_definition_register(ctx, planned)) != NULL;
 	ok = ok && send_update(ctx, prior, planned, task, &sent);
 	if (ok && sent && flag(planned, "wait_for_steady_state"))
-		ok = ctx_wait_until(ctx, &steady_state, planned, text(planned, "name"));
+		ok = wait_steady(ctx, planned, task);
 	if (ok)
 		update_tags(ctx, prior, planned);
 	/* Success or not, what ECS now has is the state. */

@@ -505,8 +505,10 @@ static cty_value *update_role(call_ctx *ctx, const cty_value *prior, const cty_v
 	    update_boundary(ctx, role, prior, planned) &&
 	    sync_inline_policies(ctx, role, cty_object_get(prior, "inline_policies"),
 				 cty_object_get(planned, "inline_policies"), IAM_MUST_EXIST) &&
+	    /* A policy attached now may have been made in this same apply, and
+	     * IAM answers NoSuchEntity until it has propagated. */
 	    sync_attachments(ctx, role, cty_object_get(prior, "managed_policy_arns"),
-			     cty_object_get(planned, "managed_policy_arns"), IAM_MUST_EXIST))
+			     cty_object_get(planned, "managed_policy_arns"), IAM_JUST_CREATED))
 		iam_update_tags(ctx, "Role", "RoleName", role, cty_object_get(prior, "tags_all"),
 				cty_object_get(planned, "tags_all"));
 	/* Success or not, IAM now holds the truth. */
