@@ -5,8 +5,10 @@
 # Stages (each ends its output with a `... N passed, N failed` line):
 #   unit        build/unit-tests, through tests/unit/run.sh (moto servers)
 #   tls         tests/tls/test_client_cert.py (when present)
+#   strict-model tests/aws/test_strict_model.py (botocore model checks, pager)
 #   strict-layer tests/aws/test_strict_proxy.py (the strict AWS layer that the
-#               AWS stages run through unless STRICT_AWS=0)
+#               AWS stages run through unless STRICT_AWS=0: core and RDS)
+#   strict-ecs  tests/aws/test_strict_ecs.py (its ECS and IAM behaviours)
 #   acceptance  tests/acceptance/cli.sh (real tofu and terraform)
 #   aws         tests/acceptance/aws_resources.sh (both CLIs against a real
 #               moto server that checks signatures)
@@ -96,7 +98,9 @@ fi
 
 # 2b. the strict AWS layer itself (tests/aws/strict_proxy.py in front of moto),
 # before the acceptance stages that run through it
+stage strict-model "${PYTHON:-python3}" tests/aws/test_strict_model.py
 stage strict-layer "${PYTHON:-python3}" tests/aws/test_strict_proxy.py
+stage strict-ecs "${PYTHON:-python3}" tests/aws/test_strict_ecs.py
 
 # 3. acceptance tests with the real CLIs: the protocol, then each resource
 # family against a real moto server (and PostgreSQL where SQL runs)
