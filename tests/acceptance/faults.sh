@@ -66,6 +66,12 @@ stage_name=faults
 fault_jobs=${FAULT_JOBS:-6}
 fault_filter=${FAULT_FILTER:-}
 stall_timeout=8 # seconds: the timeouts block of a persistent-stall scenario
+# The strict AWS layer's RDS states, short: these scenarios are about faults,
+# and a persistent-stall scenario's create (cluster, then its instance, each
+# polled) must fit in stall_timeout. aurora.sh runs the layer's defaults.
+export STRICT_AWS_DELAYS=${STRICT_AWS_DELAYS:-'{"rds_cluster_create": 1, "rds_backup": 0.5, "rds_instance_create": 1,
+ "rds_enhanced_monitoring": 0.5, "rds_modify": 0.5, "rds_iam_auth": 0.5, "rds_delete": 1, "rds_role_association": 0.5,
+ "ec2_eni_release": 0.5}'}
 
 # shellcheck source=tests/acceptance/aws_lib.sh
 source "$root/tests/acceptance/aws_lib.sh"
