@@ -40,6 +40,11 @@ trap 'moto_stop; cleanup' EXIT
 # The checker reads AWS back from moto itself: it is not under test, and the
 # strict layer would page its listings and delay its reads.
 check() { "$python" "$root/tests/acceptance/aws_check.py" "$MOTO_DIRECT_ENDPOINT" "$MOTO_ACCESS_KEY" "$MOTO_SECRET_KEY" "$@"; }
+# outside COMMAND ARGS...: a change made behind Terraform's back (a CI job, a
+# console user). It goes through the strict layer, as any caller's request
+# reaches AWS, so that what the layer keeps of a resource (deployments,
+# states) follows it.
+outside() { "$python" "$root/tests/acceptance/aws_check.py" "$MOTO_ENDPOINT" "$MOTO_ACCESS_KEY" "$MOTO_SECRET_KEY" "$@"; }
 
 # expect NAME OUT COMMAND...: a case that passes when COMMAND succeeds.
 expect() {

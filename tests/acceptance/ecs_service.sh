@@ -248,7 +248,7 @@ imports() {
 
 drift() {
 	local out=$work/$cli_name-drift.out rc
-	check ecs-drift-service "$cluster" cymph cymph:hotfix "$subnet_a"
+	outside ecs-drift-service "$cluster" cymph cymph:hotfix "$subnet_a"
 	rc=$(plan_exit "$out")
 	if [ "$rc" = 2 ] && grep -q 'wagtail_ecs_service.cymph will be updated in-place' "$out" &&
 		grep -q 'desired_count' "$out" && grep -q 'container_definitions' "$out" && grep -q "$subnet_b" "$out" &&
@@ -265,7 +265,7 @@ drift() {
 	expect drift-outside-revision-deregistered "$out.aws" check ecs-active-revisions "$prefix-cymph" 4
 	no_changes after-drift-no-changes
 	out=$work/$cli_name-deleted.out
-	check ecs-delete-service "$cluster" wagtail
+	outside ecs-delete-service "$cluster" wagtail
 	rc=$(plan_exit "$out")
 	if [ "$rc" = 2 ] && grep -q 'wagtail_ecs_service.wagtail will be created' "$out"; then
 		ok deleted-service-planned-for-creation
