@@ -124,7 +124,8 @@ start_services() {
 	moto_start "$demo/moto" >"$demo/moto-start.log" 2>&1 || { cat "$demo/moto-start.log"; die "moto did not start"; }
 	pg_start >"$demo/pg-start.log" 2>&1 || { cat "$demo/pg-start.log"; kill "$MOTO_PID"; die "PostgreSQL did not start"; }
 	local name
-	for name in MOTO_PID MOTO_ENDPOINT MOTO_ACCESS_KEY MOTO_SECRET_KEY PG_BIN PG_DIR PG_HOST PG_PORT PG_DATABASE \
+	for name in MOTO_PID STRICT_PID MOTO_ENDPOINT MOTO_DIRECT_ENDPOINT MOTO_ACCESS_KEY MOTO_SECRET_KEY PG_BIN PG_DIR \
+		PG_HOST PG_PORT PG_DATABASE \
 		PG_ADMIN_USER PG_ADMIN_PASSWORD PG_CA; do
 		printf '%s=%q\n' "$name" "${!name}"
 	done >"$demo/services.env"
@@ -139,10 +140,14 @@ stop_services() {
 	[ -f "$demo/services.env" ] || return 0
 	# shellcheck disable=SC1091
 	source "$demo/services.env"
-	if [ -n "${MOTO_PID:-}" ] && kill "$MOTO_PID" 2>/dev/null; then
-		for _ in $(seq 1 50); do alive "$MOTO_PID" || break; sleep 0.1; done
-		alive "$MOTO_PID" && kill -KILL "$MOTO_PID" 2>/dev/null
-	fi
+	# moto, and the strict AWS layer in front of it (tests/aws/moto.sh)
+	local pid
+	for pid in "${STRICT_PID:-}" "${MOTO_PID:-}"; do
+		if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
+			for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
+			alive "$pid" && kill -KILL "$pid" 2>/dev/null
+		fi
+	done
 	pg_stop
 	rm -f "$demo/services.env"
 }
