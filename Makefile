@@ -100,7 +100,7 @@ demo-down:
 # Unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer, in a
 # build dir of their own; sanitize-provider builds the provider that way too,
 # for the acceptance suite (tests/run.sh under CI).
-ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -DWAGTAIL_CHECKED
 sanitize:
 	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" build-asan/unit-tests
 	ASAN_OPTIONS=detect_leaks=1 tests/unit/run.sh build-asan/unit-tests
@@ -109,7 +109,7 @@ sanitize:
 # build dir of their own, each run for FUZZ_SECONDS from its committed corpus.
 FUZZ_SECONDS ?= 10
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -DWAGTAIL_CHECKED
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
 		$(addprefix build-fuzz/,$(FUZZ_TARGETS))

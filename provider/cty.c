@@ -416,9 +416,33 @@ cty_value *cty_object_new(const cty_type *t)
 	return v;
 }
 
+/* A misuse of an object that the code, not the input, got wrong: a name
+ * the type does not have, or a value of another type. Checked builds
+ * (WAGTAIL_CHECKED: the sanitizer and fuzz builds) stop at once so that a
+ * typo in an attribute name fails the first test that reaches it; the
+ * release build carries on as before (the set is dropped, the get finds
+ * nothing). */
+#ifdef WAGTAIL_CHECKED
+static void misuse(const cty_value *object, const char *name, const char *what)
+{
+	char *type = cty_type_to_json(object->type);
+	fprintf(stderr, "cty: %s \"%s\" on an object of type %s\n", what, name, type);
+	free(type);
+	abort();
+}
+#define CHECKED_MISUSE(object, name, what) misuse(object, name, what)
+#else
+#define CHECKED_MISUSE(object, name, what) ((void)0)
+#endif
+
 bool cty_object_set(cty_value *object, const char *name, cty_value *v)
 {
 	int i = cty_is_known(object) ? cty_type_field_index(object->type, name) : -1;
+	if (cty_is_known(object) && i < 0)
+		CHECKED_MISUSE(object, name, "no attribute");
+	if (i >= 0 && v && object->type->fields[i].type->kind != CTY_DYNAMIC &&
+	    !cty_type_equal(object->type->fields[i].type, v->type))
+		CHECKED_MISUSE(object, name, "a value of another type for attribute");
 	if (i < 0) {
 		cty_value_free(v);
 		return false;
@@ -509,6 +533,8 @@ cty_value *cty_object_get(const cty_value *object, const char *name)
 	if (!cty_is_known(object))
 		return NULL;
 	int i = cty_type_field_index(object->type, name);
+	if (i < 0)
+		CHECKED_MISUSE(object, name, "no attribute");
 	return i < 0 ? NULL : object->u.coll.items[i];
 }
 
