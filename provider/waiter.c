@@ -81,8 +81,9 @@ bool ctx_wait_until(call_ctx *ctx, const waiter_def *w, const void *subject, con
 					 w->what, id, status.state, joined(w->target, states, sizeof states));
 			else
 				diag_add(ctx->diags, DIAG_ERROR, NULL, "Timed out",
-					 "%s %s was still %s after %.0f s, waiting for %s; raise the resource's "
-					 "timeouts block if AWS needs longer.",
+					 "%s %s was still %s when the operation's deadline came (this wait had "
+					 "lasted %.0f s), waiting for %s; raise the resource's timeouts block if AWS "
+					 "needs longer.",
 					 w->what, id, status.state, monotonic_now() - started,
 					 joined(w->target, states, sizeof states));
 			return false;

@@ -35,6 +35,11 @@ account=123456789012
 
 # moto_server inherits it: tests/aws/moto.sh starts it from this shell.
 export MOTO_IAM_LOAD_MANAGED_POLICIES=true
+# The strict AWS layer as AWS is at its slower: the cluster creating for
+# 10 s, and a new IAM role unknown to RDS for 15 s, so that the monitoring
+# role the module makes in the same apply is still refused when the
+# instances are made after the cluster (the provider must retry it).
+export STRICT_AWS_DELAYS=${STRICT_AWS_DELAYS:-'{"rds_cluster_create": 10, "iam_propagation": 15}'}
 
 # shellcheck source=tests/acceptance/aws_lib.sh
 source "$root/tests/acceptance/aws_lib.sh"
@@ -123,10 +128,24 @@ default_tags() { echo "{\"Service\": \"wagtail\", \"Stage\": \"$cli_name\"${1:-}
 created() {
 	local out=$work/$cli_name-apply.out
 	export TF_LOG=trace TF_LOG_PATH=$work/$cli_name-apply.trace
+	local started=$SECONDS
 	if tf "$out" apply -no-color -auto-approve -input=false; then ok apply; else
 		notok apply "$out"
 		unset TF_LOG TF_LOG_PATH
 		return 1
+	fi
+	if [ -n "${STRICT_AWS_STATS_URL:-}" ]; then
+		echo "    apply took $((SECONDS - started)) s (strict AWS layer on, delays $STRICT_AWS_DELAYS)"
+		# The monitoring role was made in this apply and the instances
+		# soon after: RDS refused it at least once, and the provider retried.
+		local refused
+		refused=$(curl -fsS "$STRICT_AWS_STATS_URL" |
+			"$python" -c 'import json, sys; print(json.load(sys.stdin).get("refused", {}).get("InvalidParameterValue", 0))')
+		if [ "${refused:-0}" -ge 1 ]; then ok young-monitoring-role-retried; else
+			notok young-monitoring-role-retried; note "the strict layer refused no young IAM role"
+		fi
+	else
+		echo "    apply took $((SECONDS - started)) s (strict AWS layer off)"
 	fi
 	unset TF_LOG TF_LOG_PATH
 	out=$work/$cli_name-aws.out
