@@ -1,8 +1,9 @@
-/* aurora_cluster.c: resource wagtail_aurora_cluster, the seed's Aurora
- * PostgreSQL cluster with its instances (a writer and `reader_count`
+/* aurora_cluster.c: resource wagtail_aurora_cluster, the Wagtail stack's
+ * Aurora PostgreSQL cluster with its instances (a writer and `reader_count`
  * readers spread over availability zones) and, when asked, the DB subnet
  * group and the security group it needs. Arguments mirror the
- * terraform-aws-modules rds-aurora block of the seed one to one.
+ * terraform-aws-modules rds-aurora module block of examples/wagtail (through
+ * modules/rds-aurora) one to one.
  *
  * RDS and EC2 speak the Query protocol; answers are read from the XML tree. */
 #include "aws_calls.h"

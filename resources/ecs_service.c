@@ -1,5 +1,5 @@
 /* ecs_service.c: resource wagtail_ecs_service, a Fargate service and the
- * task definition it runs, as the seed's ECS module makes them: one per app
+ * task definition it runs, as modules/ecs makes them: one per app
  * (cymph, wagtail) in a cluster made outside, with container definitions
  * rendered by templatefile and passed in.
  *
@@ -170,7 +170,7 @@ static void validate_service(call_ctx *ctx, const cty_value *config)
 				"block.");
 }
 
-/* ---- the seed spreads tasks over availability zones ---- */
+/* ---- tasks spread over availability zones ---- */
 
 /* Warns when every subnet lies in one zone. Checked at apply (create, and
  * updates that change subnets), not at plan, so that plans make no EC2

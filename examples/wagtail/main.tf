@@ -1,6 +1,5 @@
-# The Wagtail component of the design (shared/seed: "Wagtail Infrastructure
-# Requirements"), written as the design writes it: the ECS cluster outside the
-# ECS module, two services on it (the existing cymph app and Wagtail), the
+# The Wagtail component: the ECS cluster outside the ECS module, two
+# services on it (the existing cymph app and Wagtail), the
 # Aurora PostgreSQL cluster through the rds-aurora module with the design's
 # arguments, the database credentials as SSM SecureStrings the Wagtail task
 # reads, ECR repositories, an IAM database user whose rds-db:connect policy

@@ -19,7 +19,7 @@ stage_name=aurora
 # shellcheck source=tests/acceptance/aws_lib.sh
 source "$root/tests/acceptance/aws_lib.sh"
 
-# cluster_tf READERS PROTECTION: the seed's cluster, as its rds-aurora block sets it.
+# cluster_tf READERS PROTECTION: examples/wagtail's cluster, as its rds-aurora block sets it.
 cluster_tf() {
 	cat <<HCL
 resource "wagtail_aurora_cluster" "db" {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Acceptance tests of wagtail_ecs_service: both real CLIs against a real moto
 # server (ECS, EC2, ELBv2, IAM) that checks every signature, with the AWS
-# side read back by boto3 (aws_check.py). The layout is the seed's: one
+# side read back by boto3 (aws_check.py). The layout is examples/wagtail's: one
 # wagtail_ecs_cluster holding two services, cymph and wagtail, whose
 # container definitions templatefile renders from ecs_service.json.tpl.
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fault injection (issue 8): every AWS resource, on every CRUD path, under
+# Fault injection: every AWS resource, on every CRUD path, under
 # transient and under persistent faults, against a real moto server (that
 # checks every signature) behind tests/aws/fault_proxy.py. Every endpoint
 # of the provider points at the proxy; the proxy fails chosen attempts of one
