@@ -6,6 +6,8 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <openssl/rand.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,11 +196,23 @@ static bool retryable(const aws_error *err, const http_response *resp, bool tran
 	return err->http_status >= 500;
 }
 
+/* A fraction in [0, 1] for the jitter, from OpenSSL's generator: rand()
+ * unseeded gives every provider process the same sequence, so processes
+ * throttled together would retry together, which jitter is there to
+ * prevent (and rand() is not thread-safe either). */
+static double jitter_fraction(void)
+{
+	uint32_t r;
+	if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
+		return 0.5;
+	return (double)r / UINT32_MAX;
+}
+
 /* Full jitter: a random wait up to base * 2^attempt, capped. */
 static double backoff(int attempt)
 {
 	double ceiling = fmin(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * pow(2, attempt));
-	return ceiling * ((double)rand() / RAND_MAX);
+	return ceiling * jitter_fraction();
 }
 
 typedef struct {
