@@ -1,31 +1,31 @@
-/* registry.c: the provider's resources and data sources. Add new ones here. */
+/* registry.c: the provider's resources and data sources, expanded from the
+ * one list in resources/registry.def. Do not list them here: add a line
+ * there (`make new-resource` does). */
 #include "resource.h"
 
-extern const resource_def resource_aurora_cluster, resource_ecr_repository, resource_ecs_cluster, resource_ecs_service,
-	resource_ssm_parameter;
-extern const resource_def resource_iam_policy, resource_iam_role;
-extern const resource_def resource_iam_db_user, resource_aurora_lambda_trigger;
-extern const resource_def resource_log_group, resource_random_password;
-extern const resource_def data_caller_identity, data_iam_db_connect_policy, data_rds_auth_token;
+/* The declarations: each RESOURCE(x) names `resource_x`, each
+ * DATA_SOURCE(x) names `data_x`, defined in resources/x.c. A line whose
+ * table does not exist fails at link time, naming the symbol. */
+#define RESOURCE(name) extern const resource_def resource_##name;
+#define DATA_SOURCE(name) extern const resource_def data_##name;
+#include "registry.def"
+#undef RESOURCE
+#undef DATA_SOURCE
 
 const resource_def *const registry_resources[] = {
-	&resource_aurora_cluster,
-	&resource_aurora_lambda_trigger,
-	&resource_ecr_repository,
-	&resource_ecs_cluster,
-	&resource_ecs_service,
-	&resource_iam_db_user,
-	&resource_iam_policy,
-	&resource_iam_role,
-	&resource_log_group,
-	&resource_random_password,
-	&resource_ssm_parameter,
+#define RESOURCE(name) &resource_##name,
+#define DATA_SOURCE(name)
+#include "registry.def"
+#undef RESOURCE
+#undef DATA_SOURCE
 	NULL,
 };
 
 const resource_def *const registry_data_sources[] = {
-	&data_caller_identity,
-	&data_iam_db_connect_policy,
-	&data_rds_auth_token,
+#define RESOURCE(name)
+#define DATA_SOURCE(name) &data_##name,
+#include "registry.def"
+#undef RESOURCE
+#undef DATA_SOURCE
 	NULL,
 };
