@@ -136,5 +136,11 @@ tsan-provider:
 bench:
 	bench/compare.sh
 
+# A new resource from the templates in scaffold/, registered and wired into
+# the tests (docs/contributing.md): make new-resource NAME=x SERVICE=logs
+.PHONY: new-resource
+new-resource:
+	scaffold/new-resource.sh "$(NAME)" "$(SERVICE)"
+
 clean:
 	rm -rf build build-asan build-fuzz build-tsan
