@@ -112,6 +112,7 @@ acceptance_stages=(
 	"iam tests/acceptance/iam.sh"
 	"database tests/acceptance/database.sh"
 	"log-group tests/acceptance/log_group.sh"
+	"cloudwatch-log-subscription tests/acceptance/cloudwatch_log_subscription.sh"
 	"release tests/acceptance/release.sh"
 	"example-stack tests/acceptance/example_stack.sh"
 	"faults tests/acceptance/faults.sh"

@@ -704,4 +704,57 @@ commands.update({
     "faults-setup": faults_setup, "faults-agree": faults_agree,
 })
 
+
+# ---- CloudWatch Logs subscription filters (wagtail_cloudwatch_log_subscription) ----
+
+def create_kinesis_stream(name):
+    """A Kinesis stream to send log events to (made once); prints its ARN."""
+    kinesis = client("kinesis")
+    try:
+        kinesis.create_stream(StreamName=name, ShardCount=1)
+    except kinesis.exceptions.ResourceInUseException:
+        pass
+    print(kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"])
+
+
+def log_subscription_found(group, name):
+    filters = client("logs").describe_subscription_filters(logGroupName=group)["subscriptionFilters"]
+    return next((f for f in filters if f["filterName"] == name), None)
+
+
+def log_subscription(group, name, pattern, destination, role):
+    """The filter as wanted; role "none": none."""
+    found = log_subscription_found(group, name)
+    if not found:
+        fail(f"no subscription filter {name} on {group}")
+    expect_equal("filterPattern", found.get("filterPattern", ""), pattern)
+    expect_equal("destinationArn", found.get("destinationArn"), destination)
+    expect_equal("roleArn", found.get("roleArn") or "none", role)
+
+
+def log_subscription_gone(group, name):
+    try:
+        found = log_subscription_found(group, name)
+    except client("logs").exceptions.ResourceNotFoundException:
+        return  # the log group is gone, and its filters with it
+    if found:
+        fail(f"subscription filter {name} on {group} still exists", found)
+
+
+def put_log_subscription(group, name, pattern, destination, role):
+    extra = {} if role == "none" else {"roleArn": role}
+    client("logs").put_subscription_filter(logGroupName=group, filterName=name, filterPattern=pattern,
+                                           destinationArn=destination, **extra)
+
+
+def delete_log_subscription(group, name):
+    client("logs").delete_subscription_filter(logGroupName=group, filterName=name)
+
+
+commands.update({
+    "create-kinesis-stream": create_kinesis_stream, "log-subscription": log_subscription,
+    "log-subscription-gone": log_subscription_gone, "put-log-subscription": put_log_subscription,
+    "delete-log-subscription": delete_log_subscription,
+})
+
 commands[command](*args)

@@ -1,0 +1,239 @@
+/* cloudwatch_log_subscription.c: resource wagtail_cloudwatch_log_subscription,
+ * a CloudWatch Logs subscription filter that ships a log group's events
+ * (the Wagtail containers' awslogs group) to a Kinesis stream, a Firehose
+ * stream, a Lambda function or a cross-account Logs destination.
+ *
+ * CloudWatch Logs has no create or update of a subscription filter: one
+ * PutSubscriptionFilter makes it or overwrites the filter of that name,
+ * so create and update are the same call, and a retried create that meets
+ * what a lost attempt made simply overwrites it. A filter lives inside its
+ * log group: deleting the group deletes its filters, so "the group does not
+ * exist" means the filter is gone too. AWS tests the destination when the
+ * filter is put: a role made a moment ago is refused for a while. */
+#include "aws_calls.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- schema ---- */
+
+static const char *const distributions[] = {"ByLogStream", "Random", NULL};
+
+static const attr_def attributes[] = {
+	{"log_group_name", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "Name of the log group whose events are sent.",
+	 .check = {CHECK_REGEX, .pattern = "^[-._/#A-Za-z0-9]+$", .max_length = 512,
+		   .expected = "a log group name of 1 to 512 letters, digits and . - _ / #"}},
+	{"name", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "Name of the subscription filter, unique in its log group.",
+	 .check = {CHECK_REGEX, .pattern = "^[^:*|]+$", .max_length = 512,
+		   .expected = "1 to 512 characters other than : * and |"}},
+	{"filter_pattern", &cty_string, ATTR_REQUIRED,
+	 "The events to send, in CloudWatch Logs filter pattern syntax; \"\" sends every event. Updated in place.",
+	 .check = {CHECK_REGEX, .pattern = "^", .max_length = 1024, .expected = "at most 1024 characters"}},
+	{"destination_arn", &cty_string, ATTR_REQUIRED | ATTR_REPLACE,
+	 "ARN of the Kinesis stream, Firehose stream, Lambda function or Logs destination that receives the events.",
+	 .check = {CHECK_ARN}},
+	{"role_arn", &cty_string, ATTR_OPTIONAL,
+	 "ARN of the role CloudWatch Logs assumes to write to a Kinesis or Firehose destination. Updated in place.",
+	 .check = {CHECK_ARN}},
+	{"distribution", &cty_string, ATTR_OPTIONAL,
+	 "How events are spread over a Kinesis stream's shards: ByLogStream or Random. Updated in place.",
+	 .default_json = "\"ByLogStream\"", .check = {CHECK_ENUM, .choices = distributions}},
+	{"id", &cty_string, ATTR_COMPUTED, "log_group_name|name."},
+	{NULL},
+};
+
+extern const resource_def resource_cloudwatch_log_subscription;
+
+/* ---- what AWS's answers mean ---- */
+
+/* The log group (and so the filter) or the filter does not exist. */
+static const aws_match not_found[] = {{"ResourceNotFoundException"}, {NULL}};
+
+/* AWS tests the destination on every put: a role or Lambda permission made
+ * a moment ago is not yet seen for some seconds. Another change of the
+ * same log group at the same time is refused until it is done. */
+static const aws_match refused_for_now[] = {
+	{"InvalidParameterException", "Could not deliver test message", 120},
+	{"InvalidParameterException", "Could not execute the lambda function", 120},
+	{"OperationAbortedException", NULL, 60},
+	{NULL},
+};
+
+static const aws_rules on_filter = {.gone = not_found, .retry = refused_for_now};
+/* A put that meets no log group is an error to report as it is. */
+static const aws_rules on_put = {.retry = refused_for_now};
+
+/* ---- checks before any AWS call ---- */
+
+/* Kinesis and Firehose take events only through a role; Lambda functions
+ * and Logs destinations are called by CloudWatch Logs itself. */
+static void validate_subscription(call_ctx *ctx, const cty_value *config)
+{
+	const cty_value *destination = cty_object_get(config, "destination_arn");
+	const cty_value *role = cty_object_get(config, "role_arn");
+	if (!cty_is_known(destination) || cty_is_null(destination) || !cty_is_null(role))
+		return;
+	const char *arn = destination->u.str.text;
+	if (strstr(arn, ":kinesis:") || strstr(arn, ":firehose:"))
+		diag_attr_error(ctx->diags, "role_arn", "Missing role",
+				"CloudWatch Logs writes to %s only through a role that may put records there: set "
+				"role_arn.",
+				arn);
+}
+
+/* ---- requests and answers ---- */
+
+static cJSON *by_name(const cty_value *subscription)
+{
+	cJSON *request = cJSON_CreateObject();
+	cJSON_AddStringToObject(request, "logGroupName", cty_object_get_string(subscription, "log_group_name"));
+	cJSON_AddStringToObject(request, "filterName", cty_object_get_string(subscription, "name"));
+	return request;
+}
+
+static const cJSON *find_by_name(const cJSON *filters, const char *name)
+{
+	const cJSON *filter;
+	cJSON_ArrayForEach(filter, filters) {
+		const cJSON *found = cJSON_GetObjectItemCaseSensitive(filter, "filterName");
+		if (cJSON_IsString(found) && strcmp(found->valuestring, name) == 0)
+			return filter;
+	}
+	return NULL;
+}
+
+static cty_value *id_of(const char *group, const char *name)
+{
+	size_t group_len = strlen(group), name_len = strlen(name);
+	char *id = malloc(group_len + name_len + 2);
+	memcpy(id, group, group_len);
+	id[group_len] = '|';
+	memcpy(id + group_len + 1, name, name_len + 1);
+	cty_value *value = cty_string_new(id);
+	free(id);
+	return value;
+}
+
+static cty_value *filter_state(const cJSON *filter)
+{
+	cty_value *state = cty_object_new(resource_state_type(&resource_cloudwatch_log_subscription));
+	const cJSON *group = cJSON_GetObjectItemCaseSensitive(filter, "logGroupName");
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(filter, "filterName");
+	const cJSON *pattern = cJSON_GetObjectItemCaseSensitive(filter, "filterPattern");
+	const cJSON *distribution = cJSON_GetObjectItemCaseSensitive(filter, "distribution");
+	cty_object_set(state, "log_group_name", json_string_value(filter, "logGroupName"));
+	cty_object_set(state, "name", json_string_value(filter, "filterName"));
+	if (cJSON_IsString(group) && cJSON_IsString(name))
+		cty_object_set(state, "id", id_of(group->valuestring, name->valuestring));
+	/* An empty pattern (every event) may come back left out. */
+	cty_object_set(state, "filter_pattern", cty_string_new(cJSON_IsString(pattern) ? pattern->valuestring : ""));
+	cty_object_set(state, "destination_arn", json_string_value(filter, "destinationArn"));
+	cty_object_set(state, "role_arn", json_string_value(filter, "roleArn"));
+	/* ByLogStream is what AWS does when it is not said. */
+	cty_object_set(state, "distribution",
+		       cty_string_new(cJSON_IsString(distribution) ? distribution->valuestring : "ByLogStream"));
+	return state;
+}
+
+/* ---- handlers ---- */
+
+/* One DescribeSubscriptionFilters by prefix (a log group holds at most two
+ * filters: one page), keeping the exact name. */
+static cty_value *read_subscription(call_ctx *ctx, const cty_value *state)
+{
+	const char *name = cty_object_get_string(state, "name");
+	cJSON *request = cJSON_CreateObject(), *answer = NULL;
+	cJSON_AddStringToObject(request, "logGroupName", cty_object_get_string(state, "log_group_name"));
+	cJSON_AddStringToObject(request, "filterNamePrefix", name);
+	aws_outcome found = ctx_json_all(ctx, &aws_logs, "DescribeSubscriptionFilters", request, &on_filter,
+					 "subscriptionFilters", "nextToken", &answer);
+	cJSON_Delete(request);
+	if (found == AWS_FAILED)
+		return NULL;
+	const cJSON *filter =
+		found == AWS_DONE ? find_by_name(cJSON_GetObjectItemCaseSensitive(answer, "subscriptionFilters"), name)
+				  : NULL;
+	cty_value *fresh =
+		filter ? filter_state(filter) : cty_null(resource_state_type(&resource_cloudwatch_log_subscription));
+	cJSON_Delete(answer);
+	return fresh;
+}
+
+/* PutSubscriptionFilter with every planned argument: it makes the filter
+ * or overwrites the one of that name. */
+static aws_outcome put_filter(call_ctx *ctx, const cty_value *planned, aws_error *err)
+{
+	cJSON *request = by_name(planned);
+	const char *role = cty_object_get_string(planned, "role_arn");
+	cJSON_AddStringToObject(request, "filterPattern", cty_object_get_string(planned, "filter_pattern"));
+	cJSON_AddStringToObject(request, "destinationArn", cty_object_get_string(planned, "destination_arn"));
+	if (role)
+		cJSON_AddStringToObject(request, "roleArn", role);
+	cJSON_AddStringToObject(request, "distribution", cty_object_get_string(planned, "distribution"));
+	aws_outcome outcome = ctx_json_as(ctx, &aws_logs, "PutSubscriptionFilter", request, &on_put, NULL, err);
+	cJSON_Delete(request);
+	return outcome;
+}
+
+static cty_value *create_subscription(call_ctx *ctx, const cty_value *planned)
+{
+	aws_error err = {0};
+	cty_value *id = id_of(cty_object_get_string(planned, "log_group_name"), cty_object_get_string(planned, "name"));
+	cty_value *state = NULL;
+	/* A put whose answer was lost may have made it (ctx_create_outcome);
+	 * a retry overwrites rather than meets "already exists". */
+	if (put_filter(ctx, planned, &err) == AWS_DONE ||
+	    ctx_create_outcome(ctx, &resource_cloudwatch_log_subscription, planned, id->u.str.text, &err, NULL) !=
+		    CREATE_NONE)
+		state = resource_created(ctx, &resource_cloudwatch_log_subscription, planned, id->u.str.text);
+	cty_value_free(id);
+	return state;
+}
+
+static cty_value *update_subscription(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+{
+	(void)prior;
+	put_filter(ctx, planned, NULL);
+	/* Even after a failed put, what AWS now has is the state. */
+	return read_subscription(ctx, planned);
+}
+
+static bool delete_subscription(call_ctx *ctx, const cty_value *state)
+{
+	cJSON *request = by_name(state);
+	aws_outcome outcome = ctx_json_as(ctx, &aws_logs, "DeleteSubscriptionFilter", request, &on_filter, NULL, NULL);
+	cJSON_Delete(request);
+	return outcome != AWS_FAILED; /* gone already, or with its log group, is deleted */
+}
+
+/* The id is LOG_GROUP|NAME: a log group name has no '|', so the first one
+ * ends it (the filter name has none either, by its check). */
+static cty_value *import_subscription(call_ctx *ctx, const char *id)
+{
+	const char *bar = strchr(id, '|');
+	if (!bar || bar == id || !bar[1]) {
+		diag_add(ctx->diags, DIAG_ERROR, NULL, "Invalid import id",
+			 "A subscription filter is imported as LOG_GROUP_NAME|FILTER_NAME, e.g. "
+			 "/ecs/wagtail|to-kinesis; got \"%s\".",
+			 id);
+		return NULL;
+	}
+	cty_value *state = cty_object_new(resource_state_type(&resource_cloudwatch_log_subscription));
+	cty_object_set(state, "log_group_name", cty_string_from(id, (size_t)(bar - id)));
+	cty_object_set(state, "name", cty_string_new(bar + 1));
+	cty_object_set(state, "id", cty_string_new(id));
+	return state;
+}
+
+const resource_def resource_cloudwatch_log_subscription = {
+	.type_name = "wagtail_cloudwatch_log_subscription",
+	.schema = {.attributes = attributes,
+		   .description = "A CloudWatch Logs subscription filter: a log group's events, sent on to Kinesis, "
+				  "Firehose, Lambda or a Logs destination."},
+	.validate = validate_subscription,
+	.create = create_subscription,
+	.read = read_subscription,
+	.update = update_subscription,
+	.delete = delete_subscription,
+	.import = import_subscription,
+};
