@@ -21,6 +21,7 @@
 #   faults      tests/acceptance/faults.sh (every resource and CRUD path under
 #               injected faults: AWS and state agree, a second apply converges)
 #   load        tests/acceptance/load.sh (240 resources, -parallelism=20, memory bound)
+#   plain-moto-aws  the aws stage once more with STRICT_AWS=0 (moto alone)
 #   asan-*      every acceptance stage again with an ASan+UBSan provider, with sanitize
 #   tsan-*      the load test with a ThreadSanitizer provider, with sanitize
 #   fuzz        each libFuzzer target for FUZZ_SECONDS (default 10), with sanitize
@@ -122,6 +123,8 @@ for entry in "${acceptance_stages[@]}"; do
 done
 # 240 resources at -parallelism=20: no crash, nothing lost, bounded memory
 stage load tests/acceptance/load.sh
+# The plain moto path stays tested too (STRICT_AWS=0: no strict layer).
+STRICT_AWS=0 stage plain-moto-aws tests/acceptance/aws_resources.sh
 
 # 4. under sanitizers: the unit tests (ASan+UBSan, then valgrind), every
 # acceptance stage again with an ASan+UBSan provider, and a short fuzz run
