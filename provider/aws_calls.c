@@ -73,28 +73,6 @@ cty_value *tags_from_json(const cJSON *list, const char *key_member, const char 
 	return map;
 }
 
-bool ctx_json_send(call_ctx *ctx, const aws_service *svc, const char *action, cJSON *request)
-{
-	cJSON *answer = ctx_json_call(ctx, svc, action, request, NULL);
-	cJSON_Delete(request);
-	cJSON_Delete(answer);
-	return answer != NULL;
-}
-
-bool ctx_json_delete(call_ctx *ctx, const aws_service *svc, const char *action, cJSON *request,
-		     const char *not_found_code)
-{
-	aws_error err = {0};
-	cJSON *answer = ctx_json_call(ctx, svc, action, request, &err);
-	bool gone = answer || aws_error_is(&err, not_found_code);
-	if (!gone)
-		aws_error_report(&err, ctx->diags, NULL);
-	aws_error_clear(&err);
-	cJSON_Delete(answer);
-	cJSON_Delete(request);
-	return gone;
-}
-
 create_outcome ctx_create_outcome(call_ctx *ctx, const resource_def *r, const cty_value *planned, const char *id,
 				  aws_error *err, const char *already_exists)
 {
@@ -120,6 +98,10 @@ create_outcome ctx_create_outcome(call_ctx *ctx, const resource_def *r, const ct
 	return outcome;
 }
 
+const json_tag_api ecs_tag_api = {"TagResource", "UntagResource", "tags", "tagKeys", "key", "value"};
+const json_tag_api ecr_tag_api = {"TagResource", "UntagResource", "tags", "tagKeys", "Key", "Value"};
+const json_tag_api ssm_tag_api = {"AddTagsToResource", "RemoveTagsFromResource", "Tags", "TagKeys", "Key", "Value"};
+
 bool ctx_json_update_tags(call_ctx *ctx, const aws_service *svc, const json_tag_api *api, const cJSON *target,
 			  const cty_value *before, const cty_value *after)
 {
@@ -130,12 +112,12 @@ bool ctx_json_update_tags(call_ctx *ctx, const aws_service *svc, const json_tag_
 		cJSON *request = cJSON_Duplicate(target, 1), *keys = cJSON_AddArrayToObject(request, api->keys_member);
 		for (size_t i = 0; i < cty_length(removed); i++)
 			cJSON_AddItemToArray(keys, cJSON_CreateString(removed->u.coll.keys[i]));
-		ok = ctx_json_send(ctx, svc, api->untag_action, request);
+		ok = ctx_json_send_take(ctx, svc, api->untag_action, request, NULL) == AWS_DONE;
 	}
 	if (ok && cty_length(changed)) {
 		cJSON *request = cJSON_Duplicate(target, 1);
 		cJSON_AddItemToObject(request, api->tags_member, tags_to_json(changed, api->key_member, api->value_member));
-		ok = ctx_json_send(ctx, svc, api->tag_action, request);
+		ok = ctx_json_send_take(ctx, svc, api->tag_action, request, NULL) == AWS_DONE;
 	}
 	cty_value_free(removed);
 	cty_value_free(changed);
@@ -169,6 +151,17 @@ void query_free(query_params *q)
 	free(q->items);
 	q->items = NULL;
 	q->count = 0;
+}
+
+void query_add_attribute(query_params *q, const char *param, const cty_value *o, const char *name)
+{
+	const cty_value *v = cty_object_get(o, name);
+	if (!cty_is_known(v))
+		return;
+	if (v->type->kind == CTY_BOOL)
+		query_add(q, param, v->u.boolean ? "true" : "false");
+	else
+		query_add(q, param, v->u.str.text);
 }
 
 xmlDoc *ctx_query(call_ctx *ctx, const aws_service *svc, const char *action, const query_params *q, aws_error *err)
@@ -270,6 +263,22 @@ aws_outcome ctx_json_as(call_ctx *ctx, const aws_service *svc, const char *actio
 		*answer = got;
 	else
 		cJSON_Delete(got);
+	return outcome;
+}
+
+aws_outcome ctx_json_send_take(call_ctx *ctx, const aws_service *svc, const char *action, cJSON *request,
+			       const aws_rules *rules)
+{
+	aws_outcome outcome = ctx_json_as(ctx, svc, action, request, rules, NULL, NULL);
+	cJSON_Delete(request);
+	return outcome;
+}
+
+aws_outcome ctx_query_send_take(call_ctx *ctx, const aws_service *svc, const char *action, query_params *q,
+				const aws_rules *rules)
+{
+	aws_outcome outcome = ctx_query_as(ctx, svc, action, q, rules, NULL, NULL);
+	query_free(q);
 	return outcome;
 }
 

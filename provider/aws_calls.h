@@ -50,6 +50,9 @@ void query_add(query_params *q, const char *name, const char *value);
 void query_addf(query_params *q, const char *value, const char *name_format, ...)
 	__attribute__((format(printf, 3, 4)));
 void query_free(query_params *q);
+/* Adds param = attribute `name` of o, when it is known: a string or a
+ * number as its text, a bool as "true" or "false". */
+void query_add_attribute(query_params *q, const char *param, const cty_value *o, const char *name);
 /* ctx_query_call with a query_params. */
 xmlDoc *ctx_query(call_ctx *ctx, const aws_service *svc, const char *action, const query_params *q, aws_error *err);
 
@@ -106,16 +109,14 @@ cty_value *json_string_value(const cJSON *object, const char *member);
 cJSON *tags_to_json(const cty_value *map, const char *key_member, const char *value_member);
 cty_value *tags_from_json(const cJSON *list, const char *key_member, const char *value_member);
 
-
-
-/* Sends a JSON request (consumed) and discards the answer; false when it
- * failed (reported to ctx->diags). */
-bool ctx_json_send(call_ctx *ctx, const aws_service *svc, const char *action, cJSON *request);
-
-/* Sends a delete request (consumed). True when the resource is gone,
- * including when AWS answers not_found_code; otherwise false (reported). */
-bool ctx_json_delete(call_ctx *ctx, const aws_service *svc, const char *action, cJSON *request,
-		     const char *not_found_code);
+/* A call whose answer is not needed, under rules (NULL: none), as
+ * ctx_json_as / ctx_query_as with no answer and err NULL: AWS_DONE,
+ * AWS_GONE, or AWS_FAILED reported to ctx->diags. The request (q) is
+ * consumed: these free it, as the _take in their names says. */
+aws_outcome ctx_json_send_take(call_ctx *ctx, const aws_service *svc, const char *action, cJSON *request,
+			       const aws_rules *rules);
+aws_outcome ctx_query_send_take(call_ctx *ctx, const aws_service *svc, const char *action, query_params *q,
+				const aws_rules *rules);
 
 /* What a create call that failed (err, not yet reported) left in AWS. When
  * no attempt can have taken effect (err->maybe_applied false), nothing.
@@ -140,6 +141,11 @@ typedef struct {
 	const char *tags_member, *keys_member; /* "tags", "tagKeys" */
 	const char *key_member, *value_member; /* "key", "value" */
 } json_tag_api;
+
+/* The JSON services whose resources this provider tags. */
+extern const json_tag_api ecs_tag_api; /* ECS: tags [{key, value}], tagKeys */
+extern const json_tag_api ecr_tag_api; /* ECR: tags [{Key, Value}], tagKeys */
+extern const json_tag_api ssm_tag_api; /* SSM: AddTagsToResource, RemoveTagsFromResource */
 
 /* Brings AWS's tags from `before` to `after` (maps) with at most one untag
  * and one tag call. target holds the members naming the resource (copied

@@ -6,6 +6,7 @@
  * modules/rds-aurora) one to one.
  *
  * RDS and EC2 speak the Query protocol; answers are read from the XML tree. */
+#include "attr.h"
 #include "aws_calls.h"
 #include "tags.h"
 #include "validate.h"
@@ -116,34 +117,44 @@ static const timeouts_def timeouts = {.create = 7200, .read = 300, .update = 720
 
 extern const resource_def resource_aurora_cluster;
 
-/* ---- small readers of the configuration ---- */
+/* ---- what RDS's and EC2's answers mean ---- */
 
-static const char *text(const cty_value *o, const char *name)
-{
-	return cty_object_get_string(o, name);
-}
+static const aws_match cluster_gone[] = {{"DBClusterNotFoundFault"}, {NULL}};
+static const aws_match instance_gone[] = {{"DBInstanceNotFound"}, {NULL}};
 
-static bool flag(const cty_value *o, const char *name)
-{
-	const cty_value *v = cty_object_get(o, name);
-	return cty_is_known(v) && v->u.boolean;
-}
-
-static long number(const cty_value *o, const char *name, long fallback)
-{
-	const cty_value *v = cty_object_get(o, name);
-	return cty_is_known(v) ? strtol(v->u.str.text, NULL, 10) : fallback;
-}
-
-static bool set(const cty_value *o, const char *name)
-{
-	return !cty_is_null(cty_object_get(o, name));
-}
-
-static bool differs(const cty_value *a, const cty_value *b, const char *name)
-{
-	return !cty_value_equal(cty_object_get(a, name), cty_object_get(b, name));
-}
+/* Refusals that pass with time:
+ * - RDS refuses calls on a cluster or instance in a state that does not
+ *   take them (creating, modifying, backing-up, deleting instances);
+ * - IAM shows a role made moments ago to RDS only after a few seconds, and
+ *   until then RDS answers InvalidParameterValue "IAM role ARN value is
+ *   invalid or does not include the required permissions" for a
+ *   MonitoringRoleArn or an AddRoleToDBCluster. The AWS provider retries
+ *   that for two minutes, its IAM propagation time; after that the role is
+ *   wrong, not new. */
+#define IAM_PROPAGATION {"InvalidParameterValue", "IAM role ARN value is invalid", 120}
+static const aws_match refused_for_now[] = {{"InvalidDBClusterStateFault"}, IAM_PROPAGATION, {NULL}};
+static const aws_rules on_cluster = {.gone = cluster_gone, .retry = refused_for_now};
+static const aws_rules on_instance = {
+	.gone = instance_gone,
+	.retry = (const aws_match[]){{"InvalidDBInstanceState"}, {"InvalidDBClusterStateFault"}, IAM_PROPAGATION,
+				     {NULL}},
+};
+static const aws_rules on_subnet_group = {.gone = (const aws_match[]){{"DBSubnetGroupNotFoundFault"}, {NULL}}};
+/* A security group stays in use while the cluster's network interfaces go. */
+static const aws_rules on_security_group = {
+	.gone = (const aws_match[]){{"InvalidGroup.NotFound"}, {NULL}},
+	.retry = (const aws_match[]){{"DependencyViolation"}, {NULL}},
+};
+/* Ingress rules already there (or already gone) are what we want. */
+static const aws_rules on_ingress_authorized = {.gone = (const aws_match[]){{"InvalidPermission.Duplicate"}, {NULL}}};
+static const aws_rules on_ingress_revoked = {.gone = (const aws_match[]){{"InvalidPermission.NotFound"}, {NULL}}};
+/* Removing a role that is no longer there (or whose cluster is not) is
+ * what we want. */
+static const aws_rules on_role_added = {.retry = refused_for_now};
+static const aws_rules on_role_removed = {
+	.gone = (const aws_match[]){{"DBClusterRoleNotFound"}, {"DBClusterNotFoundFault"}, {NULL}},
+	.retry = refused_for_now,
+};
 
 /* ---- validation: what RDS would refuse, refused before any call ---- */
 
@@ -172,13 +183,14 @@ static void validate_cluster(call_ctx *ctx, const cty_value *config)
 	const cty_value *password = cty_object_get(config, "master_password");
 	const cty_value *manage = cty_object_get(config, "manage_master_user_password");
 	bool interval_known = cty_is_known(cty_object_get(config, "monitoring_interval"));
-	long interval = number(config, "monitoring_interval", 0);
+	long interval = attr_long(config, "monitoring_interval", 0);
 	char why[160];
 
-	if (cty_is_known(password) && cty_is_known(manage) && manage->u.boolean)
+	if (cty_is_known(password) && attr_flag(config, "manage_master_user_password"))
 		diag_attr_error(ctx->diags, "master_password", "Conflicting password settings",
 				"Set master_password or manage_master_user_password = true, not both.");
-	else if (cty_is_null(password) && !cty_is_unknown(manage) && !(cty_is_known(manage) && manage->u.boolean))
+	else if (cty_is_null(password) && !cty_is_unknown(manage) &&
+		 !attr_flag(config, "manage_master_user_password"))
 		diag_attr_error(ctx->diags, "master_password", "Missing password",
 				"Set master_password, or manage_master_user_password = true to let RDS keep it in "
 				"Secrets Manager.");
@@ -188,7 +200,7 @@ static void validate_cluster(call_ctx *ctx, const cty_value *config)
 	    interval != 60)
 		diag_attr_error(ctx->diags, "monitoring_interval", "Invalid monitoring interval",
 				"Use 0, 1, 5, 10, 15, 30 or 60 seconds, not %ld.", interval);
-	if (interval > 0 && !set(config, "monitoring_role_arn"))
+	if (interval > 0 && !attr_is_set(config, "monitoring_role_arn"))
 		diag_attr_error(ctx->diags, "monitoring_role_arn", "Missing monitoring role",
 				"Enhanced monitoring (monitoring_interval %ld) needs monitoring_role_arn.", interval);
 	/* RDS refuses a MonitoringRoleArn with MonitoringInterval 0. */
@@ -197,12 +209,12 @@ static void validate_cluster(call_ctx *ctx, const cty_value *config)
 				"monitoring_role_arn needs a monitoring_interval of 1, 5, 10, 15, 30 or 60; RDS refuses "
 				"a role with monitoring_interval 0.");
 	if ((cty_length(cty_object_get(config, "allowed_security_groups")) ||
-	     cty_length(cty_object_get(config, "allowed_cidr_blocks"))) && !set(config, "vpc_id"))
+	     cty_length(cty_object_get(config, "allowed_cidr_blocks"))) && !attr_is_set(config, "vpc_id"))
 		diag_attr_error(ctx->diags, "vpc_id", "Missing VPC",
 				"allowed_security_groups and allowed_cidr_blocks make a security group, which needs vpc_id.");
 	/* Judged only on known values: at validate, module inputs are unknown. */
 	if (cty_is_known(cty_object_get(config, "kms_key_id")) &&
-	    cty_is_known(cty_object_get(config, "storage_encrypted")) && !flag(config, "storage_encrypted"))
+	    cty_is_known(cty_object_get(config, "storage_encrypted")) && !attr_flag(config, "storage_encrypted"))
 		diag_attr_error(ctx->diags, "kms_key_id", "KMS key without encryption",
 				"kms_key_id needs storage_encrypted = true.");
 }
@@ -224,72 +236,11 @@ static void add_tags(query_params *q, const cty_value *tags)
 	}
 }
 
-static void add_text(query_params *q, const char *param, const cty_value *o, const char *name)
-{
-	if (text(o, name))
-		query_add(q, param, text(o, name));
-}
-
-static void add_number(query_params *q, const char *param, const cty_value *o, const char *name)
-{
-	const cty_value *v = cty_object_get(o, name);
-	if (cty_is_known(v))
-		query_add(q, param, v->u.str.text);
-}
-
-static void add_flag(query_params *q, const char *param, const cty_value *o, const char *name)
-{
-	const cty_value *v = cty_object_get(o, name);
-	if (cty_is_known(v))
-		query_add(q, param, v->u.boolean ? "true" : "false");
-}
-
 static void add_scaling(query_params *q, const cty_value *planned)
 {
 	const cty_value *scaling = cty_index(cty_object_get(planned, "serverless_v2_scaling"), 0);
-	add_number(q, "ServerlessV2ScalingConfiguration.MinCapacity", scaling, "min_capacity");
-	add_number(q, "ServerlessV2ScalingConfiguration.MaxCapacity", scaling, "max_capacity");
-}
-
-/* ---- what RDS's and EC2's answers mean ---- */
-
-static const aws_match cluster_gone[] = {{"DBClusterNotFoundFault"}, {NULL}};
-static const aws_match instance_gone[] = {{"DBInstanceNotFound"}, {NULL}};
-
-/* Refusals that pass with time:
- * - RDS refuses calls on a cluster or instance in a state that does not
- *   take them (creating, modifying, backing-up, deleting instances);
- * - IAM shows a role made moments ago to RDS only after a few seconds, and
- *   until then RDS answers InvalidParameterValue "IAM role ARN value is
- *   invalid or does not include the required permissions" for a
- *   MonitoringRoleArn or an AddRoleToDBCluster. The AWS provider retries
- *   that for two minutes, its IAM propagation time; after that the role is
- *   wrong, not new. */
-#define IAM_PROPAGATION {"InvalidParameterValue", "IAM role ARN value is invalid", 120}
-static const aws_rules on_cluster = {
-	.gone = cluster_gone,
-	.retry = (const aws_match[]){{"InvalidDBClusterStateFault"}, IAM_PROPAGATION, {NULL}},
-};
-static const aws_rules on_instance = {
-	.gone = instance_gone,
-	.retry = (const aws_match[]){{"InvalidDBInstanceState"}, {"InvalidDBClusterStateFault"}, IAM_PROPAGATION,
-				     {NULL}},
-};
-static const aws_rules on_subnet_group = {.gone = (const aws_match[]){{"DBSubnetGroupNotFoundFault"}, {NULL}}};
-/* A security group stays in use while the cluster's network interfaces go. */
-static const aws_rules on_security_group = {
-	.gone = (const aws_match[]){{"InvalidGroup.NotFound"}, {NULL}},
-	.retry = (const aws_match[]){{"DependencyViolation"}, {NULL}},
-};
-
-/* A Query call whose answer is not needed, under rules; takes q (frees it).
- * True when done, or when the thing is gone. */
-static bool send_take(call_ctx *ctx, const aws_service *svc, const char *action, query_params *q,
-		      const aws_rules *rules)
-{
-	aws_outcome outcome = ctx_query_as(ctx, svc, action, q, rules, NULL, NULL);
-	query_free(q);
-	return outcome != AWS_FAILED;
+	query_add_attribute(q, "ServerlessV2ScalingConfiguration.MinCapacity", scaling, "min_capacity");
+	query_add_attribute(q, "ServerlessV2ScalingConfiguration.MaxCapacity", scaling, "max_capacity");
 }
 
 /* ---- the pieces the resource makes besides the cluster ---- */
@@ -309,7 +260,7 @@ static char *lower_copy(const char *text)
 
 static char *own_name(const cty_value *o, const char *suffix)
 {
-	char *name = NULL, *lower = lower_copy(text(o, "name"));
+	char *name = NULL, *lower = lower_copy(attr_text(o, "name"));
 	if (asprintf(&name, "%s-%s", lower, suffix) < 0)
 		abort();
 	free(lower);
@@ -318,7 +269,7 @@ static char *own_name(const cty_value *o, const char *suffix)
 
 static bool wants_subnet_group(const cty_value *planned)
 {
-	return cty_length(cty_object_get(planned, "subnets")) > 0 && !text(planned, "db_subnet_group_name");
+	return cty_length(cty_object_get(planned, "subnets")) > 0 && !attr_text(planned, "db_subnet_group_name");
 }
 
 static bool wants_security_group(const cty_value *o)
@@ -344,7 +295,7 @@ static bool create_subnet_group(call_ctx *ctx, cty_value *state)
 		query_params modify = {0};
 		query_add(&modify, "DBSubnetGroupName", name);
 		add_list(&modify, "SubnetIds.SubnetIdentifier.%zu", cty_object_get(state, "subnets"));
-		ok = send_take(ctx, &aws_rds, "ModifyDBSubnetGroup", &modify, NULL);
+		ok = ctx_query_send_take(ctx, &aws_rds, "ModifyDBSubnetGroup", &modify, NULL) == AWS_DONE;
 	} else if (!ok) {
 		aws_error_report(&err, ctx->diags, "subnets");
 	}
@@ -365,19 +316,15 @@ static bool authorize_ingress(call_ctx *ctx, const char *action, const char *gro
 	char port[16];
 	if (!cty_length(groups) && !cty_length(cidrs))
 		return true;
-	snprintf(port, sizeof port, "%ld", number(rules, "port", 5432));
+	snprintf(port, sizeof port, "%ld", attr_long(rules, "port", 5432));
 	query_add(&q, "GroupId", group_id);
 	query_add(&q, "IpPermissions.1.IpProtocol", "tcp");
 	query_add(&q, "IpPermissions.1.FromPort", port);
 	query_add(&q, "IpPermissions.1.ToPort", port);
 	add_list(&q, "IpPermissions.1.Groups.%zu.GroupId", groups);
 	add_list(&q, "IpPermissions.1.IpRanges.%zu.CidrIp", cidrs);
-	/* Rules already there (or already gone) are what we want. */
-	const aws_rules settled = {
-		.gone = strncmp(action, "Authorize", 9) == 0 ? (const aws_match[]){{"InvalidPermission.Duplicate"}, {NULL}}
-							      : (const aws_match[]){{"InvalidPermission.NotFound"}, {NULL}},
-	};
-	return send_take(ctx, &aws_ec2, action, &q, &settled);
+	const aws_rules *settled = strncmp(action, "Authorize", 9) == 0 ? &on_ingress_authorized : &on_ingress_revoked;
+	return ctx_query_send_take(ctx, &aws_ec2, action, &q, settled) != AWS_FAILED;
 }
 
 /* The id of our group by its name, when a cluster deleted outside
@@ -389,7 +336,7 @@ static char *existing_group_id(call_ctx *ctx, const cty_value *state, const char
 	query_add(&q, "Filter.1.Name", "group-name");
 	query_add(&q, "Filter.1.Value.1", name);
 	query_add(&q, "Filter.2.Name", "vpc-id");
-	add_text(&q, "Filter.2.Value.1", state, "vpc_id");
+	query_add_attribute(&q, "Filter.2.Value.1", state, "vpc_id");
 	ctx_query_as(ctx, &aws_ec2, "DescribeSecurityGroups", &q, NULL, &answer, NULL);
 	query_free(&q);
 	char *group_id = answer ? aws_xml_text(xmlDocGetRootElement(answer), "securityGroupInfo/item/groupId") : NULL;
@@ -408,7 +355,7 @@ static bool create_security_group(call_ctx *ctx, cty_value *state)
 	char *name = own_name(state, "db");
 	query_add(&q, "GroupName", name);
 	query_add(&q, "GroupDescription", "Access to Aurora cluster (wagtail provider)");
-	add_text(&q, "VpcId", state, "vpc_id");
+	query_add_attribute(&q, "VpcId", state, "vpc_id");
 	ctx_query_as(ctx, &aws_ec2, "CreateSecurityGroup", &q, NULL, &answer, &err);
 	query_free(&q);
 	char *group_id = answer ? aws_xml_text(xmlDocGetRootElement(answer), "groupId") : NULL;
@@ -538,7 +485,7 @@ static void set_list(cty_value *state, const char *name, cty_value *list)
 static cty_value *settled_value(const cty_value *prior, const char *name, const char *now, const char *pending,
 				bool by_prefix)
 {
-	const char *asked = text(prior, name);
+	const char *asked = attr_text(prior, name);
 	size_t len = asked ? strlen(asked) : 0;
 	if (asked && pending && strcmp(asked, pending) == 0)
 		return cty_string_new(asked);
@@ -670,7 +617,7 @@ static cty_value *scaling_of(const cty_value *state, xmlNode *cluster)
 static cty_value *name_value(const cty_value *prior, xmlNode *cluster)
 {
 	char *reported = xml_child_text(cluster, "DBClusterIdentifier");
-	const char *mine = text(prior, "name");
+	const char *mine = attr_text(prior, "name");
 	cty_value *name = mine && reported && strcasecmp(mine, reported) == 0 ? cty_string_new(mine)
 			  : reported				       ? cty_string_new(reported)
 								       : cty_null(&cty_string);
@@ -708,7 +655,7 @@ static cty_value *cluster_state(call_ctx *ctx, const cty_value *prior, xmlNode *
 	set_flag(state, "deletion_protection", cluster, "DeletionProtection");
 	set_list(state, "enabled_cloudwatch_logs_exports",
 		 xml_text_list(cluster, "EnabledCloudwatchLogsExports", "member"));
-	set_list(state, "vpc_security_group_ids", extra_security_groups(cluster, text(prior, "security_group_id")));
+	set_list(state, "vpc_security_group_ids", extra_security_groups(cluster, attr_text(prior, "security_group_id")));
 	set_list(state, "iam_roles", roles_of(cluster, cty_object_get(state, "iam_roles")->type));
 	cty_object_set(state, "serverless_v2_scaling", scaling_of(state, cluster));
 	instances_into(state, prior, instances, cluster);
@@ -725,7 +672,7 @@ static cty_value *cluster_state(call_ctx *ctx, const cty_value *prior, xmlNode *
 /* The cluster as AWS has it; a null value when it is gone; NULL on error. */
 static cty_value *read_cluster(call_ctx *ctx, const cty_value *state)
 {
-	char *id = lower_copy(text(state, "id") ? text(state, "id") : text(state, "name"));
+	char *id = lower_copy(attr_text(state, "id") ? attr_text(state, "id") : attr_text(state, "name"));
 	xmlDoc *clusters = NULL, *instances = NULL;
 	cty_value *fresh = NULL;
 	aws_outcome found = describe(ctx, "DescribeDBClusters", id, &clusters);
@@ -892,29 +839,29 @@ static create_outcome create_db_cluster(call_ctx *ctx, const cty_value *planned,
 					const char *id)
 {
 	query_params q = {0};
-	const char *engine = text(planned, "engine");
+	const char *engine = attr_text(planned, "engine");
 	query_add(&q, "DBClusterIdentifier", id);
 	query_add(&q, "Engine", engine);
-	add_text(&q, "EngineVersion", planned, "engine_version");
-	add_text(&q, "DatabaseName", planned, "database_name");
-	add_number(&q, "Port", planned, "port");
-	add_text(&q, "MasterUsername", planned, "master_username");
-	add_text(&q, "MasterUserPassword", planned, "master_password");
-	if (flag(planned, "manage_master_user_password"))
+	query_add_attribute(&q, "EngineVersion", planned, "engine_version");
+	query_add_attribute(&q, "DatabaseName", planned, "database_name");
+	query_add_attribute(&q, "Port", planned, "port");
+	query_add_attribute(&q, "MasterUsername", planned, "master_username");
+	query_add_attribute(&q, "MasterUserPassword", planned, "master_password");
+	if (attr_flag(planned, "manage_master_user_password"))
 		query_add(&q, "ManageMasterUserPassword", "true");
-	add_flag(&q, "EnableIAMDatabaseAuthentication", planned, "iam_database_authentication_enabled");
-	add_text(&q, "DBSubnetGroupName", state, "db_subnet_group_name");
+	query_add_attribute(&q, "EnableIAMDatabaseAuthentication", planned, "iam_database_authentication_enabled");
+	query_add_attribute(&q, "DBSubnetGroupName", state, "db_subnet_group_name");
 	add_list(&q, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", cty_object_get(planned, "vpc_security_group_ids"));
-	if (text(state, "security_group_id"))
-		query_addf(&q, text(state, "security_group_id"), "VpcSecurityGroupIds.VpcSecurityGroupId.%zu",
+	if (attr_text(state, "security_group_id"))
+		query_addf(&q, attr_text(state, "security_group_id"), "VpcSecurityGroupIds.VpcSecurityGroupId.%zu",
 			   cty_length(cty_object_get(planned, "vpc_security_group_ids")) + 1);
-	add_flag(&q, "StorageEncrypted", planned, "storage_encrypted");
-	add_text(&q, "KmsKeyId", planned, "kms_key_id");
-	add_text(&q, "DBClusterParameterGroupName", planned, "db_cluster_parameter_group_name");
+	query_add_attribute(&q, "StorageEncrypted", planned, "storage_encrypted");
+	query_add_attribute(&q, "KmsKeyId", planned, "kms_key_id");
+	query_add_attribute(&q, "DBClusterParameterGroupName", planned, "db_cluster_parameter_group_name");
 	add_list(&q, "EnableCloudwatchLogsExports.member.%zu", cty_object_get(planned, "enabled_cloudwatch_logs_exports"));
-	add_number(&q, "BackupRetentionPeriod", planned, "backup_retention_period");
-	add_text(&q, "PreferredBackupWindow", planned, "preferred_backup_window");
-	add_flag(&q, "DeletionProtection", planned, "deletion_protection");
+	query_add_attribute(&q, "BackupRetentionPeriod", planned, "backup_retention_period");
+	query_add_attribute(&q, "PreferredBackupWindow", planned, "preferred_backup_window");
+	query_add_attribute(&q, "DeletionProtection", planned, "deletion_protection");
 	add_scaling(&q, planned);
 	add_tags(&q, cty_object_get(planned, "tags_all"));
 	aws_error err = {0};
@@ -944,14 +891,14 @@ static bool create_instance(call_ctx *ctx, const cty_value *planned, const char 
 	char *name = instance_name(cluster, index);
 	query_add(&q, "DBInstanceIdentifier", name);
 	query_add(&q, "DBClusterIdentifier", cluster);
-	add_text(&q, "Engine", planned, "engine");
-	add_text(&q, "DBInstanceClass", planned, "instance_class");
+	query_add_attribute(&q, "Engine", planned, "engine");
+	query_add_attribute(&q, "DBInstanceClass", planned, "instance_class");
 	if (cty_length(zones))
 		query_add(&q, "AvailabilityZone", cty_index(zones, (size_t)index % cty_length(zones))->u.str.text);
 	query_add(&q, "PromotionTier", index == 0 ? "0" : "1");
-	add_number(&q, "MonitoringInterval", planned, "monitoring_interval");
-	add_text(&q, "MonitoringRoleArn", planned, "monitoring_role_arn");
-	add_text(&q, "DBParameterGroupName", planned, "db_parameter_group_name");
+	query_add_attribute(&q, "MonitoringInterval", planned, "monitoring_interval");
+	query_add_attribute(&q, "MonitoringRoleArn", planned, "monitoring_role_arn");
+	query_add_attribute(&q, "DBParameterGroupName", planned, "db_parameter_group_name");
 	add_tags(&q, cty_object_get(planned, "tags_all"));
 	free(name);
 	/* When an attempt's answer was lost and the retry finds the instance,
@@ -982,23 +929,17 @@ static bool delete_instance(call_ctx *ctx, const char *name)
 	query_params q = {0};
 	query_add(&q, "DBInstanceIdentifier", name);
 	query_add(&q, "SkipFinalSnapshot", "true");
-	return send_take(ctx, &aws_rds, "DeleteDBInstance", &q, &on_instance);
+	return ctx_query_send_take(ctx, &aws_rds, "DeleteDBInstance", &q, &on_instance) != AWS_FAILED;
 }
 
 static bool role_change(call_ctx *ctx, const char *action, const char *cluster, const cty_value *role)
 {
 	query_params q = {0};
 	query_add(&q, "DBClusterIdentifier", cluster);
-	add_text(&q, "RoleArn", role, "role_arn");
-	add_text(&q, "FeatureName", role, "feature_name");
-	/* Removing a role that is no longer there is what we want. */
-	const aws_rules rules = {
-		.gone = strcmp(action, "RemoveRoleFromDBCluster") == 0
-				? (const aws_match[]){{"DBClusterRoleNotFound"}, {"DBClusterNotFoundFault"}, {NULL}}
-				: NULL,
-		.retry = on_cluster.retry,
-	};
-	return send_take(ctx, &aws_rds, action, &q, &rules);
+	query_add_attribute(&q, "RoleArn", role, "role_arn");
+	query_add_attribute(&q, "FeatureName", role, "feature_name");
+	const aws_rules *rules = strcmp(action, "RemoveRoleFromDBCluster") == 0 ? &on_role_removed : &on_role_added;
+	return ctx_query_send_take(ctx, &aws_rds, action, &q, rules) != AWS_FAILED;
 }
 
 static bool role_listed(const cty_value *roles, const cty_value *role)
@@ -1038,7 +979,7 @@ static bool sync_roles(call_ctx *ctx, const char *cluster, const cty_value *befo
 static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 {
 	cty_value *state = cty_value_clone(planned);
-	char *id = lower_copy(text(planned, "name"));
+	char *id = lower_copy(attr_text(planned, "name"));
 	const cluster_subject subject = {id, false};
 	bool made = false;
 
@@ -1049,7 +990,7 @@ static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 	if (wants_security_group(planned)) {
 		bool group_made = create_security_group(ctx, state);
 		/* A group made before a failure (its rules refused, say) is ours. */
-		made = made || text(state, "security_group_id") != NULL;
+		made = made || attr_text(state, "security_group_id") != NULL;
 		if (!group_made)
 			goto failed;
 	}
@@ -1064,7 +1005,7 @@ static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 		describe(ctx, "DescribeDBClusters", id, &described);
 	cty_value *zones = availability_zones(ctx, state, cluster_of(described));
 	xmlFreeDoc(described);
-	bool instances_made = create_instances(ctx, planned, id, 0, number(planned, "reader_count", 1) + 1, zones);
+	bool instances_made = create_instances(ctx, planned, id, 0, attr_long(planned, "reader_count", 1) + 1, zones);
 	cty_value_free(zones);
 	if (!instances_made || !wait_settled(ctx, id, false))
 		goto failed;
@@ -1085,25 +1026,12 @@ failed:
 
 /* ---- update ---- */
 
-static void add_changed_text(query_params *q, const char *param, const cty_value *prior, const cty_value *planned,
-			     const char *name)
+/* param = the planned value of attribute name, when it differs from prior's. */
+static void add_changed(query_params *q, const char *param, const cty_value *prior, const cty_value *planned,
+			const char *name)
 {
-	if (differs(prior, planned, name))
-		add_text(q, param, planned, name);
-}
-
-static void add_changed_number(query_params *q, const char *param, const cty_value *prior,
-			       const cty_value *planned, const char *name)
-{
-	if (differs(prior, planned, name))
-		add_number(q, param, planned, name);
-}
-
-static void add_changed_flag(query_params *q, const char *param, const cty_value *prior, const cty_value *planned,
-			     const char *name)
-{
-	if (differs(prior, planned, name))
-		add_flag(q, param, planned, name);
+	if (attr_differs(prior, planned, name))
+		query_add_attribute(q, param, planned, name);
 }
 
 /* Log types in `a` and not in `b`, as Name.member.N parameters. */
@@ -1121,22 +1049,22 @@ static bool modify_db_cluster(call_ctx *ctx, const char *id, const cty_value *pr
 {
 	query_params q = {0};
 	query_add(&q, "DBClusterIdentifier", id);
-	add_changed_text(&q, "EngineVersion", prior, planned, "engine_version");
-	if (differs(prior, planned, "engine_version"))
+	add_changed(&q, "EngineVersion", prior, planned, "engine_version");
+	if (attr_differs(prior, planned, "engine_version"))
 		query_add(&q, "AllowMajorVersionUpgrade", "true");
-	add_changed_text(&q, "MasterUserPassword", prior, planned, "master_password");
-	add_changed_flag(&q, "ManageMasterUserPassword", prior, planned, "manage_master_user_password");
-	add_changed_flag(&q, "EnableIAMDatabaseAuthentication", prior, planned, "iam_database_authentication_enabled");
-	add_changed_number(&q, "BackupRetentionPeriod", prior, planned, "backup_retention_period");
-	add_changed_text(&q, "PreferredBackupWindow", prior, planned, "preferred_backup_window");
-	add_changed_flag(&q, "DeletionProtection", prior, planned, "deletion_protection");
-	add_changed_text(&q, "DBClusterParameterGroupName", prior, planned, "db_cluster_parameter_group_name");
-	add_changed_number(&q, "Port", prior, planned, "port");
-	if (differs(prior, planned, "vpc_security_group_ids")) {
+	add_changed(&q, "MasterUserPassword", prior, planned, "master_password");
+	add_changed(&q, "ManageMasterUserPassword", prior, planned, "manage_master_user_password");
+	add_changed(&q, "EnableIAMDatabaseAuthentication", prior, planned, "iam_database_authentication_enabled");
+	add_changed(&q, "BackupRetentionPeriod", prior, planned, "backup_retention_period");
+	add_changed(&q, "PreferredBackupWindow", prior, planned, "preferred_backup_window");
+	add_changed(&q, "DeletionProtection", prior, planned, "deletion_protection");
+	add_changed(&q, "DBClusterParameterGroupName", prior, planned, "db_cluster_parameter_group_name");
+	add_changed(&q, "Port", prior, planned, "port");
+	if (attr_differs(prior, planned, "vpc_security_group_ids")) {
 		const cty_value *ids = cty_object_get(planned, "vpc_security_group_ids");
 		add_list(&q, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", ids);
-		if (text(prior, "security_group_id"))
-			query_addf(&q, text(prior, "security_group_id"), "VpcSecurityGroupIds.VpcSecurityGroupId.%zu",
+		if (attr_text(prior, "security_group_id"))
+			query_addf(&q, attr_text(prior, "security_group_id"), "VpcSecurityGroupIds.VpcSecurityGroupId.%zu",
 				   cty_length(ids) + 1);
 	}
 	add_log_difference(&q, "CloudwatchLogsExportConfiguration.EnableLogTypes",
@@ -1145,14 +1073,14 @@ static bool modify_db_cluster(call_ctx *ctx, const char *id, const cty_value *pr
 	add_log_difference(&q, "CloudwatchLogsExportConfiguration.DisableLogTypes",
 			   cty_object_get(prior, "enabled_cloudwatch_logs_exports"),
 			   cty_object_get(planned, "enabled_cloudwatch_logs_exports"));
-	if (differs(prior, planned, "serverless_v2_scaling"))
+	if (attr_differs(prior, planned, "serverless_v2_scaling"))
 		add_scaling(&q, planned);
 	if (q.count == 1) { /* nothing but the identifier: no call */
 		query_free(&q);
 		return true;
 	}
-	query_add(&q, "ApplyImmediately", flag(planned, "apply_immediately") ? "true" : "false");
-	return send_take(ctx, &aws_rds, "ModifyDBCluster", &q, &on_cluster);
+	query_add(&q, "ApplyImmediately", attr_flag(planned, "apply_immediately") ? "true" : "false");
+	return ctx_query_send_take(ctx, &aws_rds, "ModifyDBCluster", &q, &on_cluster) != AWS_FAILED;
 }
 
 /* What each instance carries of the configuration: class, parameter
@@ -1163,22 +1091,22 @@ static bool modify_instances(call_ctx *ctx, const cty_value *prior, const cty_va
 					      "monitoring_role_arn", NULL};
 	bool changed = false;
 	for (const char *const *name = carried; *name; name++)
-		changed = changed || differs(prior, planned, *name);
+		changed = changed || attr_differs(prior, planned, *name);
 	if (!changed)
 		return true;
 	const cty_value *ids = cty_object_get(prior, "instance_ids");
 	for (size_t i = 0; i < cty_length(ids); i++) {
 		query_params q = {0};
 		query_add(&q, "DBInstanceIdentifier", cty_index(ids, i)->u.str.text);
-		add_changed_text(&q, "DBInstanceClass", prior, planned, "instance_class");
-		add_changed_text(&q, "DBParameterGroupName", prior, planned, "db_parameter_group_name");
+		add_changed(&q, "DBInstanceClass", prior, planned, "instance_class");
+		add_changed(&q, "DBParameterGroupName", prior, planned, "db_parameter_group_name");
 		/* RDS takes the interval and the role together. */
-		if (differs(prior, planned, "monitoring_interval") || differs(prior, planned, "monitoring_role_arn")) {
-			add_number(&q, "MonitoringInterval", planned, "monitoring_interval");
-			add_text(&q, "MonitoringRoleArn", planned, "monitoring_role_arn");
+		if (attr_differs(prior, planned, "monitoring_interval") || attr_differs(prior, planned, "monitoring_role_arn")) {
+			query_add_attribute(&q, "MonitoringInterval", planned, "monitoring_interval");
+			query_add_attribute(&q, "MonitoringRoleArn", planned, "monitoring_role_arn");
 		}
-		query_add(&q, "ApplyImmediately", flag(planned, "apply_immediately") ? "true" : "false");
-		if (!send_take(ctx, &aws_rds, "ModifyDBInstance", &q, &on_instance))
+		query_add(&q, "ApplyImmediately", attr_flag(planned, "apply_immediately") ? "true" : "false");
+		if (ctx_query_send_take(ctx, &aws_rds, "ModifyDBInstance", &q, &on_instance) == AWS_FAILED)
 			return false;
 	}
 	return true;
@@ -1188,7 +1116,7 @@ static bool modify_instances(call_ctx *ctx, const cty_value *prior, const cty_va
 static bool resize(call_ctx *ctx, const char *id, const cty_value *prior, const cty_value *planned)
 {
 	const cty_value *ids = cty_object_get(prior, "instance_ids");
-	long have = (long)cty_length(ids), want = number(planned, "reader_count", 1) + 1;
+	long have = (long)cty_length(ids), want = attr_long(planned, "reader_count", 1) + 1;
 	for (long i = have - 1; i >= want; i--)
 		if (!delete_instance(ctx, cty_index(ids, (size_t)i)->u.str.text))
 			return false;
@@ -1206,9 +1134,9 @@ static bool resize(call_ctx *ctx, const char *id, const cty_value *prior, const 
 
 static bool update_security_group(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
 {
-	const char *group = text(prior, "security_group_id");
-	if (!group || (!differs(prior, planned, "allowed_security_groups") &&
-		       !differs(prior, planned, "allowed_cidr_blocks") && !differs(prior, planned, "port")))
+	const char *group = attr_text(prior, "security_group_id");
+	if (!group || (!attr_differs(prior, planned, "allowed_security_groups") &&
+		       !attr_differs(prior, planned, "allowed_cidr_blocks") && !attr_differs(prior, planned, "port")))
 		return true;
 	return authorize_ingress(ctx, "RevokeSecurityGroupIngress", group, prior) &&
 	       authorize_ingress(ctx, "AuthorizeSecurityGroupIngress", group, planned);
@@ -1221,16 +1149,16 @@ static bool update_tags(call_ctx *ctx, const cty_value *prior, const cty_value *
 	tags_diff(cty_object_get(prior, "tags_all"), cty_object_get(planned, "tags_all"), &removed, &changed);
 	if (cty_length(removed)) {
 		query_params q = {0};
-		add_text(&q, "ResourceName", prior, "arn");
+		query_add_attribute(&q, "ResourceName", prior, "arn");
 		for (size_t i = 0; i < cty_length(removed); i++)
 			query_addf(&q, removed->u.coll.keys[i], "TagKeys.member.%zu", i + 1);
-		ok = send_take(ctx, &aws_rds, "RemoveTagsFromResource", &q, NULL);
+		ok = ctx_query_send_take(ctx, &aws_rds, "RemoveTagsFromResource", &q, NULL) == AWS_DONE;
 	}
 	if (ok && cty_length(changed)) {
 		query_params q = {0};
-		add_text(&q, "ResourceName", prior, "arn");
+		query_add_attribute(&q, "ResourceName", prior, "arn");
 		add_tags(&q, changed);
-		ok = send_take(ctx, &aws_rds, "AddTagsToResource", &q, NULL);
+		ok = ctx_query_send_take(ctx, &aws_rds, "AddTagsToResource", &q, NULL) == AWS_DONE;
 	}
 	cty_value_free(removed);
 	cty_value_free(changed);
@@ -1245,7 +1173,7 @@ static bool update_tags(call_ctx *ctx, const cty_value *prior, const cty_value *
  * asked (settled_value). */
 static cty_value *update_cluster(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
 {
-	char *id = lower_copy(text(prior, "id"));
+	char *id = lower_copy(attr_text(prior, "id"));
 	const cluster_subject subject = {id, false};
 	bool ok = ctx_wait_until(ctx, &cluster_available, &subject, id) && modify_db_cluster(ctx, id, prior, planned) &&
 		  update_security_group(ctx, prior, planned) &&
@@ -1253,7 +1181,7 @@ static cty_value *update_cluster(call_ctx *ctx, const cty_value *prior, const ct
 		  modify_instances(ctx, prior, planned) && resize(ctx, id, prior, planned) &&
 		  update_tags(ctx, prior, planned);
 	if (ok)
-		wait_settled(ctx, id, flag(planned, "apply_immediately"));
+		wait_settled(ctx, id, attr_flag(planned, "apply_immediately"));
 	free(id);
 	/* Success or not, AWS now holds the truth; keep what only we know. */
 	cty_value *fresh = read_cluster(ctx, planned);
@@ -1270,7 +1198,7 @@ static void plan_cluster(call_ctx *ctx, const cty_value *prior, const cty_value 
 	(void)replace;
 	static const char *const lists[] = {"instance_ids", "instance_endpoints", "instance_availability_zones", NULL};
 	(void)ctx, (void)config;
-	if (cty_is_null(prior) || !differs(prior, planned, "reader_count"))
+	if (cty_is_null(prior) || !attr_differs(prior, planned, "reader_count"))
 		return;
 	for (const char *const *name = lists; *name; name++)
 		cty_object_set(planned, *name, cty_unknown(&cty_list_of_string));
@@ -1285,8 +1213,8 @@ static void plan_cluster(call_ctx *ctx, const cty_value *prior, const cty_value 
 static char *final_snapshot_name(const cty_value *state, const char *id)
 {
 	char *name = NULL, stamp[32];
-	if (text(state, "final_snapshot_identifier"))
-		return lower_copy(text(state, "final_snapshot_identifier"));
+	if (attr_text(state, "final_snapshot_identifier"))
+		return lower_copy(attr_text(state, "final_snapshot_identifier"));
 	time_t now = time(NULL);
 	struct tm utc;
 	gmtime_r(&now, &utc);
@@ -1301,13 +1229,13 @@ static char *final_snapshot_name(const cty_value *state, const char *id)
  * retried while it is busy; then what was made around it. */
 static bool delete_cluster(call_ctx *ctx, const cty_value *state)
 {
-	char *id = lower_copy(text(state, "id"));
+	char *id = lower_copy(attr_text(state, "id"));
 	const cluster_subject subject = {id, false};
 	char *own_subnets = own_name(state, "subnets");
 	xmlDoc *instances = NULL;
 	bool ok = true;
 
-	if (flag(state, "deletion_protection")) {
+	if (attr_flag(state, "deletion_protection")) {
 		diag_attr_error(ctx->diags, "deletion_protection", "Deletion protection is on",
 				"Cluster %s was not deleted. Set deletion_protection = false and apply first.", id);
 		ok = false;
@@ -1326,25 +1254,26 @@ static bool delete_cluster(call_ctx *ctx, const cty_value *state)
 	if (ok) {
 		query_params q = {0};
 		query_add(&q, "DBClusterIdentifier", id);
-		if (flag(state, "skip_final_snapshot")) {
+		if (attr_flag(state, "skip_final_snapshot")) {
 			query_add(&q, "SkipFinalSnapshot", "true");
 		} else {
 			char *snapshot = final_snapshot_name(state, id);
 			query_add(&q, "FinalDBSnapshotIdentifier", snapshot);
 			free(snapshot);
 		}
-		ok = send_take(ctx, &aws_rds, "DeleteDBCluster", &q, &on_cluster) &&
+		ok = ctx_query_send_take(ctx, &aws_rds, "DeleteDBCluster", &q, &on_cluster) != AWS_FAILED &&
 		     ctx_wait_until(ctx, &cluster_deleted, &subject, id);
 	}
-	if (ok && text(state, "security_group_id")) {
+	if (ok && attr_text(state, "security_group_id")) {
 		query_params g = {0};
-		query_add(&g, "GroupId", text(state, "security_group_id"));
-		ok = send_take(ctx, &aws_ec2, "DeleteSecurityGroup", &g, &on_security_group);
+		query_add(&g, "GroupId", attr_text(state, "security_group_id"));
+		ok = ctx_query_send_take(ctx, &aws_ec2, "DeleteSecurityGroup", &g, &on_security_group) != AWS_FAILED;
 	}
-	if (ok && text(state, "db_subnet_group_name") && strcmp(text(state, "db_subnet_group_name"), own_subnets) == 0) {
+	const char *subnet_group = attr_text(state, "db_subnet_group_name");
+	if (ok && subnet_group && strcmp(subnet_group, own_subnets) == 0) {
 		query_params g = {0};
 		query_add(&g, "DBSubnetGroupName", own_subnets);
-		ok = send_take(ctx, &aws_rds, "DeleteDBSubnetGroup", &g, &on_subnet_group);
+		ok = ctx_query_send_take(ctx, &aws_rds, "DeleteDBSubnetGroup", &g, &on_subnet_group) != AWS_FAILED;
 	}
 	free(own_subnets);
 	free(id);

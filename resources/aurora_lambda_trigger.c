@@ -12,6 +12,7 @@
  * Aurora needs an IAM role associated with the cluster for feature Lambda.
  * That association belongs to wagtail_aurora_cluster's iam_roles; this
  * resource only checks it at apply, before touching the database. */
+#include "attr.h"
 #include "aws_calls.h"
 #include "pg_connection.h"
 #include "validate.h"
@@ -97,16 +98,6 @@ static const char function_body[] =
 enum { TYPE_ROW = 1, TYPE_BEFORE = 2, TYPE_INSERT = 4, TYPE_DELETE = 8, TYPE_UPDATE = 16, TYPE_INSTEAD = 64 };
 static const int event_bits[] = {TYPE_INSERT, TYPE_UPDATE, TYPE_DELETE}; /* in the order of events[] */
 
-static const char *text(const cty_value *o, const char *name)
-{
-	return cty_object_get_string(o, name);
-}
-
-static bool differs(const cty_value *a, const cty_value *b, const char *name)
-{
-	return !cty_value_equal(cty_object_get(a, name), cty_object_get(b, name));
-}
-
 /* ---- validate and plan: no connection ---- */
 
 static void validate_trigger(call_ctx *ctx, const cty_value *config)
@@ -153,7 +144,7 @@ static char *lambda_role_status(xmlNode *cluster)
  * associated for feature Lambda, so that is checked before anything else. */
 static bool cluster_can_invoke_lambda(call_ctx *ctx, const cty_value *planned)
 {
-	const char *cluster = text(planned, "cluster_identifier");
+	const char *cluster = attr_text(planned, "cluster_identifier");
 	query_params q = {0};
 	xmlDoc *answer = NULL;
 	query_add(&q, "DBClusterIdentifier", cluster);
@@ -178,7 +169,7 @@ static bool cluster_can_invoke_lambda(call_ctx *ctx, const cty_value *planned)
 				"lambda:InvokeFunction on %s>\n"
 				"    feature_name = \"Lambda\"\n"
 				"  }",
-				cluster, text(planned, "function_arn"));
+				cluster, attr_text(planned, "function_arn"));
 	free(status);
 	return active;
 }
@@ -193,10 +184,10 @@ typedef struct {
 static trigger_names names_of(const cty_value *o)
 {
 	trigger_names n;
-	const char *table = text(o, "table"), *dot = strchr(table, '.');
+	const char *table = attr_text(o, "table"), *dot = strchr(table, '.');
 	snprintf(n.schema, sizeof n.schema, "%.*s", (int)(dot - table), table);
 	snprintf(n.table, sizeof n.table, "%s", dot + 1);
-	snprintf(n.name, sizeof n.name, "%s", text(o, "name"));
+	snprintf(n.name, sizeof n.name, "%s", attr_text(o, "name"));
 	return n;
 }
 
@@ -216,7 +207,7 @@ static void events_sql(const cty_value *chosen, char *out, size_t size)
 static char *arguments_sql(call_ctx *ctx, PGconn *conn, const cty_value *planned)
 {
 	const cty_value *columns = cty_object_get(planned, "payload_columns");
-	char *sql = pg_format(ctx, conn, "%L, %L", text(planned, "function_arn"), text(planned, "invocation_type"));
+	char *sql = pg_format(ctx, conn, "%L, %L", attr_text(planned, "function_arn"), attr_text(planned, "invocation_type"));
 	for (size_t i = 0; sql && i < cty_length(columns); i++) {
 		char *longer = pg_format(ctx, conn, "%s, %L", sql, cty_index(columns, i)->u.str.text);
 		free(sql);
@@ -275,10 +266,10 @@ static bool table_ready(call_ctx *ctx, PGconn *conn, const cty_value *planned, c
 	bool complete = rows && PQgetisnull(rows, 0, 1);
 	if (rows && !exists)
 		diag_attr_error(ctx->diags, "table", "Table not found", "Database %s has no table %s.", PQdb(conn),
-				text(planned, "table"));
+				attr_text(planned, "table"));
 	else if (rows && !complete)
 		diag_attr_error(ctx->diags, "payload_columns", "Columns not found", "Table %s has no columns %s.",
-				text(planned, "table"), PQgetvalue(rows, 0, 1));
+				attr_text(planned, "table"), PQgetvalue(rows, 0, 1));
 	PQclear(rows);
 	cJSON_free(columns_json);
 	cJSON_Delete(columns);
@@ -375,7 +366,7 @@ static bool trigger_absent(call_ctx *ctx, PGconn *conn, const cty_value *planned
 		diag_attr_error(ctx->diags, "name", "Trigger already exists",
 				"Table %s already has a trigger %s. To manage it with Terraform, import it: "
 				"terraform import <address> '%s/%s'",
-				text(planned, "table"), n->name, text(planned, "table"), n->name);
+				attr_text(planned, "table"), n->name, attr_text(planned, "table"), n->name);
 	PQclear(rows);
 	return absent;
 }
@@ -420,7 +411,7 @@ static cty_value *applied(const cty_value *planned)
 {
 	cty_value *state = cty_value_clone(planned);
 	char *id = NULL;
-	if (asprintf(&id, "%s/%s", text(planned, "table"), text(planned, "name")) < 0)
+	if (asprintf(&id, "%s/%s", attr_text(planned, "table"), attr_text(planned, "name")) < 0)
 		abort();
 	cty_object_set(state, "id", cty_string_new(id));
 	free(id);
@@ -440,10 +431,10 @@ static cty_value *update_trigger(call_ctx *ctx, const cty_value *prior, const ct
 {
 	static const char *const trigger_fields[] = {"events", "function_arn", "invocation_type", "payload_columns",
 						     NULL};
-	trigger_changes changes = {.function = differs(prior, planned, "function_body"),
+	trigger_changes changes = {.function = attr_differs(prior, planned, "function_body"),
 				   .trigger = cty_is_null(cty_object_get(prior, "function_body"))};
 	for (const char *const *field = trigger_fields; *field; field++)
-		changes.trigger = changes.trigger || differs(prior, planned, *field);
+		changes.trigger = changes.trigger || attr_differs(prior, planned, *field);
 	return apply_changes(ctx, planned, changes) ? applied(planned) : cty_value_clone(prior);
 }
 

@@ -1,5 +1,6 @@
 /* ecr_repository.c: resource wagtail_ecr_repository, where the Wagtail
  * image is pushed. */
+#include "attr.h"
 #include "aws_calls.h"
 #include "tags.h"
 
@@ -30,7 +31,7 @@ static const attr_def attributes[] = {
 
 extern const resource_def resource_ecr_repository;
 
-static const json_tag_api ecr_tags = {"TagResource", "UntagResource", "tags", "tagKeys", "Key", "Value"};
+static const aws_rules on_repository = {.gone = (const aws_match[]){{"RepositoryNotFoundException"}, {NULL}}};
 
 static cJSON *by_name(const char *name)
 {
@@ -48,13 +49,13 @@ static cJSON *scanning(const cty_value *planned)
 
 static cty_value *create_repository(call_ctx *ctx, const cty_value *planned)
 {
-	const char *name = cty_object_get_string(planned, "name");
+	const char *name = attr_text(planned, "name");
 	cJSON *request = by_name(name), *encrypt = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, "imageTagMutability", cty_object_get_string(planned, "image_tag_mutability"));
+	cJSON_AddStringToObject(request, "imageTagMutability", attr_text(planned, "image_tag_mutability"));
 	cJSON_AddItemToObject(request, "imageScanningConfiguration", scanning(planned));
-	cJSON_AddStringToObject(encrypt, "encryptionType", cty_object_get_string(planned, "encryption_type"));
-	if (cty_object_get_string(planned, "kms_key"))
-		cJSON_AddStringToObject(encrypt, "kmsKey", cty_object_get_string(planned, "kms_key"));
+	cJSON_AddStringToObject(encrypt, "encryptionType", attr_text(planned, "encryption_type"));
+	if (attr_text(planned, "kms_key"))
+		cJSON_AddStringToObject(encrypt, "kmsKey", attr_text(planned, "kms_key"));
 	cJSON_AddItemToObject(request, "encryptionConfiguration", encrypt);
 	if (cty_length(cty_object_get(planned, "tags_all")))
 		cJSON_AddItemToObject(request, "tags", tags_to_json(cty_object_get(planned, "tags_all"), "Key", "Value"));
@@ -103,11 +104,9 @@ static cty_value *repository_state(call_ctx *ctx, const cty_value *prior, const 
 	return state;
 }
 
-static const aws_rules on_repository = {.gone = (const aws_match[]){{"RepositoryNotFoundException"}, {NULL}}};
-
 static cty_value *read_repository(call_ctx *ctx, const cty_value *state)
 {
-	const char *name = cty_object_get_string(state, "id");
+	const char *name = attr_text(state, "id");
 	cJSON *request = cJSON_CreateObject(), *answer = NULL;
 	cty_value *tags = NULL, *fresh = NULL;
 
@@ -125,30 +124,25 @@ static cty_value *read_repository(call_ctx *ctx, const cty_value *state)
 	return fresh;
 }
 
-static bool changed(const cty_value *prior, const cty_value *planned, const char *name)
-{
-	return !cty_value_equal(cty_object_get(prior, name), cty_object_get(planned, name));
-}
-
 static cty_value *update_repository(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
 {
-	const char *name = cty_object_get_string(prior, "id");
+	const char *name = attr_text(prior, "id");
 	bool ok = true;
-	if (changed(prior, planned, "image_tag_mutability")) {
+	if (attr_differs(prior, planned, "image_tag_mutability")) {
 		cJSON *request = by_name(name);
 		cJSON_AddStringToObject(request, "imageTagMutability",
-					cty_object_get_string(planned, "image_tag_mutability"));
-		ok = ctx_json_send(ctx, &aws_ecr, "PutImageTagMutability", request);
+					attr_text(planned, "image_tag_mutability"));
+		ok = ctx_json_send_take(ctx, &aws_ecr, "PutImageTagMutability", request, NULL) == AWS_DONE;
 	}
-	if (ok && changed(prior, planned, "scan_on_push")) {
+	if (ok && attr_differs(prior, planned, "scan_on_push")) {
 		cJSON *request = by_name(name);
 		cJSON_AddItemToObject(request, "imageScanningConfiguration", scanning(planned));
-		ok = ctx_json_send(ctx, &aws_ecr, "PutImageScanningConfiguration", request);
+		ok = ctx_json_send_take(ctx, &aws_ecr, "PutImageScanningConfiguration", request, NULL) == AWS_DONE;
 	}
 	if (ok) {
 		cJSON *target = cJSON_CreateObject();
-		cJSON_AddStringToObject(target, "resourceArn", cty_object_get_string(prior, "arn"));
-		ctx_json_update_tags(ctx, &aws_ecr, &ecr_tags, target, cty_object_get(prior, "tags_all"),
+		cJSON_AddStringToObject(target, "resourceArn", attr_text(prior, "arn"));
+		ctx_json_update_tags(ctx, &aws_ecr, &ecr_tag_api, target, cty_object_get(prior, "tags_all"),
 				     cty_object_get(planned, "tags_all"));
 		cJSON_Delete(target);
 	}
@@ -157,10 +151,9 @@ static cty_value *update_repository(call_ctx *ctx, const cty_value *prior, const
 
 static bool delete_repository(call_ctx *ctx, const cty_value *state)
 {
-	cJSON *request = by_name(cty_object_get_string(state, "id"));
-	const cty_value *force = cty_object_get(state, "force_delete");
-	cJSON_AddBoolToObject(request, "force", cty_is_known(force) && force->u.boolean);
-	return ctx_json_delete(ctx, &aws_ecr, "DeleteRepository", request, "RepositoryNotFoundException");
+	cJSON *request = by_name(attr_text(state, "id"));
+	cJSON_AddBoolToObject(request, "force", attr_flag(state, "force_delete"));
+	return ctx_json_send_take(ctx, &aws_ecr, "DeleteRepository", request, &on_repository) != AWS_FAILED;
 }
 
 const resource_def resource_ecr_repository = {

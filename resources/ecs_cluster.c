@@ -1,5 +1,6 @@
 /* ecs_cluster.c: resource wagtail_ecs_cluster, the ECS cluster our
  * services run in, created outside the service module as the design asks. */
+#include "attr.h"
 #include "aws_calls.h"
 #include "tags.h"
 
@@ -63,7 +64,7 @@ static cJSON *insights_settings(const cty_value *planned)
 {
 	cJSON *settings = cJSON_CreateArray(), *setting = cJSON_CreateObject();
 	cJSON_AddStringToObject(setting, "name", "containerInsights");
-	cJSON_AddStringToObject(setting, "value", cty_object_get_string(planned, "container_insights"));
+	cJSON_AddStringToObject(setting, "value", attr_text(planned, "container_insights"));
 	cJSON_AddItemToArray(settings, setting);
 	return settings;
 }
@@ -72,7 +73,7 @@ static cJSON *insights_settings(const cty_value *planned)
  * it), or NULL on error (reported). */
 static cJSON *describe_cluster(call_ctx *ctx, const cty_value *state)
 {
-	const char *id = cty_object_get_string(state, "id");
+	const char *id = attr_text(state, "id");
 	cJSON *request = cJSON_CreateObject();
 	cJSON_AddItemToObject(request, "clusters", cJSON_CreateStringArray(&id, 1));
 	cJSON_AddItemToObject(request, "include",
@@ -134,8 +135,8 @@ static const waiter_def cluster_deleted = {
 static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 {
 	cJSON *request = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, "clusterName", cty_object_get_string(planned, "name"));
-	if (cty_object_get_string(planned, "container_insights"))
+	cJSON_AddStringToObject(request, "clusterName", attr_text(planned, "name"));
+	if (attr_text(planned, "container_insights"))
 		cJSON_AddItemToObject(request, "settings", insights_settings(planned));
 	if (cty_length(cty_object_get(planned, "tags_all")))
 		cJSON_AddItemToObject(request, "tags", tags_to_json(cty_object_get(planned, "tags_all"), "key", "value"));
@@ -145,7 +146,7 @@ static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 	/* CreateCluster is idempotent, but when every answer was lost the
 	 * cluster may exist all the same (ctx_create_outcome): read it by name. */
 	if (!answer) {
-		const char *name = cty_object_get_string(planned, "name");
+		const char *name = attr_text(planned, "name");
 		if (ctx_create_outcome(ctx, &resource_ecs_cluster, planned, name, &err, NULL) == CREATE_NONE)
 			return NULL;
 		return resource_created(ctx, &resource_ecs_cluster, planned, name);
@@ -153,15 +154,13 @@ static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 	cty_value *state = cluster_state(ctx, planned, cJSON_GetObjectItemCaseSensitive(answer, "cluster"));
 	cJSON_Delete(answer);
 	/* What was made stays in the state even if the wait fails (tainted). */
-	ctx_wait_until(ctx, &cluster_active, state, cty_object_get_string(state, "name"));
+	ctx_wait_until(ctx, &cluster_active, state, attr_text(state, "name"));
 	return state;
 }
 
-static const json_tag_api ecs_tags = {"TagResource", "UntagResource", "tags", "tagKeys", "key", "value"};
-
 static cty_value *update_cluster(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
 {
-	const char *arn = cty_object_get_string(prior, "arn");
+	const char *arn = attr_text(prior, "arn");
 	const cty_value *insights = cty_object_get(planned, "container_insights");
 	bool ok = true;
 	if (cty_is_known(insights) && !cty_value_equal(cty_object_get(prior, "container_insights"), insights)) {
@@ -170,12 +169,12 @@ static cty_value *update_cluster(call_ctx *ctx, const cty_value *prior, const ct
 		cJSON_AddItemToObject(request, "settings", insights_settings(planned));
 		/* UpdateCluster takes settings too, and moto implements it
 		 * (not UpdateClusterSettings). */
-		ok = ctx_json_send(ctx, &aws_ecs, "UpdateCluster", request);
+		ok = ctx_json_send_take(ctx, &aws_ecs, "UpdateCluster", request, NULL) == AWS_DONE;
 	}
 	if (ok) {
 		cJSON *target = cJSON_CreateObject();
 		cJSON_AddStringToObject(target, "resourceArn", arn);
-		ctx_json_update_tags(ctx, &aws_ecs, &ecs_tags, target, cty_object_get(prior, "tags_all"),
+		ctx_json_update_tags(ctx, &aws_ecs, &ecs_tag_api, target, cty_object_get(prior, "tags_all"),
 				     cty_object_get(planned, "tags_all"));
 		cJSON_Delete(target);
 	}
@@ -188,11 +187,10 @@ static cty_value *update_cluster(call_ctx *ctx, const cty_value *prior, const ct
 static bool delete_cluster(call_ctx *ctx, const cty_value *state)
 {
 	cJSON *request = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, "cluster", cty_object_get_string(state, "arn"));
-	aws_outcome outcome = ctx_json_as(ctx, &aws_ecs, "DeleteCluster", request, &on_delete, NULL, NULL);
-	cJSON_Delete(request);
+	cJSON_AddStringToObject(request, "cluster", attr_text(state, "arn"));
+	aws_outcome outcome = ctx_json_send_take(ctx, &aws_ecs, "DeleteCluster", request, &on_delete);
 	return outcome == AWS_GONE ||
-	       (outcome == AWS_DONE && ctx_wait_until(ctx, &cluster_deleted, state, cty_object_get_string(state, "name")));
+	       (outcome == AWS_DONE && ctx_wait_until(ctx, &cluster_deleted, state, attr_text(state, "name")));
 }
 
 const resource_def resource_ecs_cluster = {

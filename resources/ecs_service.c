@@ -11,6 +11,7 @@
  * ECS always reports a service's deployment configuration, execute-command
  * flag and propagate-tags mode. A peer that leaves one out (moto after
  * CreateService) has not changed it: the state keeps what it held. */
+#include "attr.h"
 #include "aws_calls.h"
 #include "cty_codec.h"
 #include "ecs_task_definition.h"
@@ -94,23 +95,34 @@ static const timeouts_def timeouts = {.create = 1200, .read = 1200, .update = 12
 
 extern const resource_def resource_ecs_service;
 
-/* ---- small readers ---- */
+/* What ECS's answers about a service mean. A deleted service drains
+ * (DRAINING), stays INACTIVE for a while, then is purged: ECS then lists
+ * it under DescribeServices' failures (MISSING) and answers
+ * ServiceNotFoundException to calls naming it; a deleted cluster takes
+ * its services with it. */
+static const aws_match service_gone[] = {
+	{"ServiceNotFoundException"}, {"ServiceNotActiveException"}, {"ClusterNotFoundException"}, {NULL}};
+static const aws_rules on_service = {.gone = service_gone};
 
-static const char *text(const cty_value *o, const char *name)
-{
-	return cty_object_get_string(o, name);
-}
+/* CreateService refusals that pass, as the AWS provider retries them: a
+ * cluster made moments ago not yet found, the service-linked role ECS
+ * makes on first use, a role or a target group IAM and ELB have not yet
+ * propagated. Each for two minutes, after which it is a real error. */
+static const aws_rules on_create = {
+	.retry = (const aws_match[]){
+		{"ClusterNotFoundException", NULL, 120},
+		{"InvalidParameterException", "Unable to assume the service linked role", 120},
+		{"InvalidParameterException", "Unable to assume role", 120},
+		{"InvalidParameterException", "verify that the ECS service role being passed has the proper permissions",
+		 120},
+		{"InvalidParameterException", "does not have an associated load balancer", 120},
+		/* A service of the same name deleted moments ago still drains:
+		 * ECS takes the name again once it is INACTIVE. */
+		{"InvalidParameterException", "still Draining"},
+		{NULL}},
+};
 
-static bool flag(const cty_value *o, const char *name)
-{
-	const cty_value *v = cty_object_get(o, name);
-	return cty_is_known(v) && v->u.boolean;
-}
-
-static bool differs(const cty_value *a, const cty_value *b, const char *name)
-{
-	return !cty_value_equal(cty_object_get(a, name), cty_object_get(b, name));
-}
+/* ---- small readers of ECS's answers ---- */
 
 static const cJSON *member(const cJSON *object, const char *name)
 {
@@ -129,7 +141,7 @@ static void validate_load_balancers(call_ctx *ctx, const cty_value *config, cons
 {
 	const cty_value *balancers = cty_object_get(config, "load_balancer");
 	for (size_t i = 0; i < cty_length(balancers); i++) {
-		const char *name = text(cty_index(balancers, i), "container_name");
+		const char *name = attr_text(cty_index(balancers, i), "container_name");
 		const cJSON *container;
 		bool found = false;
 		cJSON_ArrayForEach(container, containers)
@@ -206,8 +218,8 @@ static void warn_single_zone(call_ctx *ctx, const cty_value *planned)
 	if (first && !spread)
 		diag_add(ctx->diags, DIAG_WARNING, &at, "All subnets are in one availability zone",
 			 "Every subnet of service %s is in %s, so an outage of that zone stops all its tasks. Add a "
-			 "subnet in another zone: ECS spreads tasks over the zones of the subnets.", text(planned, "name"),
-			 first);
+			 "subnet in another zone: ECS spreads tasks over the zones of the subnets.",
+			 attr_text(planned, "name"), first);
 	free(first);
 	xmlFreeDoc(answer);
 }
@@ -223,29 +235,23 @@ static cJSON *string_array(const cty_value *list)
 	return array;
 }
 
-static double number(const cty_value *o, const char *name)
-{
-	const cty_value *v = cty_object_get(o, name);
-	return cty_is_known(v) ? strtod(v->u.str.text, NULL) : 0;
-}
-
 /* Builders of one request member from the planned state: NULL when there
  * is nothing to send. */
 typedef cJSON *(*member_builder)(const cty_value *planned, const char *name);
 
 static cJSON *number_member(const cty_value *planned, const char *name)
 {
-	return cty_is_known(cty_object_get(planned, name)) ? cJSON_CreateNumber(number(planned, name)) : NULL;
+	return cty_is_known(cty_object_get(planned, name)) ? cJSON_CreateNumber(attr_number(planned, name, 0)) : NULL;
 }
 
 static cJSON *flag_member(const cty_value *planned, const char *name)
 {
-	return cty_is_known(cty_object_get(planned, name)) ? cJSON_CreateBool(flag(planned, name)) : NULL;
+	return cty_is_known(cty_object_get(planned, name)) ? cJSON_CreateBool(attr_flag(planned, name)) : NULL;
 }
 
 static cJSON *text_member(const cty_value *planned, const char *name)
 {
-	return text(planned, name) ? cJSON_CreateString(text(planned, name)) : NULL;
+	return attr_text(planned, name) ? cJSON_CreateString(attr_text(planned, name)) : NULL;
 }
 
 static cJSON *network_member(const cty_value *planned, const char *name)
@@ -256,7 +262,7 @@ static cJSON *network_member(const cty_value *planned, const char *name)
 	cJSON_AddItemToObject(vpc, "subnets", string_array(cty_object_get(planned, "subnets")));
 	if (cty_length(groups)) /* none: ECS uses the VPC's default group */
 		cJSON_AddItemToObject(vpc, "securityGroups", string_array(groups));
-	cJSON_AddStringToObject(vpc, "assignPublicIp", flag(planned, "assign_public_ip") ? "ENABLED" : "DISABLED");
+	cJSON_AddStringToObject(vpc, "assignPublicIp", attr_flag(planned, "assign_public_ip") ? "ENABLED" : "DISABLED");
 	return network;
 }
 
@@ -267,10 +273,11 @@ static cJSON *deployment_member(const cty_value *planned, const char *name)
 	const cty_value *breaker = cty_object_get(planned, "deployment_circuit_breaker");
 	cJSON *deployment = cJSON_CreateObject(), *circuit = cJSON_AddObjectToObject(deployment, "deploymentCircuitBreaker");
 	(void)name;
-	cJSON_AddNumberToObject(deployment, "minimumHealthyPercent", number(planned, "deployment_minimum_healthy_percent"));
-	cJSON_AddNumberToObject(deployment, "maximumPercent", number(planned, "deployment_maximum_percent"));
-	cJSON_AddBoolToObject(circuit, "enable", flag(breaker, "enable"));
-	cJSON_AddBoolToObject(circuit, "rollback", flag(breaker, "rollback"));
+	cJSON_AddNumberToObject(deployment, "minimumHealthyPercent",
+				attr_number(planned, "deployment_minimum_healthy_percent", 0));
+	cJSON_AddNumberToObject(deployment, "maximumPercent", attr_number(planned, "deployment_maximum_percent", 0));
+	cJSON_AddBoolToObject(circuit, "enable", attr_flag(breaker, "enable"));
+	cJSON_AddBoolToObject(circuit, "rollback", attr_flag(breaker, "rollback"));
 	return deployment;
 }
 
@@ -282,9 +289,9 @@ static cJSON *load_balancers_member(const cty_value *planned, const char *name)
 	for (size_t i = 0; i < cty_length(balancers); i++) {
 		const cty_value *balancer = cty_index(balancers, i);
 		cJSON *item = cJSON_CreateObject();
-		cJSON_AddStringToObject(item, "targetGroupArn", text(balancer, "target_group_arn"));
-		cJSON_AddStringToObject(item, "containerName", text(balancer, "container_name"));
-		cJSON_AddNumberToObject(item, "containerPort", number(balancer, "container_port"));
+		cJSON_AddStringToObject(item, "targetGroupArn", attr_text(balancer, "target_group_arn"));
+		cJSON_AddStringToObject(item, "containerName", attr_text(balancer, "container_name"));
+		cJSON_AddNumberToObject(item, "containerPort", attr_number(balancer, "container_port", 0));
 		cJSON_AddItemToArray(list, item);
 	}
 	return list;
@@ -318,7 +325,7 @@ static int add_settings(cJSON *request, const cty_value *prior, const cty_value 
 	for (size_t i = 0; i < sizeof service_settings / sizeof *service_settings; i++) {
 		bool changed = !prior;
 		for (const char *const *name = service_settings[i].attributes; *name && !changed; name++)
-			changed = differs(prior, planned, *name);
+			changed = attr_differs(prior, planned, *name);
 		cJSON *value = changed ? service_settings[i].build(planned, service_settings[i].attributes[0]) : NULL;
 		if (value) {
 			cJSON_AddItemToObject(request, service_settings[i].member, value);
@@ -332,39 +339,12 @@ static int add_settings(cJSON *request, const cty_value *prior, const cty_value 
 static cJSON *service_request(const cty_value *state)
 {
 	cJSON *request = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, "cluster", text(state, "cluster"));
-	cJSON_AddStringToObject(request, "service", text(state, "name"));
+	cJSON_AddStringToObject(request, "cluster", attr_text(state, "cluster"));
+	cJSON_AddStringToObject(request, "service", attr_text(state, "name"));
 	return request;
 }
 
 /* ---- reading ---- */
-
-/* What ECS's answers about a service mean. A deleted service drains
- * (DRAINING), stays INACTIVE for a while, then is purged: ECS then lists
- * it under DescribeServices' failures (MISSING) and answers
- * ServiceNotFoundException to calls naming it; a deleted cluster takes
- * its services with it. */
-static const aws_match service_gone[] = {
-	{"ServiceNotFoundException"}, {"ServiceNotActiveException"}, {"ClusterNotFoundException"}, {NULL}};
-static const aws_rules on_service = {.gone = service_gone};
-
-/* CreateService refusals that pass, as the AWS provider retries them: a
- * cluster made moments ago not yet found, the service-linked role ECS
- * makes on first use, a role or a target group IAM and ELB have not yet
- * propagated. Each for two minutes, after which it is a real error. */
-static const aws_rules on_create = {
-	.retry = (const aws_match[]){
-		{"ClusterNotFoundException", NULL, 120},
-		{"InvalidParameterException", "Unable to assume the service linked role", 120},
-		{"InvalidParameterException", "Unable to assume role", 120},
-		{"InvalidParameterException", "verify that the ECS service role being passed has the proper permissions",
-		 120},
-		{"InvalidParameterException", "does not have an associated load balancer", 120},
-		/* A service of the same name deleted moments ago still drains:
-		 * ECS takes the name again once it is INACTIVE. */
-		{"InvalidParameterException", "still Draining"},
-		{NULL}},
-};
 
 /* DescribeServices for the state's service: the service (the caller
  * deletes it), or NULL, with *gone when ECS knows no such service or
@@ -372,9 +352,9 @@ static const aws_rules on_create = {
  * described, as DRAINING or INACTIVE, until ECS purges them. */
 static cJSON *describe_service(call_ctx *ctx, const cty_value *state, bool *gone)
 {
-	const char *name = text(state, "name");
+	const char *name = attr_text(state, "name");
 	cJSON *request = cJSON_CreateObject(), *answer = NULL;
-	cJSON_AddStringToObject(request, "cluster", text(state, "cluster"));
+	cJSON_AddStringToObject(request, "cluster", attr_text(state, "cluster"));
 	cJSON_AddItemToObject(request, "services", cJSON_CreateStringArray(&name, 1));
 	cJSON_AddItemToObject(request, "include", cJSON_CreateStringArray((const char *[]){"TAGS"}, 1));
 	aws_outcome found = ctx_json_as(ctx, &aws_ecs, "DescribeServices", request, &on_service, &answer, NULL);
@@ -420,7 +400,7 @@ static void set_reported(cty_value *state, const char *name, cty_value *reported
  * denotes the cluster ECS reports. */
 static cty_value *cluster_value(const cty_value *prior, const cJSON *service)
 {
-	const char *mine = text(prior, "cluster");
+	const char *mine = attr_text(prior, "cluster");
 	const cJSON *arn = member(service, "clusterArn");
 	const char *slash = cJSON_IsString(arn) ? strrchr(arn->valuestring, '/') : NULL;
 	if (!slash || (mine && (strcmp(mine, arn->valuestring) == 0 || strcmp(mine, slash + 1) == 0)))
@@ -614,7 +594,7 @@ static const waiter_def steady_state = {
 static bool wait_steady(call_ctx *ctx, const cty_value *state, const char *task)
 {
 	const rollout_subject subject = {state, task};
-	return ctx_wait_until(ctx, &steady_state, &subject, text(state, "name"));
+	return ctx_wait_until(ctx, &steady_state, &subject, attr_text(state, "name"));
 }
 
 static bool service_status(call_ctx *ctx, const void *subject, wait_status *status)
@@ -679,8 +659,8 @@ static cty_value *create_service(call_ctx *ctx, const cty_value *planned)
 	if (!task)
 		return NULL;
 	cJSON *request = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, "cluster", text(planned, "cluster"));
-	cJSON_AddStringToObject(request, "serviceName", text(planned, "name"));
+	cJSON_AddStringToObject(request, "cluster", attr_text(planned, "cluster"));
+	cJSON_AddStringToObject(request, "serviceName", attr_text(planned, "name"));
 	cJSON_AddStringToObject(request, "taskDefinition", task);
 	cJSON_AddStringToObject(request, "launchType", "FARGATE");
 	add_settings(request, NULL, planned);
@@ -715,8 +695,8 @@ static cty_value *create_service(call_ctx *ctx, const cty_value *planned)
 	}
 	/* A failed wait keeps the service in the state (tainted), so that
 	 * destroy removes it. */
-	if (flag(planned, "wait_for_steady_state"))
-		wait_steady(ctx, made, text(made, "task_definition_arn"));
+	if (attr_flag(planned, "wait_for_steady_state"))
+		wait_steady(ctx, made, attr_text(made, "task_definition_arn"));
 	cty_value *fresh = read_service(ctx, made);
 	if (cty_is_known(fresh)) {
 		cty_value_free(made);
@@ -738,9 +718,9 @@ static bool send_update(call_ctx *ctx, const cty_value *prior, const cty_value *
 	int changes = add_settings(request, prior, planned);
 	if (task)
 		cJSON_AddStringToObject(request, "taskDefinition", task);
-	if (flag(planned, "force_new_deployment"))
+	if (attr_flag(planned, "force_new_deployment"))
 		cJSON_AddBoolToObject(request, "forceNewDeployment", 1);
-	*sent = task || changes || flag(planned, "force_new_deployment");
+	*sent = task || changes || attr_flag(planned, "force_new_deployment");
 	if (!*sent) {
 		cJSON_Delete(request);
 		return true;
@@ -750,13 +730,11 @@ static bool send_update(call_ctx *ctx, const cty_value *prior, const cty_value *
 	return outcome == AWS_DONE;
 }
 
-static const json_tag_api ecs_tags = {"TagResource", "UntagResource", "tags", "tagKeys", "key", "value"};
-
 static void update_tags(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
 {
 	cJSON *target = cJSON_CreateObject();
-	cJSON_AddStringToObject(target, "resourceArn", text(prior, "arn"));
-	ctx_json_update_tags(ctx, &aws_ecs, &ecs_tags, target, cty_object_get(prior, "tags_all"),
+	cJSON_AddStringToObject(target, "resourceArn", attr_text(prior, "arn"));
+	ctx_json_update_tags(ctx, &aws_ecs, &ecs_tag_api, target, cty_object_get(prior, "tags_all"),
 			     cty_object_get(planned, "tags_all"));
 	cJSON_Delete(target);
 }
@@ -767,7 +745,7 @@ static void update_tags(call_ctx *ctx, const cty_value *prior, const cty_value *
  * Unknown (the read failed): both stay. */
 static void retire_revision(call_ctx *ctx, const cty_value *fresh, const char *before, const char *registered)
 {
-	const char *running = text(fresh, "task_definition_arn");
+	const char *running = attr_text(fresh, "task_definition_arn");
 	if (!registered || !running)
 		return;
 	const char *unused = strcmp(running, registered) == 0 ? before : registered;
@@ -779,18 +757,18 @@ static cty_value *update_service(call_ctx *ctx, const cty_value *prior, const ct
 {
 	char *task = NULL;
 	bool ok = true, sent = false;
-	if (differs(prior, planned, "subnets"))
+	if (attr_differs(prior, planned, "subnets"))
 		warn_single_zone(ctx, planned);
 	if (task_settings_differ(prior, planned))
 		ok = (task = task_definition_register(ctx, planned)) != NULL;
 	ok = ok && send_update(ctx, prior, planned, task, &sent);
-	if (ok && sent && flag(planned, "wait_for_steady_state"))
+	if (ok && sent && attr_flag(planned, "wait_for_steady_state"))
 		ok = wait_steady(ctx, planned, task);
 	if (ok)
 		update_tags(ctx, prior, planned);
 	/* Success or not, what ECS now has is the state. */
 	cty_value *fresh = read_service(ctx, planned);
-	retire_revision(ctx, fresh, text(prior, "task_definition_arn"), task);
+	retire_revision(ctx, fresh, attr_text(prior, "task_definition_arn"), task);
 	free(task);
 	if (cty_is_known(fresh))
 		return fresh;
@@ -816,30 +794,20 @@ static void plan_service(call_ctx *ctx, const cty_value *prior, const cty_value 
 
 /* ---- delete ---- */
 
-/* A service call under on_service: true when done, with *gone when the
- * service or its cluster no longer exists. Takes request (frees it). */
-static bool send_take(call_ctx *ctx, const char *action, cJSON *request, bool *gone)
-{
-	aws_outcome outcome = ctx_json_as(ctx, &aws_ecs, action, request, &on_service, NULL, NULL);
-	cJSON_Delete(request);
-	*gone = outcome == AWS_GONE;
-	return outcome != AWS_FAILED;
-}
-
 /* Scales to zero (ECS refuses to delete a service that runs tasks), deletes,
  * waits until the service has drained and is INACTIVE, then deregisters
  * its revision. */
 static bool delete_service(call_ctx *ctx, const cty_value *state)
 {
-	const char *task = text(state, "task_definition_arn");
+	const char *task = attr_text(state, "task_definition_arn");
 	cJSON *scale = service_request(state);
-	bool gone = false;
 	cJSON_AddNumberToObject(scale, "desiredCount", 0);
-	bool ok = send_take(ctx, "UpdateService", scale, &gone);
-	if (ok && !gone)
-		ok = send_take(ctx, "DeleteService", service_request(state), &gone);
-	if (ok && !gone)
-		ok = ctx_wait_until(ctx, &service_deleted, state, text(state, "name"));
+	aws_outcome outcome = ctx_json_send_take(ctx, &aws_ecs, "UpdateService", scale, &on_service);
+	if (outcome == AWS_DONE)
+		outcome = ctx_json_send_take(ctx, &aws_ecs, "DeleteService", service_request(state), &on_service);
+	bool ok = outcome != AWS_FAILED;
+	if (outcome == AWS_DONE)
+		ok = ctx_wait_until(ctx, &service_deleted, state, attr_text(state, "name"));
 	if (ok && task)
 		ok = task_definition_deregister(ctx, task);
 	return ok;

@@ -7,6 +7,7 @@
  * the database as it was. Update and delete start from what the database
  * holds, not from the state, so grants made or removed by hand are set
  * right too. */
+#include "attr.h"
 #include "iam_db_connect_policy.h"
 #include "pg_connection.h"
 
@@ -55,16 +56,11 @@ static const timeouts_def timeouts = {.create = 600, .read = 300, .update = 600,
 
 extern const resource_def resource_iam_db_user;
 
-static const char *text(const cty_value *o, const char *name)
-{
-	return cty_object_get_string(o, name);
-}
-
 /* ---- validate and plan: no connection ---- */
 
 static void validate_user(call_ctx *ctx, const cty_value *config)
 {
-	const char *name = text(config, "name");
+	const char *name = attr_text(config, "name");
 	const cty_value *roles = cty_object_get(config, "roles");
 
 	pg_connection_validate(config, ctx->diags);
@@ -91,7 +87,7 @@ static void plan_policy(call_ctx *ctx, cty_value *planned)
 			return;
 		}
 	}
-	const char *cluster = text(planned, "cluster_resource_id"), *account = text(planned, "account_id");
+	const char *cluster = attr_text(planned, "cluster_resource_id"), *account = attr_text(planned, "account_id");
 	if (cluster && !account)
 		diag_attr_error(ctx->diags, "account_id", "Unknown AWS account id",
 				"policy_json needs the cluster's account: set account_id, or let the provider look it up "
@@ -101,7 +97,7 @@ static void plan_policy(call_ctx *ctx, cty_value *planned)
 		cty_object_set(planned, "policy_json", cty_null(&cty_string));
 		return;
 	}
-	char *arn = rds_db_user_arn(text(planned, "region"), account, cluster, text(planned, "name"));
+	char *arn = rds_db_user_arn(attr_text(planned, "region"), account, cluster, attr_text(planned, "name"));
 	cty_value *arns = cty_collection_new(&cty_list_of_string);
 	cty_append(arns, cty_string_new(arn));
 	char *policy = rds_db_connect_policy(arns);
@@ -147,11 +143,10 @@ static role_grants no_grants(void)
 
 static role_grants wanted_grants(const cty_value *planned)
 {
-	const cty_value *rds_iam = cty_object_get(planned, "grant_rds_iam");
 	role_grants want = {cty_value_clone(cty_object_get(planned, "roles")),
 			    cty_value_clone(cty_object_get(planned, "database_privileges")),
-			    atoi(cty_object_get(planned, "connection_limit")->u.str.text)};
-	if (cty_is_known(rds_iam) && rds_iam->u.boolean)
+			    (int)attr_long(planned, "connection_limit", -1)};
+	if (attr_flag(planned, "grant_rds_iam"))
 		cty_append(want.memberships, cty_string_new("rds_iam"));
 	return want;
 }
@@ -243,7 +238,7 @@ static bool create_role(call_ctx *ctx, PGconn *conn, const char *name)
 static cty_value *applied(const cty_value *planned)
 {
 	cty_value *state = cty_value_clone(planned);
-	cty_object_set(state, "id", cty_string_new(text(planned, "name")));
+	cty_object_set(state, "id", cty_string_new(attr_text(planned, "name")));
 	return state;
 }
 
@@ -253,7 +248,7 @@ static cty_value *create_user(call_ctx *ctx, const cty_value *planned)
 	if (!conn)
 		return NULL;
 	role_grants none = no_grants(), want = wanted_grants(planned);
-	const char *name = text(planned, "name");
+	const char *name = attr_text(planned, "name");
 	bool ok = pg_begin_locked(ctx, conn, resource_iam_db_user.type_name) && create_role(ctx, conn, name) &&
 		  converge(ctx, conn, name, &none, &want);
 	ok = pg_end(ctx, conn, ok);
@@ -272,12 +267,12 @@ static cty_value *read_user(call_ctx *ctx, const cty_value *state)
 	bool gone = false;
 	if (!conn)
 		return NULL;
-	bool found = read_grants(ctx, conn, text(state, "id"), &have, &gone);
+	bool found = read_grants(ctx, conn, attr_text(state, "id"), &have, &gone);
 	PQfinish(conn);
 	if (!found)
 		return gone ? cty_null(resource_state_type(&resource_iam_db_user)) : NULL;
 	cty_value *fresh = cty_value_clone(state);
-	cty_object_set(fresh, "name", cty_string_new(text(state, "id")));
+	cty_object_set(fresh, "name", cty_string_new(attr_text(state, "id")));
 	cty_object_set(fresh, "grant_rds_iam", cty_bool_new(pg_strings_contain(have.memberships, "rds_iam")));
 	cty_value *roles = cty_collection_new(&cty_set_of_string);
 	for (size_t i = 0; i < cty_length(have.memberships); i++)
@@ -295,7 +290,7 @@ static cty_value *read_user(call_ctx *ctx, const cty_value *state)
  * it was to be dropped anyway. */
 static bool converge_live(call_ctx *ctx, const cty_value *resource, const role_grants *want, bool drop)
 {
-	const char *name = text(resource, "name");
+	const char *name = attr_text(resource, "name");
 	PGconn *conn = pg_connect(ctx, resource);
 	role_grants have = {0};
 	bool gone = false;

@@ -5,6 +5,7 @@
  * document is a new default version, made after the oldest non-default
  * one is pruned when five exist; name, path and description cannot change
  * in IAM, so changing them replaces the policy. */
+#include "attr.h"
 #include "iam_common.h"
 #include "json_equiv.h"
 #include "tags.h"
@@ -41,6 +42,10 @@ static const attr_def attributes[] = {
 
 extern const resource_def resource_iam_policy;
 
+/* NoSuchEntity: the policy, or the version named, does not exist (any
+ * more). */
+static const aws_rules on_policy = {.gone = (const aws_match[]){{"NoSuchEntity"}, {NULL}}};
+
 static void validate_policy(call_ctx *ctx, const cty_value *config)
 {
 	iam_validate_name(ctx->diags, config);
@@ -55,7 +60,7 @@ static void plan_policy(call_ctx *ctx, const cty_value *prior, const cty_value *
 	(void)replace;
 	(void)ctx, (void)config;
 	json_keep_prior(planned, prior, "policy", iam_policy_normalize);
-	if (!cty_is_null(prior) && !cty_value_equal(cty_object_get(prior, "policy"), cty_object_get(planned, "policy")))
+	if (!cty_is_null(prior) && attr_differs(prior, planned, "policy"))
 		cty_object_set(planned, "default_version_id", cty_unknown(&cty_string));
 }
 
@@ -71,12 +76,13 @@ static query_params by_arn(const char *arn)
 static char *default_document(call_ctx *ctx, const char *arn, const char *version)
 {
 	query_params q = by_arn(arn);
-	bool gone = false;
+	xmlDoc *answer = NULL;
 	query_add(&q, "VersionId", version);
-	xmlDoc *answer = iam_get(ctx, "GetPolicyVersion", &q, &gone);
+	aws_outcome found = ctx_query_as(ctx, &aws_iam, "GetPolicyVersion", &q, &on_policy, &answer, NULL);
+	query_free(&q);
 	char *document = answer ? aws_xml_text(xmlDocGetRootElement(answer), "Document") : NULL;
 	xmlFreeDoc(answer);
-	if (gone) /* the default version cannot be deleted: the policy went away meanwhile */
+	if (found == AWS_GONE) /* the default version cannot be deleted: the policy went away meanwhile */
 		diag_attr_error(ctx->diags, "policy", "Policy went away while it was read",
 				"IAM no longer has version %s of %s; plan again.", version, arn);
 	return document;
@@ -106,10 +112,11 @@ static cty_value *policy_state(call_ctx *ctx, const cty_value *prior, xmlNode *p
 /* The policy as IAM has it; a null value when it is gone; NULL on error. */
 static cty_value *read_policy(call_ctx *ctx, const cty_value *state)
 {
-	const char *arn = cty_object_get_string(state, "id");
+	const char *arn = attr_text(state, "id");
 	query_params q = by_arn(arn);
-	bool gone = false;
-	xmlDoc *got = iam_get(ctx, "GetPolicy", &q, &gone);
+	xmlDoc *got = NULL;
+	aws_outcome found = ctx_query_as(ctx, &aws_iam, "GetPolicy", &q, &on_policy, &got, NULL);
+	query_free(&q);
 	xmlNode *policy = got ? aws_xml_find(xmlDocGetRootElement(got), "Policy") : NULL;
 	char *version = policy ? aws_xml_text(policy, "DefaultVersionId") : NULL;
 	char *document = version ? default_document(ctx, arn, version) : NULL;
@@ -117,7 +124,7 @@ static cty_value *read_policy(call_ctx *ctx, const cty_value *state)
 
 	if (document)
 		fresh = policy_state(ctx, state, policy, document);
-	else if (gone)
+	else if (found == AWS_GONE)
 		fresh = cty_null(resource_state_type(&resource_iam_policy));
 	free(document);
 	free(version);
@@ -127,18 +134,16 @@ static cty_value *read_policy(call_ctx *ctx, const cty_value *state)
 
 /* ---- versions ---- */
 
-static const aws_rules on_policy = {.gone = (const aws_match[]){{"NoSuchEntity"}, {NULL}}};
-
-/* The policy's versions other than the default, and how many there are in
- * all; NULL on error, or with *gone when the policy is gone. */
-static cty_value *other_versions(call_ctx *ctx, const char *arn, size_t *total, bool *gone)
+/* The policy's versions other than the default in *others, and how many
+ * there are in all, when AWS_DONE. */
+static aws_outcome other_versions(call_ctx *ctx, const char *arn, size_t *total, cty_value **others)
 {
 	query_params q = by_arn(arn);
 	xmlDoc *listed = NULL;
-	*gone = ctx_query_all(ctx, &aws_iam, "ListPolicyVersions", &q, &on_policy, "Versions", &listed) == AWS_GONE;
+	aws_outcome outcome = ctx_query_all(ctx, &aws_iam, "ListPolicyVersions", &q, &on_policy, "Versions", &listed);
 	query_free(&q);
 	xmlNode *versions = listed ? aws_xml_find(xmlDocGetRootElement(listed), "Versions") : NULL;
-	cty_value *others = listed ? cty_collection_new(&cty_list_of_string) : NULL;
+	*others = listed ? cty_collection_new(&cty_list_of_string) : NULL;
 
 	*total = 0;
 	for (xmlNode *v = versions ? versions->children : NULL; v; v = v->next) {
@@ -147,19 +152,19 @@ static cty_value *other_versions(call_ctx *ctx, const char *arn, size_t *total, 
 		char *id = aws_xml_text(v, "VersionId"), *is_default = aws_xml_text(v, "IsDefaultVersion");
 		(*total)++;
 		if (id && !(is_default && strcmp(is_default, "true") == 0))
-			cty_append(others, cty_string_new(id));
+			cty_append(*others, cty_string_new(id));
 		free(id);
 		free(is_default);
 	}
 	xmlFreeDoc(listed);
-	return others;
+	return outcome;
 }
 
 static bool delete_version(call_ctx *ctx, const char *arn, const char *version)
 {
 	query_params q = by_arn(arn);
 	query_add(&q, "VersionId", version);
-	return iam_send(ctx, "DeletePolicyVersion", &q, IAM_MAY_BE_GONE);
+	return ctx_query_send_take(ctx, &aws_iam, "DeletePolicyVersion", &q, &on_policy) != AWS_FAILED;
 }
 
 /* IAM numbers versions v1, v2, ... in the order they were made. */
@@ -178,10 +183,9 @@ static const char *oldest(const cty_value *versions)
 static bool prune_versions(call_ctx *ctx, const char *arn)
 {
 	size_t total = 0;
-	bool gone = false;
-	cty_value *others = other_versions(ctx, arn, &total, &gone);
-	bool ok = others && (total < IAM_MAX_POLICY_VERSIONS || !oldest(others) ||
-			     delete_version(ctx, arn, oldest(others)));
+	cty_value *others = NULL;
+	bool ok = other_versions(ctx, arn, &total, &others) == AWS_DONE &&
+		  (total < IAM_MAX_POLICY_VERSIONS || !oldest(others) || delete_version(ctx, arn, oldest(others)));
 	cty_value_free(others);
 	return ok;
 }
@@ -193,7 +197,7 @@ static bool prune_versions(call_ctx *ctx, const char *arn)
 static char *policy_arn(call_ctx *ctx, const cty_value *planned, const char *name)
 {
 	const char *account = ctx_account_id(ctx), *region = ctx_region(ctx);
-	const char *path = cty_object_get_string(planned, "path");
+	const char *path = attr_text(planned, "path");
 	const char *partition = !region ? "aws" : strncmp(region, "cn-", 3) == 0 ? "aws-cn"
 					 : strncmp(region, "us-gov-", 7) == 0 ? "aws-us-gov" : "aws";
 	char *arn = NULL;
@@ -240,15 +244,15 @@ static cty_value *create_policy(call_ctx *ctx, const cty_value *planned)
 static bool new_default_version(call_ctx *ctx, const char *arn, const cty_value *planned)
 {
 	query_params q = by_arn(arn);
-	iam_add_attribute(&q, "PolicyDocument", planned, "policy");
+	query_add_attribute(&q, "PolicyDocument", planned, "policy");
 	query_add(&q, "SetAsDefault", "true");
-	return iam_send(ctx, "CreatePolicyVersion", &q, IAM_MUST_EXIST);
+	return ctx_query_send_take(ctx, &aws_iam, "CreatePolicyVersion", &q, NULL) == AWS_DONE;
 }
 
 static cty_value *update_policy(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
 {
-	const char *arn = cty_object_get_string(prior, "id");
-	bool new_document = !cty_value_equal(cty_object_get(prior, "policy"), cty_object_get(planned, "policy"));
+	const char *arn = attr_text(prior, "id");
+	bool new_document = attr_differs(prior, planned, "policy");
 	if (!new_document || (prune_versions(ctx, arn) && new_default_version(ctx, arn, planned)))
 		iam_update_tags(ctx, "Policy", "PolicyArn", arn, cty_object_get(prior, "tags_all"),
 				cty_object_get(planned, "tags_all"));
@@ -260,19 +264,19 @@ static cty_value *update_policy(call_ctx *ctx, const cty_value *prior, const cty
 /* IAM deletes only a policy without versions besides the default. */
 static bool delete_policy(call_ctx *ctx, const cty_value *state)
 {
-	const char *arn = cty_object_get_string(state, "id");
+	const char *arn = attr_text(state, "id");
 	size_t total = 0;
-	bool gone = false;
-	cty_value *others = other_versions(ctx, arn, &total, &gone);
-	bool ok = others != NULL;
+	cty_value *others = NULL;
+	aws_outcome listed = other_versions(ctx, arn, &total, &others);
+	bool ok = listed == AWS_DONE;
 	for (size_t i = 0; ok && i < cty_length(others); i++)
 		ok = delete_version(ctx, arn, cty_index(others, i)->u.str.text);
 	if (ok) {
 		query_params q = by_arn(arn);
-		ok = iam_send(ctx, "DeletePolicy", &q, IAM_MAY_BE_GONE);
+		ok = ctx_query_send_take(ctx, &aws_iam, "DeletePolicy", &q, &on_policy) != AWS_FAILED;
 	}
 	cty_value_free(others);
-	return ok || gone;
+	return ok || listed == AWS_GONE;
 }
 
 const resource_def resource_iam_policy = {

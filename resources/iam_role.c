@@ -3,6 +3,7 @@
  * when they are set, its managed policy attachments and inline policies:
  * exclusively, so that whatever else is attached or put in AWS shows as
  * drift and is removed. Left unset, they are read but not managed. */
+#include "attr.h"
 #include "iam_common.h"
 #include "json_equiv.h"
 #include "tags.h"
@@ -51,6 +52,17 @@ static const attr_def attributes[] = {
 };
 
 extern const resource_def resource_iam_role;
+
+/* ---- what IAM's answers mean ---- */
+
+/* NoSuchEntity: the role, or the policy or attachment named, does not
+ * exist (any more). */
+static const aws_rules on_role = {.gone = (const aws_match[]){{"NoSuchEntity"}, {NULL}}};
+/* Just after a create, NoSuchEntity means not yet seen everywhere: IAM is
+ * eventually consistent, and the AWS provider retries NoSuchEntity for two
+ * minutes (its IAM propagation time) after making something. The same
+ * holds for a policy attached now that this apply made moments ago. */
+static const aws_rules on_new_role = {.retry = (const aws_match[]){{"NoSuchEntity", NULL, 120}, {NULL}}};
 
 static const cty_value *map_value(const cty_value *map, const char *key)
 {
@@ -219,67 +231,61 @@ static void add_members(cty_value *found, xmlNode *container, const char *field)
 	}
 }
 
-/* A list or set of what the listing names; NULL (and *gone when the role
- * is gone) on error. */
-static cty_value *list_for_role(call_ctx *ctx, const role_listing *listing, const char *role, const cty_type *type,
-				bool *gone)
-{
-	cty_value *found = cty_collection_new(type);
-	char *marker = NULL;
-	do {
-		query_params q = {0};
-		query_add(&q, "RoleName", role);
-		if (marker)
-			query_add(&q, "Marker", marker);
-		free(marker);
-		xmlDoc *page = iam_get(ctx, listing->action, &q, gone);
-		if (!page) {
-			cty_value_free(found);
-			return NULL;
-		}
-		xmlNode *root = xmlDocGetRootElement(page);
-		char *truncated = aws_xml_text(root, "IsTruncated");
-		add_members(found, aws_xml_find(root, listing->container), listing->field);
-		marker = truncated && strcmp(truncated, "true") == 0 ? aws_xml_text(root, "Marker") : NULL;
-		free(truncated);
-		xmlFreeDoc(page);
-	} while (marker);
-	return found;
-}
-
-/* The document of one inline policy; NULL on error, or with *gone when it
- * was deleted since it was listed. */
-static char *inline_policy_document(call_ctx *ctx, const char *role, const char *name, bool *gone)
+/* A list or set of what the listing names, in *found when AWS_DONE. */
+static aws_outcome list_for_role(call_ctx *ctx, const role_listing *listing, const char *role, const cty_type *type,
+				 cty_value **found)
 {
 	query_params q = {0};
+	xmlDoc *listed = NULL;
+	query_add(&q, "RoleName", role);
+	aws_outcome outcome = ctx_query_all(ctx, &aws_iam, listing->action, &q, &on_role, listing->container, &listed);
+	query_free(&q);
+	if (outcome == AWS_DONE) {
+		*found = cty_collection_new(type);
+		add_members(*found, aws_xml_find(xmlDocGetRootElement(listed), listing->container), listing->field);
+	}
+	xmlFreeDoc(listed);
+	return outcome;
+}
+
+/* The document of one inline policy, in *document when AWS_DONE; AWS_GONE
+ * when it was deleted since it was listed. */
+static aws_outcome inline_policy_document(call_ctx *ctx, const char *role, const char *name, char **document)
+{
+	query_params q = {0};
+	xmlDoc *answer = NULL;
 	query_add(&q, "RoleName", role);
 	query_add(&q, "PolicyName", name);
-	xmlDoc *answer = iam_get(ctx, "GetRolePolicy", &q, gone);
-	char *document = answer ? aws_xml_text(xmlDocGetRootElement(answer), "PolicyDocument") : NULL;
+	aws_outcome outcome = ctx_query_as(ctx, &aws_iam, "GetRolePolicy", &q, &on_role, &answer, NULL);
+	query_free(&q);
+	*document = answer ? aws_xml_text(xmlDocGetRootElement(answer), "PolicyDocument") : NULL;
 	xmlFreeDoc(answer);
-	return document;
+	return outcome;
 }
 
 /* The role's inline policies by name, keeping prior's texts that mean the
- * same; NULL on error. */
-static cty_value *inline_policies_of(call_ctx *ctx, const char *role, const cty_value *prior, bool *gone)
+ * same, in *policies when AWS_DONE; AWS_GONE when the role is gone. */
+static aws_outcome inline_policies_of(call_ctx *ctx, const char *role, const cty_value *prior, cty_value **policies)
 {
-	cty_value *names = list_for_role(ctx, &inline_policy_names, role, &cty_list_of_string, gone);
-	cty_value *policies = names ? cty_collection_new(&cty_map_of_string) : NULL;
-	for (size_t i = 0; policies && i < cty_length(names); i++) {
+	cty_value *names = NULL;
+	aws_outcome outcome = list_for_role(ctx, &inline_policy_names, role, &cty_list_of_string, &names);
+	*policies = outcome == AWS_DONE ? cty_collection_new(&cty_map_of_string) : NULL;
+	for (size_t i = 0; outcome == AWS_DONE && i < cty_length(names); i++) {
 		const char *name = cty_index(names, i)->u.str.text;
-		bool deleted = false;
-		char *document = inline_policy_document(ctx, role, name, &deleted);
-		if (document) {
-			cty_map_put(policies, name, iam_policy_value(document, map_value(prior, name)));
-		} else if (!deleted) {
-			cty_value_free(policies);
-			policies = NULL;
-		}
+		char *document = NULL;
+		aws_outcome got = inline_policy_document(ctx, role, name, &document);
+		if (got == AWS_DONE && document)
+			cty_map_put(*policies, name, iam_policy_value(document, map_value(prior, name)));
+		else if (got != AWS_GONE) /* failed (reported), or answered without a document */
+			outcome = AWS_FAILED;
 		free(document);
 	}
+	if (outcome != AWS_DONE) {
+		cty_value_free(*policies);
+		*policies = NULL;
+	}
 	cty_value_free(names);
-	return policies;
+	return outcome;
 }
 
 static void set_text(cty_value *state, const char *name, xmlNode *role, const char *path)
@@ -317,7 +323,7 @@ static cty_value *role_state(call_ctx *ctx, const cty_value *prior, xmlNode *rol
 	const cty_value *prior_trust = cty_object_get(prior, "assume_role_policy");
 	cty_object_set(state, "assume_role_policy", trust ? iam_policy_value(trust, prior_trust) : cty_null(&cty_string));
 	cty_object_set(state, "assume_role_services",
-		       services_trusted_by(cty_object_get_string(state, "assume_role_policy")));
+		       services_trusted_by(attr_text(state, "assume_role_policy")));
 	cty_object_set(state, "managed_policy_arns", managed);
 	cty_object_set(state, "inline_policies", inline_policies);
 	tags_read(ctx, prior, state, xml_tags(role, "Tags"));
@@ -329,23 +335,24 @@ static cty_value *role_state(call_ctx *ctx, const cty_value *prior, xmlNode *rol
 /* The role as IAM has it; a null value when it is gone; NULL on error. */
 static cty_value *read_role(call_ctx *ctx, const cty_value *state)
 {
-	const char *name = cty_object_get_string(state, "id");
+	const char *name = attr_text(state, "id");
 	query_params q = {0};
-	bool gone = false;
+	xmlDoc *got = NULL;
 	cty_value *managed = NULL, *inline_policies = NULL, *fresh = NULL;
 
 	query_add(&q, "RoleName", name);
-	xmlDoc *got = iam_get(ctx, "GetRole", &q, &gone);
-	if (got)
-		managed = list_for_role(ctx, &attached_policies, name, &cty_set_of_string, &gone);
-	if (managed)
-		inline_policies = inline_policies_of(ctx, name, cty_object_get(state, "inline_policies"), &gone);
-	if (inline_policies) {
+	aws_outcome found = ctx_query_as(ctx, &aws_iam, "GetRole", &q, &on_role, &got, NULL);
+	query_free(&q);
+	if (found == AWS_DONE)
+		found = list_for_role(ctx, &attached_policies, name, &cty_set_of_string, &managed);
+	if (found == AWS_DONE)
+		found = inline_policies_of(ctx, name, cty_object_get(state, "inline_policies"), &inline_policies);
+	if (found == AWS_DONE) {
 		xmlNode *role = aws_xml_find(xmlDocGetRootElement(got), "Role");
 		fresh = role_state(ctx, state, role, managed, inline_policies);
 	} else {
 		cty_value_free(managed);
-		if (gone)
+		if (found == AWS_GONE)
 			fresh = cty_null(resource_state_type(&resource_iam_role));
 	}
 	xmlFreeDoc(got);
@@ -355,13 +362,13 @@ static cty_value *read_role(call_ctx *ctx, const cty_value *state)
 /* ---- changing the role's policies ---- */
 
 static bool put_inline_policy(call_ctx *ctx, const char *role, const char *name, const char *document,
-			      iam_missing missing)
+			      const aws_rules *rules)
 {
 	query_params q = {0};
 	query_add(&q, "RoleName", role);
 	query_add(&q, "PolicyName", name);
 	query_add(&q, "PolicyDocument", document);
-	return iam_send(ctx, "PutRolePolicy", &q, missing);
+	return ctx_query_send_take(ctx, &aws_iam, "PutRolePolicy", &q, rules) != AWS_FAILED;
 }
 
 static bool delete_inline_policy(call_ctx *ctx, const char *role, const char *name)
@@ -369,21 +376,24 @@ static bool delete_inline_policy(call_ctx *ctx, const char *role, const char *na
 	query_params q = {0};
 	query_add(&q, "RoleName", role);
 	query_add(&q, "PolicyName", name);
-	return iam_send(ctx, "DeleteRolePolicy", &q, IAM_MAY_BE_GONE);
+	return ctx_query_send_take(ctx, &aws_iam, "DeleteRolePolicy", &q, &on_role) != AWS_FAILED;
 }
 
-static bool attach_or_detach(call_ctx *ctx, const char *action, const char *role, const char *arn, iam_missing missing)
+static bool attach_or_detach(call_ctx *ctx, const char *action, const char *role, const char *arn,
+			     const aws_rules *rules)
 {
 	query_params q = {0};
 	query_add(&q, "RoleName", role);
 	query_add(&q, "PolicyArn", arn);
-	return iam_send(ctx, action, &q, missing);
+	return ctx_query_send_take(ctx, &aws_iam, action, &q, rules) != AWS_FAILED;
 }
 
 /* Puts the policies of `after` that are new or mean something new, then
- * deletes those it lacks. An unknown `after` (unset on create) is left. */
+ * deletes those it lacks. An unknown `after` (unset on create) is left.
+ * rules say what NoSuchEntity means to the puts: on_new_role just after
+ * the role was made, else an error (NULL). */
 static bool sync_inline_policies(call_ctx *ctx, const char *role, const cty_value *before, const cty_value *after,
-				 iam_missing missing)
+				 const aws_rules *rules)
 {
 	bool ok = true;
 	if (!cty_is_known(after))
@@ -392,7 +402,7 @@ static bool sync_inline_policies(call_ctx *ctx, const char *role, const cty_valu
 		const char *name = after->u.coll.keys[i], *document = after->u.coll.items[i]->u.str.text;
 		const cty_value *was = map_value(before, name);
 		if (!cty_is_known(was) || !json_equivalent(was->u.str.text, document, iam_policy_normalize))
-			ok = put_inline_policy(ctx, role, name, document, missing);
+			ok = put_inline_policy(ctx, role, name, document, rules);
 	}
 	for (size_t i = 0; ok && i < cty_length(before); i++)
 		if (!map_value(after, before->u.coll.keys[i]))
@@ -400,9 +410,11 @@ static bool sync_inline_policies(call_ctx *ctx, const char *role, const cty_valu
 	return ok;
 }
 
-/* Attaches first, then detaches, so the role never lacks both. */
+/* Attaches first, then detaches, so the role never lacks both. rules say
+ * what NoSuchEntity means to an attach (see sync_inline_policies); a
+ * detach of what is gone already is done. */
 static bool sync_attachments(call_ctx *ctx, const char *role, const cty_value *before, const cty_value *after,
-			     iam_missing missing)
+			     const aws_rules *rules)
 {
 	bool ok = true;
 	if (!cty_is_known(after))
@@ -410,12 +422,12 @@ static bool sync_attachments(call_ctx *ctx, const char *role, const cty_value *b
 	for (size_t i = 0; ok && i < cty_length(after); i++) {
 		const char *arn = cty_index(after, i)->u.str.text;
 		if (!set_has(before, arn))
-			ok = attach_or_detach(ctx, "AttachRolePolicy", role, arn, missing);
+			ok = attach_or_detach(ctx, "AttachRolePolicy", role, arn, rules);
 	}
 	for (size_t i = 0; ok && i < cty_length(before); i++) {
 		const char *arn = cty_index(before, i)->u.str.text;
 		if (!set_has(after, arn))
-			ok = attach_or_detach(ctx, "DetachRolePolicy", role, arn, IAM_MAY_BE_GONE);
+			ok = attach_or_detach(ctx, "DetachRolePolicy", role, arn, &on_role);
 	}
 	return ok;
 }
@@ -444,11 +456,11 @@ static cty_value *create_role(call_ctx *ctx, const cty_value *planned)
 	if (made == CREATE_PARTIAL)
 		state = resource_created(ctx, &resource_iam_role, planned, name);
 	if (made == CREATE_MADE) {
-		/* IAM may not know the new role everywhere yet: IAM_JUST_CREATED. */
+		/* IAM may not know the new role everywhere yet: on_new_role. */
 		const cty_value *inline_policies = cty_object_get(planned, "inline_policies");
 		const cty_value *managed = cty_object_get(planned, "managed_policy_arns");
-		if (sync_inline_policies(ctx, name, NULL, inline_policies, IAM_JUST_CREATED))
-			sync_attachments(ctx, name, NULL, managed, IAM_JUST_CREATED);
+		if (sync_inline_policies(ctx, name, NULL, inline_policies, &on_new_role))
+			sync_attachments(ctx, name, NULL, managed, &on_new_role);
 		/* Even when a policy failed, the role exists: it goes into state. */
 		state = resource_created(ctx, &resource_iam_role, planned, name);
 	}
@@ -456,19 +468,14 @@ static cty_value *create_role(call_ctx *ctx, const cty_value *planned)
 	return state;
 }
 
-static bool differs(const cty_value *a, const cty_value *b, const char *name)
-{
-	return !cty_value_equal(cty_object_get(a, name), cty_object_get(b, name));
-}
-
 static bool update_trust(call_ctx *ctx, const char *role, const cty_value *prior, const cty_value *planned)
 {
 	query_params q = {0};
-	if (!differs(prior, planned, "assume_role_policy"))
+	if (!attr_differs(prior, planned, "assume_role_policy"))
 		return true;
 	query_add(&q, "RoleName", role);
-	iam_add_attribute(&q, "PolicyDocument", planned, "assume_role_policy");
-	return iam_send(ctx, "UpdateAssumeRolePolicy", &q, IAM_MUST_EXIST);
+	query_add_attribute(&q, "PolicyDocument", planned, "assume_role_policy");
+	return ctx_query_send_take(ctx, &aws_iam, "UpdateAssumeRolePolicy", &q, NULL) == AWS_DONE;
 }
 
 /* UpdateRole gets both settings every time: moto clears a Description
@@ -476,39 +483,39 @@ static bool update_trust(call_ctx *ctx, const char *role, const cty_value *prior
 static bool update_settings(call_ctx *ctx, const char *role, const cty_value *prior, const cty_value *planned)
 {
 	query_params q = {0};
-	const char *description = cty_object_get_string(planned, "description");
-	if (!differs(prior, planned, "description") && !differs(prior, planned, "max_session_duration"))
+	const char *description = attr_text(planned, "description");
+	if (!attr_differs(prior, planned, "description") && !attr_differs(prior, planned, "max_session_duration"))
 		return true;
 	query_add(&q, "RoleName", role);
 	query_add(&q, "Description", description ? description : "");
-	iam_add_attribute(&q, "MaxSessionDuration", planned, "max_session_duration");
-	return iam_send(ctx, "UpdateRole", &q, IAM_MUST_EXIST);
+	query_add_attribute(&q, "MaxSessionDuration", planned, "max_session_duration");
+	return ctx_query_send_take(ctx, &aws_iam, "UpdateRole", &q, NULL) == AWS_DONE;
 }
 
 static bool update_boundary(call_ctx *ctx, const char *role, const cty_value *prior, const cty_value *planned)
 {
 	query_params q = {0};
-	const char *boundary = cty_object_get_string(planned, "permissions_boundary");
-	if (!differs(prior, planned, "permissions_boundary"))
+	const char *boundary = attr_text(planned, "permissions_boundary");
+	if (!attr_differs(prior, planned, "permissions_boundary"))
 		return true;
 	query_add(&q, "RoleName", role);
 	if (!boundary)
-		return iam_send(ctx, "DeleteRolePermissionsBoundary", &q, IAM_MAY_BE_GONE);
+		return ctx_query_send_take(ctx, &aws_iam, "DeleteRolePermissionsBoundary", &q, &on_role) != AWS_FAILED;
 	query_add(&q, "PermissionsBoundary", boundary);
-	return iam_send(ctx, "PutRolePermissionsBoundary", &q, IAM_MUST_EXIST);
+	return ctx_query_send_take(ctx, &aws_iam, "PutRolePermissionsBoundary", &q, NULL) == AWS_DONE;
 }
 
 static cty_value *update_role(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
 {
-	const char *role = cty_object_get_string(prior, "id");
+	const char *role = attr_text(prior, "id");
 	if (update_trust(ctx, role, prior, planned) && update_settings(ctx, role, prior, planned) &&
 	    update_boundary(ctx, role, prior, planned) &&
 	    sync_inline_policies(ctx, role, cty_object_get(prior, "inline_policies"),
-				 cty_object_get(planned, "inline_policies"), IAM_MUST_EXIST) &&
+				 cty_object_get(planned, "inline_policies"), NULL) &&
 	    /* A policy attached now may have been made in this same apply, and
 	     * IAM answers NoSuchEntity until it has propagated. */
 	    sync_attachments(ctx, role, cty_object_get(prior, "managed_policy_arns"),
-			     cty_object_get(planned, "managed_policy_arns"), IAM_JUST_CREATED))
+			     cty_object_get(planned, "managed_policy_arns"), &on_new_role))
 		iam_update_tags(ctx, "Role", "RoleName", role, cty_object_get(prior, "tags_all"),
 				cty_object_get(planned, "tags_all"));
 	/* Success or not, IAM now holds the truth. */
@@ -520,24 +527,24 @@ static cty_value *update_role(call_ctx *ctx, const cty_value *prior, const cty_v
  * has, managed or not, then the role. */
 static bool delete_role(call_ctx *ctx, const cty_value *state)
 {
-	const char *role = cty_object_get_string(state, "id");
-	bool gone = false, ok;
-	cty_value *attached = list_for_role(ctx, &attached_policies, role, &cty_set_of_string, &gone);
-	cty_value *names = attached ? list_for_role(ctx, &inline_policy_names, role, &cty_list_of_string, &gone) : NULL;
-	cty_value *none = cty_collection_new(&cty_set_of_string);
+	const char *role = attr_text(state, "id");
+	cty_value *attached = NULL, *names = NULL, *none = cty_collection_new(&cty_set_of_string);
+	aws_outcome listed = list_for_role(ctx, &attached_policies, role, &cty_set_of_string, &attached);
+	if (listed == AWS_DONE)
+		listed = list_for_role(ctx, &inline_policy_names, role, &cty_list_of_string, &names);
 
-	ok = names && sync_attachments(ctx, role, attached, none, IAM_MAY_BE_GONE);
+	bool ok = listed == AWS_DONE && sync_attachments(ctx, role, attached, none, &on_role);
 	for (size_t i = 0; ok && i < cty_length(names); i++)
 		ok = delete_inline_policy(ctx, role, cty_index(names, i)->u.str.text);
 	if (ok) {
 		query_params q = {0};
 		query_add(&q, "RoleName", role);
-		ok = iam_send(ctx, "DeleteRole", &q, IAM_MAY_BE_GONE);
+		ok = ctx_query_send_take(ctx, &aws_iam, "DeleteRole", &q, &on_role) != AWS_FAILED;
 	}
 	cty_value_free(attached);
 	cty_value_free(names);
 	cty_value_free(none);
-	return ok || gone;
+	return ok || listed == AWS_GONE;
 }
 
 const resource_def resource_iam_role = {

@@ -6,6 +6,7 @@
  * {"key": "value"}, not as a list of key/value pairs, so this file converts
  * them itself. Tag calls name the group by its ARN without the ":*" that
  * DescribeLogGroups appends. */
+#include "attr.h"
 #include "aws_calls.h"
 #include "tags.h"
 #include "validate.h"
@@ -35,6 +36,8 @@ static const attr_def attributes[] = {
 };
 
 extern const resource_def resource_log_group;
+
+static const aws_rules on_group = {.gone = (const aws_match[]){{"ResourceNotFoundException"}, {NULL}}};
 
 /* Retention is a number, which the schema's enum check does not cover. */
 static void validate_log_group(call_ctx *ctx, const cty_value *config)
@@ -102,12 +105,12 @@ static bool update_tags(call_ctx *ctx, const char *arn, const cty_value *before,
 		cJSON *request = request_for("resourceArn", arn), *keys = cJSON_AddArrayToObject(request, "tagKeys");
 		for (size_t i = 0; i < cty_length(removed); i++)
 			cJSON_AddItemToArray(keys, cJSON_CreateString(removed->u.coll.keys[i]));
-		ok = ctx_json_send(ctx, &aws_logs, "UntagResource", request);
+		ok = ctx_json_send_take(ctx, &aws_logs, "UntagResource", request, NULL) == AWS_DONE;
 	}
 	if (ok && cty_length(changed)) {
 		cJSON *request = request_for("resourceArn", arn);
 		cJSON_AddItemToObject(request, "tags", tag_object(changed));
-		ok = ctx_json_send(ctx, &aws_logs, "TagResource", request);
+		ok = ctx_json_send_take(ctx, &aws_logs, "TagResource", request, NULL) == AWS_DONE;
 	}
 	cty_value_free(removed);
 	cty_value_free(changed);
@@ -181,7 +184,7 @@ static cty_value *group_state(call_ctx *ctx, const cty_value *prior, const cJSON
 static cty_value *read_log_group(call_ctx *ctx, const cty_value *state)
 {
 	bool failed;
-	cJSON *group = describe_group(ctx, cty_object_get_string(state, "id"), &failed);
+	cJSON *group = describe_group(ctx, attr_text(state, "id"), &failed);
 	cty_value *fresh = NULL;
 
 	if (!group)
@@ -201,24 +204,24 @@ static bool set_retention(call_ctx *ctx, const char *name, const cty_value *days
 {
 	cJSON *request = by_name(name);
 	if (cty_is_null(days))
-		return ctx_json_send(ctx, &aws_logs, "DeleteRetentionPolicy", request);
+		return ctx_json_send_take(ctx, &aws_logs, "DeleteRetentionPolicy", request, NULL) == AWS_DONE;
 	cJSON_AddNumberToObject(request, "retentionInDays", strtod(days->u.str.text, NULL));
-	return ctx_json_send(ctx, &aws_logs, "PutRetentionPolicy", request);
+	return ctx_json_send_take(ctx, &aws_logs, "PutRetentionPolicy", request, NULL) == AWS_DONE;
 }
 
 static bool set_kms_key(call_ctx *ctx, const char *name, const char *key)
 {
 	cJSON *request = by_name(name);
 	if (!key)
-		return ctx_json_send(ctx, &aws_logs, "DisassociateKmsKey", request);
+		return ctx_json_send_take(ctx, &aws_logs, "DisassociateKmsKey", request, NULL) == AWS_DONE;
 	cJSON_AddStringToObject(request, "kmsKeyId", key);
-	return ctx_json_send(ctx, &aws_logs, "AssociateKmsKey", request);
+	return ctx_json_send_take(ctx, &aws_logs, "AssociateKmsKey", request, NULL) == AWS_DONE;
 }
 
 static cty_value *create_log_group(call_ctx *ctx, const cty_value *planned)
 {
-	const char *name = cty_object_get_string(planned, "name");
-	const char *key = cty_object_get_string(planned, "kms_key_id");
+	const char *name = attr_text(planned, "name");
+	const char *key = attr_text(planned, "kms_key_id");
 	const cty_value *days = cty_object_get(planned, "retention_in_days");
 	cJSON *request = by_name(name);
 	if (key)
@@ -245,21 +248,16 @@ static cty_value *create_log_group(call_ctx *ctx, const cty_value *planned)
 	return resource_created(ctx, &resource_log_group, planned, name);
 }
 
-static bool changed(const cty_value *prior, const cty_value *planned, const char *attribute)
-{
-	return !cty_value_equal(cty_object_get(prior, attribute), cty_object_get(planned, attribute));
-}
-
 static cty_value *update_log_group(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
 {
-	const char *name = cty_object_get_string(prior, "id");
+	const char *name = attr_text(prior, "id");
 	bool ok = true;
-	if (changed(prior, planned, "retention_in_days"))
+	if (attr_differs(prior, planned, "retention_in_days"))
 		ok = set_retention(ctx, name, cty_object_get(planned, "retention_in_days"));
-	if (ok && changed(prior, planned, "kms_key_id"))
-		ok = set_kms_key(ctx, name, cty_object_get_string(planned, "kms_key_id"));
+	if (ok && attr_differs(prior, planned, "kms_key_id"))
+		ok = set_kms_key(ctx, name, attr_text(planned, "kms_key_id"));
 	if (ok)
-		update_tags(ctx, cty_object_get_string(prior, "arn"), cty_object_get(prior, "tags_all"),
+		update_tags(ctx, attr_text(prior, "arn"), cty_object_get(prior, "tags_all"),
 			    cty_object_get(planned, "tags_all"));
 	/* Even after a failed step, what AWS now has is the state. */
 	return read_log_group(ctx, planned);
@@ -267,8 +265,8 @@ static cty_value *update_log_group(call_ctx *ctx, const cty_value *prior, const 
 
 static bool delete_log_group(call_ctx *ctx, const cty_value *state)
 {
-	return ctx_json_delete(ctx, &aws_logs, "DeleteLogGroup", by_name(cty_object_get_string(state, "id")),
-			       "ResourceNotFoundException");
+	return ctx_json_send_take(ctx, &aws_logs, "DeleteLogGroup", by_name(attr_text(state, "id")), &on_group) !=
+	       AWS_FAILED;
 }
 
 const resource_def resource_log_group = {

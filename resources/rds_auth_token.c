@@ -1,6 +1,7 @@
 /* rds_auth_token.c: data source wagtail_rds_auth_token, a fresh IAM
  * authentication token to log in to an Aurora cluster as an IAM database
  * user (the token is the password). Computed locally: no AWS call. */
+#include "attr.h"
 #include "aws_calls.h"
 #include "rds_token.h"
 
@@ -21,11 +22,10 @@ static const attr_def attributes[] = {
 
 static cty_value *read_token(call_ctx *ctx, const cty_value *config)
 {
-	const char *host = cty_object_get_string(config, "hostname");
-	const char *user = cty_object_get_string(config, "username");
-	const char *region = cty_object_get_string(config, "region");
-	const cty_value *port_value = cty_object_get(config, "port");
-	long port = cty_is_known(port_value) ? strtol(port_value->u.str.text, NULL, 10) : 5432;
+	const char *host = attr_text(config, "hostname");
+	const char *user = attr_text(config, "username");
+	const char *region = attr_text(config, "region");
+	long port = attr_long(config, "port", 5432);
 	aws_credentials creds = {0};
 	char *error = NULL, *token = NULL, *id = NULL;
 	cty_value *state = NULL;

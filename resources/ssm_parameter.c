@@ -2,6 +2,7 @@
  * the SecureString credentials an ECS task reads at start.
  *
  * The value is sensitive: Terraform redacts it, and nothing here logs it. */
+#include "attr.h"
 #include "aws_calls.h"
 #include "tags.h"
 
@@ -46,12 +47,14 @@ static const attr_def attributes[] = {
 
 extern const resource_def resource_ssm_parameter;
 
+static const aws_rules on_parameter = {.gone = (const aws_match[]){{"ParameterNotFound"}, {NULL}}};
+
 static const char *const versioned[] = {"value", "description", "key_id", "tier", NULL};
 
 static bool content_changes(const cty_value *prior, const cty_value *planned)
 {
 	for (const char *const *name = versioned; *name; name++)
-		if (!cty_value_equal(cty_object_get(prior, *name), cty_object_get(planned, *name)))
+		if (attr_differs(prior, planned, *name))
 			return true;
 	return false;
 }
@@ -69,11 +72,11 @@ static bool text_is(const char *text, const char *want)
  * before the plan) says. */
 static bool moves_down_from_advanced(const cty_value *prior, const cty_value *planned)
 {
-	const char *was = cty_object_get_string(prior, "tier");
-	if (!text_is(cty_object_get_string(planned, "tier"), "Standard"))
+	const char *was = attr_text(prior, "tier");
+	if (!text_is(attr_text(planned, "tier"), "Standard"))
 		return false;
 	return text_is(was, "Advanced") ||
-	       (text_is(was, INTELLIGENT_TIERING) && text_is(cty_object_get_string(prior, "stored_tier"), "Advanced"));
+	       (text_is(was, INTELLIGENT_TIERING) && text_is(attr_text(prior, "stored_tier"), "Advanced"));
 }
 
 /* The tier AWS stores after a PutParameter: the tier asked for when it is
@@ -81,7 +84,7 @@ static bool moves_down_from_advanced(const cty_value *prior, const cty_value *pl
  * it does at each write. */
 static cty_value *stored_tier_after_put(const cty_value *planned)
 {
-	const char *tier = cty_object_get_string(planned, "tier");
+	const char *tier = attr_text(planned, "tier");
 	if (text_is(tier, "Standard") || text_is(tier, "Advanced"))
 		return cty_string_new(tier);
 	return cty_unknown(&cty_string);
@@ -106,7 +109,7 @@ static void plan_parameter(call_ctx *ctx, const cty_value *prior, const cty_valu
 
 static void add_optional(cJSON *request, const char *member, const cty_value *planned, const char *name)
 {
-	const char *text = cty_object_get_string(planned, name);
+	const char *text = attr_text(planned, name);
 	if (text)
 		cJSON_AddStringToObject(request, member, text);
 }
@@ -119,7 +122,7 @@ static cJSON *put_request(const cty_value *planned, bool overwrite)
 	add_optional(request, "Value", planned, "value");
 	add_optional(request, "Description", planned, "description");
 	add_optional(request, "Tier", planned, "tier");
-	if (strcmp(cty_object_get_string(planned, "type"), "SecureString") == 0)
+	if (strcmp(attr_text(planned, "type"), "SecureString") == 0)
 		add_optional(request, "KeyId", planned, "key_id");
 	if (overwrite)
 		cJSON_AddBoolToObject(request, "Overwrite", 1);
@@ -135,19 +138,14 @@ static cJSON *by_name(const char *name)
 	return request;
 }
 
-/* GetParameter: value, version, type, ARN. NULL answer and no error: gone. */
-static cJSON *get_parameter(call_ctx *ctx, const char *name, bool *gone)
+/* GetParameter: value, version, type, ARN, in *answer when AWS_DONE. */
+static aws_outcome get_parameter(call_ctx *ctx, const char *name, cJSON **answer)
 {
-	aws_error err = {0};
 	cJSON *request = by_name(name);
 	cJSON_AddBoolToObject(request, "WithDecryption", 1);
-	cJSON *answer = ctx_json_call(ctx, &aws_ssm, "GetParameter", request, &err);
-	*gone = !answer && aws_error_is(&err, "ParameterNotFound");
-	if (!answer && !*gone)
-		aws_error_report(&err, ctx->diags, NULL);
-	aws_error_clear(&err);
+	aws_outcome outcome = ctx_json_as(ctx, &aws_ssm, "GetParameter", request, &on_parameter, answer, NULL);
 	cJSON_Delete(request);
-	return answer;
+	return outcome;
 }
 
 /* The item of a DescribeParameters page that describes parameter name,
@@ -224,7 +222,7 @@ static cty_value *tier_value(const cty_value *prior, const cJSON *description)
 {
 	const cJSON *tier = cJSON_GetObjectItemCaseSensitive(description, "Tier");
 	const char *stored = cJSON_IsString(tier) ? tier->valuestring : NULL;
-	if (text_is(cty_object_get_string(prior, "tier"), INTELLIGENT_TIERING) &&
+	if (text_is(attr_text(prior, "tier"), INTELLIGENT_TIERING) &&
 	    (text_is(stored, "Standard") || text_is(stored, "Advanced")))
 		return cty_string_new(INTELLIGENT_TIERING);
 	return json_string_value(description, "Tier");
@@ -252,14 +250,14 @@ static cty_value *parameter_state(call_ctx *ctx, const cty_value *prior, const c
 
 static cty_value *read_parameter(call_ctx *ctx, const cty_value *state)
 {
-	const char *name = cty_object_get_string(state, "id");
-	bool gone = false;
-	cJSON *got = get_parameter(ctx, name, &gone), *description = NULL;
+	const char *name = attr_text(state, "id");
+	cJSON *got = NULL, *description = NULL;
 	cty_value *tags = NULL, *fresh = NULL;
+	aws_outcome found = get_parameter(ctx, name, &got);
 
-	if (gone)
+	if (found == AWS_GONE)
 		return cty_null(resource_state_type(&resource_ssm_parameter));
-	if (got && describe_parameter(ctx, name, &description))
+	if (found == AWS_DONE && describe_parameter(ctx, name, &description))
 		tags = list_tags(ctx, name);
 	if (tags)
 		fresh = parameter_state(ctx, state, cJSON_GetObjectItemCaseSensitive(got, "Parameter"), description, tags);
@@ -272,7 +270,7 @@ static cty_value *read_parameter(call_ctx *ctx, const cty_value *state)
  * retry then meets ParameterAlreadyExists (ctx_create_outcome). */
 static cty_value *create_parameter(call_ctx *ctx, const cty_value *planned)
 {
-	const char *name = cty_object_get_string(planned, "name");
+	const char *name = attr_text(planned, "name");
 	aws_error err = {0};
 	cJSON *request = put_request(planned, false);
 	cJSON *answer = ctx_json_call(ctx, &aws_ssm, "PutParameter", request, &err);
@@ -284,23 +282,20 @@ static cty_value *create_parameter(call_ctx *ctx, const cty_value *planned)
 	return resource_created(ctx, &resource_ssm_parameter, planned, name);
 }
 
-static const json_tag_api ssm_tags = {"AddTagsToResource", "RemoveTagsFromResource", "Tags", "TagKeys", "Key",
-				      "Value"};
-
 /* Every change here is one AWS makes in place: PutParameter with
  * Overwrite. A move down from Advanced never comes here, since the plan
  * replaces the parameter (moves_down_from_advanced). */
 static cty_value *update_parameter(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
 {
-	const char *name = cty_object_get_string(prior, "id");
+	const char *name = attr_text(prior, "id");
 	bool ok = true;
 	if (content_changes(prior, planned))
-		ok = ctx_json_send(ctx, &aws_ssm, "PutParameter", put_request(planned, true));
+		ok = ctx_json_send_take(ctx, &aws_ssm, "PutParameter", put_request(planned, true), NULL) == AWS_DONE;
 	if (ok) {
 		cJSON *target = cJSON_CreateObject();
 		cJSON_AddStringToObject(target, "ResourceType", "Parameter");
 		cJSON_AddStringToObject(target, "ResourceId", name);
-		ctx_json_update_tags(ctx, &aws_ssm, &ssm_tags, target, cty_object_get(prior, "tags_all"),
+		ctx_json_update_tags(ctx, &aws_ssm, &ssm_tag_api, target, cty_object_get(prior, "tags_all"),
 				     cty_object_get(planned, "tags_all"));
 		cJSON_Delete(target);
 	}
@@ -309,8 +304,8 @@ static cty_value *update_parameter(call_ctx *ctx, const cty_value *prior, const 
 
 static bool delete_parameter(call_ctx *ctx, const cty_value *state)
 {
-	return ctx_json_delete(ctx, &aws_ssm, "DeleteParameter", by_name(cty_object_get_string(state, "id")),
-			       "ParameterNotFound");
+	return ctx_json_send_take(ctx, &aws_ssm, "DeleteParameter", by_name(attr_text(state, "id")), &on_parameter) !=
+	       AWS_FAILED;
 }
 
 const resource_def resource_ssm_parameter = {

@@ -1,6 +1,7 @@
 /* ecs_task_definition.c: see ecs_task_definition.h. */
 #include "ecs_task_definition.h"
 
+#include "attr.h"
 #include "json_equiv.h"
 
 #include <stdio.h>
@@ -174,7 +175,7 @@ static const char *const task_settings[] = {"family", "container_definitions", "
 bool task_settings_differ(const cty_value *prior, const cty_value *planned)
 {
 	for (const char *const *name = task_settings; *name; name++)
-		if (!cty_value_equal(cty_object_get(prior, *name), cty_object_get(planned, *name)))
+		if (attr_differs(prior, planned, *name))
 			return true;
 	return false;
 }
@@ -183,7 +184,7 @@ bool task_settings_differ(const cty_value *prior, const cty_value *planned)
 
 static void add_text(cJSON *request, const char *member, const cty_value *o, const char *name)
 {
-	const char *text = cty_object_get_string(o, name);
+	const char *text = attr_text(o, name);
 	if (text)
 		cJSON_AddStringToObject(request, member, text);
 }
@@ -199,7 +200,7 @@ static void add_number_as_text(cJSON *request, const char *member, const cty_val
 char *task_definition_register(call_ctx *ctx, const cty_value *planned)
 {
 	/* Checked again: unknown at validate time, known now. */
-	cJSON *containers = container_definitions_parse(cty_object_get_string(planned, "container_definitions"),
+	cJSON *containers = container_definitions_parse(attr_text(planned, "container_definitions"),
 							ctx->diags);
 	if (!containers)
 		return NULL;
@@ -268,5 +269,5 @@ bool task_definition_deregister(call_ctx *ctx, const char *arn)
 {
 	cJSON *request = cJSON_CreateObject();
 	cJSON_AddStringToObject(request, "taskDefinition", arn);
-	return ctx_json_send(ctx, &aws_ecs, "DeregisterTaskDefinition", request);
+	return ctx_json_send_take(ctx, &aws_ecs, "DeregisterTaskDefinition", request, NULL) == AWS_DONE;
 }

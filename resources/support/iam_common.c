@@ -1,6 +1,7 @@
 /* iam_common.c: see iam_common.h. */
 #include "iam_common.h"
 
+#include "attr.h"
 #include "json_equiv.h"
 #include "tags.h"
 
@@ -223,8 +224,8 @@ void iam_validate_name(diag_list *diags, const cty_value *config)
 char *iam_name_for(const cty_value *planned)
 {
 	static atomic_uint counter;
-	const char *name = cty_object_get_string(planned, "name");
-	const char *prefix = cty_object_get_string(planned, "name_prefix");
+	const char *name = attr_text(planned, "name");
+	const char *prefix = attr_text(planned, "name_prefix");
 	struct timespec now;
 	struct tm utc;
 	char stamp[16], *generated = NULL;
@@ -249,39 +250,6 @@ char *iam_name_for(const cty_value *planned)
 
 /* ---- calls ---- */
 
-/* NoSuchEntity: gone, or, just after a create, not yet seen everywhere:
- * IAM is eventually consistent, and the AWS provider retries NoSuchEntity
- * for two minutes (its IAM propagation time) after making something. */
-static const aws_match no_such_entity[] = {{"NoSuchEntity", NULL, 120}, {NULL}};
-
-static const aws_rules iam_rules[] = {
-	[IAM_MUST_EXIST] = {NULL, NULL},
-	[IAM_MAY_BE_GONE] = {.gone = no_such_entity},
-	[IAM_JUST_CREATED] = {.retry = no_such_entity},
-};
-
-bool iam_send(call_ctx *ctx, const char *action, query_params *q, iam_missing missing)
-{
-	aws_outcome outcome = ctx_query_as(ctx, &aws_iam, action, q, &iam_rules[missing], NULL, NULL);
-	query_free(q);
-	return outcome != AWS_FAILED;
-}
-
-xmlDoc *iam_get(call_ctx *ctx, const char *action, query_params *q, bool *gone)
-{
-	xmlDoc *answer = NULL;
-	*gone = ctx_query_as(ctx, &aws_iam, action, q, &iam_rules[IAM_MAY_BE_GONE], &answer, NULL) == AWS_GONE;
-	query_free(q);
-	return answer;
-}
-
-void iam_add_attribute(query_params *q, const char *param, const cty_value *o, const char *name)
-{
-	const cty_value *v = cty_object_get(o, name);
-	if (cty_is_known(v))
-		query_add(q, param, v->u.str.text);
-}
-
 xmlDoc *iam_create(call_ctx *ctx, const char *action, const char *name_param, const char *name,
 		   const iam_param *params, const cty_value *planned, aws_error *err)
 {
@@ -289,7 +257,7 @@ xmlDoc *iam_create(call_ctx *ctx, const char *action, const char *name_param, co
 
 	query_add(&q, name_param, name);
 	for (const iam_param *p = params; p->param; p++)
-		iam_add_attribute(&q, p->param, planned, p->attribute);
+		query_add_attribute(&q, p->param, planned, p->attribute);
 	iam_add_tags(&q, cty_object_get(planned, "tags_all"));
 	xmlDoc *answer = ctx_query(ctx, &aws_iam, action, &q, err);
 	query_free(&q);
@@ -319,14 +287,14 @@ bool iam_update_tags(call_ctx *ctx, const char *entity, const char *param, const
 		for (size_t i = 0; i < cty_length(removed); i++)
 			query_addf(&q, removed->u.coll.keys[i], "TagKeys.member.%zu", i + 1);
 		snprintf(action, sizeof action, "Untag%s", entity);
-		ok = iam_send(ctx, action, &q, IAM_MUST_EXIST);
+		ok = ctx_query_send_take(ctx, &aws_iam, action, &q, NULL) == AWS_DONE;
 	}
 	if (ok && cty_length(changed)) {
 		query_params q = {0};
 		query_add(&q, param, value);
 		iam_add_tags(&q, changed);
 		snprintf(action, sizeof action, "Tag%s", entity);
-		ok = iam_send(ctx, action, &q, IAM_MUST_EXIST);
+		ok = ctx_query_send_take(ctx, &aws_iam, action, &q, NULL) == AWS_DONE;
 	}
 	cty_value_free(removed);
 	cty_value_free(changed);

@@ -1,7 +1,8 @@
 /* iam_common.h: what wagtail_iam_role and wagtail_iam_policy share: policy
  * documents (their shape, their meaning, IAM's URL-encoded answers), names
- * from name or name_prefix, IAM tags, and IAM calls with the NoSuchEntity
- * answers IAM's eventual consistency brings. */
+ * from name or name_prefix, IAM tags, and the create call. What IAM's
+ * NoSuchEntity means (gone, or not yet seen everywhere) each resource
+ * declares with its calls. */
 #ifndef WAGTAIL_IAM_COMMON_H
 #define WAGTAIL_IAM_COMMON_H
 
@@ -53,25 +54,6 @@ char *iam_name_for(const cty_value *planned);
 #define IAM_UNIQUE_SUFFIX_LENGTH 26
 
 /* ---- calls ---- */
-
-/* What a NoSuchEntity answer means to the caller. */
-typedef enum {
-	IAM_MUST_EXIST,   /* an error */
-	IAM_MAY_BE_GONE,  /* done: what a delete or detach wanted */
-	IAM_JUST_CREATED, /* not yet visible: retried for up to two minutes */
-} iam_missing;
-
-/* Sends an IAM call whose answer is not needed and frees q. False when it
- * failed (reported to ctx->diags). */
-bool iam_send(call_ctx *ctx, const char *action, query_params *q, iam_missing missing);
-
-/* An IAM call whose answer is read; frees q. NULL and *gone on
- * NoSuchEntity; NULL on other errors (reported). */
-xmlDoc *iam_get(call_ctx *ctx, const char *action, query_params *q, bool *gone);
-
-/* Adds param = the text of attribute `name` (a string or number) of o,
- * when it is known and not null. */
-void iam_add_attribute(query_params *q, const char *param, const cty_value *o, const char *name);
 
 /* A request parameter taken from the plan: param = attribute's text. */
 typedef struct {

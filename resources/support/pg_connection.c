@@ -9,6 +9,7 @@
  * means our TLS settings are at fault, so stop. */
 #include "pg_connection.h"
 
+#include "attr.h"
 #include "aws_calls.h"
 #include "lazy_libs.h"
 #include "log.h"
@@ -57,12 +58,6 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static bool iam_auth(const cty_value *block)
-{
-	const cty_value *v = cty_object_get(block, "iam_auth");
-	return cty_is_known(v) && v->u.boolean;
-}
-
 static diag_path connection_path(const char *attribute)
 {
 	diag_path block = diag_path_attr(diag_root(), PG_CONNECTION_NAME);
@@ -75,11 +70,11 @@ void pg_connection_validate(const cty_value *config, diag_list *diags)
 	const cty_value *password = cty_object_get(block, "password");
 	if (!cty_is_known(block) || cty_is_unknown(password) || cty_is_unknown(cty_object_get(block, "iam_auth")))
 		return;
-	diag_path at = connection_path(iam_auth(block) ? "iam_auth" : "password");
-	if (iam_auth(block) && !cty_is_null(password))
+	diag_path at = connection_path(attr_flag(block, "iam_auth") ? "iam_auth" : "password");
+	if (attr_flag(block, "iam_auth") && !cty_is_null(password))
 		diag_add(diags, DIAG_ERROR, &at, "Conflicting login settings",
 			 "Set password or iam_auth = true, not both.");
-	else if (!iam_auth(block) && cty_is_null(password))
+	else if (!attr_flag(block, "iam_auth") && cty_is_null(password))
 		diag_add(diags, DIAG_ERROR, &at, "Missing login",
 			 "Set password, or iam_auth = true to log in with an IAM authentication token.");
 }
@@ -95,7 +90,7 @@ cty_value *pg_unread(call_ctx *ctx, const resource_def *r, const cty_value *stat
 		 "%s \"%s\" has no db_connection in its state yet (it was imported), so the database was not read. "
 		 "The next apply connects with the configuration's db_connection and makes the database match the "
 		 "configuration.",
-		 r->type_name, cty_object_get_string(state, "id"));
+		 r->type_name, attr_text(state, "id"));
 	return cty_value_clone(state);
 }
 
@@ -134,12 +129,12 @@ static const char *port_text(const cty_value *block)
 static conn_params base_params(const cty_value *block)
 {
 	conn_params p = {0};
-	param(&p, "host", cty_object_get_string(block, "host"));
+	param(&p, "host", attr_text(block, "host"));
 	param(&p, "port", port_text(block));
-	param(&p, "dbname", cty_object_get_string(block, "database"));
-	param(&p, "user", cty_object_get_string(block, "username"));
-	param(&p, "sslmode", cty_object_get_string(block, "sslmode"));
-	param(&p, "sslrootcert", cty_object_get_string(block, "sslrootcert"));
+	param(&p, "dbname", attr_text(block, "database"));
+	param(&p, "user", attr_text(block, "username"));
+	param(&p, "sslmode", attr_text(block, "sslmode"));
+	param(&p, "sslrootcert", attr_text(block, "sslrootcert"));
 	param(&p, "client_encoding", "UTF8");
 	param(&p, "application_name", "terraform-provider-wagtail");
 	return p;
@@ -154,8 +149,8 @@ static char *iam_token(call_ctx *ctx, const cty_value *block)
 	if (ctx_credentials(ctx, &creds) != 0)
 		return NULL;
 	sigv4_credentials signing = {creds.access_key_id, creds.secret_access_key, creds.session_token};
-	char *token = rds_token_generate(cty_object_get_string(block, "host"), strtol(port_text(block), NULL, 10),
-					 cty_object_get_string(block, "username"), ctx_region(ctx), &signing, time(NULL),
+	char *token = rds_token_generate(attr_text(block, "host"), strtol(port_text(block), NULL, 10),
+					 attr_text(block, "username"), ctx_region(ctx), &signing, time(NULL),
 					 &error);
 	if (!token)
 		diag_add(ctx->diags, DIAG_ERROR, NULL, "Cannot sign the IAM authentication token", "%s",
@@ -168,8 +163,8 @@ static char *iam_token(call_ctx *ctx, const cty_value *block)
 /* The password or a token, malloc'd (free with wipe), or NULL with the error in ctx->diags. */
 static char *login_secret(call_ctx *ctx, const cty_value *block)
 {
-	const char *password = cty_object_get_string(block, "password");
-	if (iam_auth(block))
+	const char *password = attr_text(block, "password");
+	if (attr_flag(block, "iam_auth"))
 		return iam_token(ctx, block);
 	if (password)
 		return strdup(password);
@@ -301,14 +296,14 @@ static char *clean_message(const char *why)
 
 static void report(call_ctx *ctx, const cty_value *block, failure_kind kind, const char *why, const char *sqlstate)
 {
-	const char *user = cty_object_get_string(block, "username");
+	const char *user = attr_text(block, "username");
 	char *message = clean_message(why);
 	diag_path at;
 	switch (kind) {
 	case WRONG_LOGIN:
-		at = connection_path(iam_auth(block) ? "iam_auth" : "password");
+		at = connection_path(attr_flag(block, "iam_auth") ? "iam_auth" : "password");
 		diag_add(ctx->diags, DIAG_ERROR, &at, "Database login refused",
-			 iam_auth(block)
+			 attr_flag(block, "iam_auth")
 				 ? "The server refused the IAM authentication token of user \"%s\": %s. The user needs the "
 				   "rds_iam role, the cluster IAM database authentication enabled, and the provider's "
 				   "credentials rds-db:connect on this user."
@@ -332,7 +327,7 @@ static void report(call_ctx *ctx, const cty_value *block, failure_kind kind, con
 		diag_add(ctx->diags, DIAG_ERROR, &at, "Cannot reach the database",
 			 "No PostgreSQL server answered at %s port %s within the timeout (see the timeouts block). "
 			 "The last attempt: %s",
-			 cty_object_get_string(block, "host"), port_text(block), message);
+			 attr_text(block, "host"), port_text(block), message);
 		break;
 	}
 	free(message);
@@ -360,10 +355,10 @@ PGconn *pg_connect(call_ctx *ctx, const cty_value *resource)
 		return NULL;
 	}
 
-	log_write(LOG_DEBUG, "connecting to the database", "host", cty_object_get_string(block, "host"), "port",
-		  port_text(block), "database", cty_object_get_string(block, "database"), "username",
-		  cty_object_get_string(block, "username"), "sslmode", cty_object_get_string(block, "sslmode"), "login",
-		  iam_auth(block) ? "iam" : "password", NULL);
+	log_write(LOG_DEBUG, "connecting to the database", "host", attr_text(block, "host"), "port",
+		  port_text(block), "database", attr_text(block, "database"), "username",
+		  attr_text(block, "username"), "sslmode", attr_text(block, "sslmode"), "login",
+		  attr_flag(block, "iam_auth") ? "iam" : "password", NULL);
 	for (;;) {
 		char *secret = login_secret(ctx, block), *why = NULL, sqlstate[6] = "";
 		if (!secret)
@@ -390,7 +385,7 @@ PGconn *pg_connect(call_ctx *ctx, const cty_value *resource)
 			free(why);
 			return NULL;
 		}
-		log_write(LOG_INFO, "database not reachable yet; retrying", "host", cty_object_get_string(block, "host"),
+		log_write(LOG_INFO, "database not reachable yet; retrying", "host", attr_text(block, "host"),
 			  "error", why, NULL);
 		free(why);
 		delay = delay * 2 > RETRY_MAX_DELAY ? RETRY_MAX_DELAY : delay * 2;

@@ -1,0 +1,37 @@
+/* attr.c: see attr.h. */
+#include "attr.h"
+
+#include <stdlib.h>
+
+const char *attr_text(const cty_value *o, const char *name)
+{
+	return cty_object_get_string(o, name);
+}
+
+bool attr_flag(const cty_value *o, const char *name)
+{
+	const cty_value *v = cty_object_get(o, name);
+	return cty_is_known(v) && v->u.boolean;
+}
+
+long attr_long(const cty_value *o, const char *name, long fallback)
+{
+	const cty_value *v = cty_object_get(o, name);
+	return cty_is_known(v) ? strtol(v->u.str.text, NULL, 10) : fallback;
+}
+
+double attr_number(const cty_value *o, const char *name, double fallback)
+{
+	const cty_value *v = cty_object_get(o, name);
+	return cty_is_known(v) ? strtod(v->u.str.text, NULL) : fallback;
+}
+
+bool attr_is_set(const cty_value *o, const char *name)
+{
+	return !cty_is_null(cty_object_get(o, name));
+}
+
+bool attr_differs(const cty_value *a, const cty_value *b, const char *name)
+{
+	return !cty_value_equal(cty_object_get(a, name), cty_object_get(b, name));
+}
