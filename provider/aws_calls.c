@@ -47,24 +47,62 @@ cty_value *json_string_value(const cJSON *object, const char *member)
 	return cJSON_IsString(item) ? cty_string_new(item->valuestring) : cty_null(&cty_string);
 }
 
-cJSON *tags_to_json(const cty_value *map, const char *key_member, const char *value_member)
+cty_value *json_string_set(const cJSON *list)
 {
-	cJSON *list = cJSON_CreateArray();
-	for (size_t i = 0; i < cty_length(map); i++) {
-		cJSON *tag = cJSON_CreateObject();
-		const cty_value *value = map->u.coll.items[i];
-		cJSON_AddStringToObject(tag, key_member, map->u.coll.keys[i]);
-		cJSON_AddStringToObject(tag, value_member, cty_is_known(value) ? value->u.str.text : "");
-		cJSON_AddItemToArray(list, tag);
-	}
-	return list;
+	cty_value *set = cty_collection_new(&cty_set_of_string);
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list)
+		if (cJSON_IsString(item))
+			cty_append(set, cty_string_new(item->valuestring));
+	return set;
 }
 
-cty_value *tags_from_json(const cJSON *list, const char *key_member, const char *value_member)
+const cJSON *json_find_by(const cJSON *list, const char *member, const char *value)
+{
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list) {
+		const cJSON *found = cJSON_GetObjectItemCaseSensitive(item, member);
+		if (cJSON_IsString(found) && strcmp(found->valuestring, value) == 0)
+			return item;
+	}
+	return NULL;
+}
+
+cJSON *json_request(const char *member, const char *value)
+{
+	cJSON *request = cJSON_CreateObject();
+	cJSON_AddStringToObject(request, member, value);
+	return request;
+}
+
+cJSON *tags_to_json(const cty_value *map, const char *key_member, const char *value_member)
+{
+	cJSON *tags = key_member ? cJSON_CreateArray() : cJSON_CreateObject();
+	for (size_t i = 0; i < cty_length(map); i++) {
+		const cty_value *value = map->u.coll.items[i];
+		const char *text = cty_is_known(value) ? value->u.str.text : "";
+		if (!key_member) {
+			cJSON_AddStringToObject(tags, map->u.coll.keys[i], text);
+			continue;
+		}
+		cJSON *tag = cJSON_CreateObject();
+		cJSON_AddStringToObject(tag, key_member, map->u.coll.keys[i]);
+		cJSON_AddStringToObject(tag, value_member, text);
+		cJSON_AddItemToArray(tags, tag);
+	}
+	return tags;
+}
+
+cty_value *tags_from_json(const cJSON *tags, const char *key_member, const char *value_member)
 {
 	cty_value *map = cty_collection_new(&cty_map_of_string);
 	const cJSON *tag;
-	cJSON_ArrayForEach(tag, list) {
+	cJSON_ArrayForEach(tag, tags) {
+		if (!key_member) {
+			if (cJSON_IsString(tag))
+				cty_map_put(map, tag->string, cty_string_new(tag->valuestring));
+			continue;
+		}
 		const cJSON *key = cJSON_GetObjectItemCaseSensitive(tag, key_member);
 		const cJSON *value = cJSON_GetObjectItemCaseSensitive(tag, value_member);
 		if (cJSON_IsString(key))
@@ -101,13 +139,14 @@ create_outcome ctx_create_outcome(call_ctx *ctx, const resource_def *r, const ct
 const json_tag_api ecs_tag_api = {"TagResource", "UntagResource", "tags", "tagKeys", "key", "value"};
 const json_tag_api ecr_tag_api = {"TagResource", "UntagResource", "tags", "tagKeys", "Key", "Value"};
 const json_tag_api ssm_tag_api = {"AddTagsToResource", "RemoveTagsFromResource", "Tags", "TagKeys", "Key", "Value"};
+const json_tag_api logs_tag_api = {"TagResource", "UntagResource", "tags", "tagKeys", NULL, NULL};
 
-bool ctx_json_update_tags(call_ctx *ctx, const aws_service *svc, const json_tag_api *api, const cJSON *target,
-			  const cty_value *before, const cty_value *after)
+bool ctx_json_update_tags_take(call_ctx *ctx, const aws_service *svc, const json_tag_api *api, cJSON *target,
+			       const cty_value *prior, const cty_value *planned)
 {
 	cty_value *removed, *changed;
 	bool ok = true;
-	tags_diff(before, after, &removed, &changed);
+	tags_diff(cty_object_get(prior, "tags_all"), cty_object_get(planned, "tags_all"), &removed, &changed);
 	if (cty_length(removed)) {
 		cJSON *request = cJSON_Duplicate(target, 1), *keys = cJSON_AddArrayToObject(request, api->keys_member);
 		for (size_t i = 0; i < cty_length(removed); i++)
@@ -121,6 +160,7 @@ bool ctx_json_update_tags(call_ctx *ctx, const aws_service *svc, const json_tag_
 	}
 	cty_value_free(removed);
 	cty_value_free(changed);
+	cJSON_Delete(target);
 	return ok;
 }
 

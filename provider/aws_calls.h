@@ -103,11 +103,20 @@ int ctx_credentials(call_ctx *ctx, aws_credentials *out);
 /* Reading JSON answers into values: a string member as a cty string, or
  * null when absent. */
 cty_value *json_string_value(const cJSON *object, const char *member);
+/* The strings of a JSON array as a set(string) (empty when absent). */
+cty_value *json_string_set(const cJSON *list);
+/* The first object of a JSON array whose string `member` is `value`, or
+ * NULL: a listing by prefix may hold others. */
+const cJSON *json_find_by(const cJSON *list, const char *member, const char *value);
+
+/* A request {member: value}: most calls name the one thing they act on. */
+cJSON *json_request(const char *member, const char *value);
 
 /* AWS tag lists <-> map(string). Services spell the members differently
- * ("key"/"value" in ECS, "Key"/"Value" elsewhere). */
+ * ("key"/"value" in ECS, "Key"/"Value" elsewhere); CloudWatch Logs sends
+ * tags as one object {"key": "value"}, which key_member NULL means. */
 cJSON *tags_to_json(const cty_value *map, const char *key_member, const char *value_member);
-cty_value *tags_from_json(const cJSON *list, const char *key_member, const char *value_member);
+cty_value *tags_from_json(const cJSON *tags, const char *key_member, const char *value_member);
 
 /* A call whose answer is not needed, under rules (NULL: none), as
  * ctx_json_as / ctx_query_as with no answer and err NULL: AWS_DONE,
@@ -139,17 +148,19 @@ create_outcome ctx_create_outcome(call_ctx *ctx, const resource_def *r, const ct
 typedef struct {
 	const char *tag_action, *untag_action; /* "TagResource", "UntagResource" */
 	const char *tags_member, *keys_member; /* "tags", "tagKeys" */
-	const char *key_member, *value_member; /* "key", "value" */
+	const char *key_member, *value_member; /* "key", "value"; NULL: tags as one object */
 } json_tag_api;
 
 /* The JSON services whose resources this provider tags. */
-extern const json_tag_api ecs_tag_api; /* ECS: tags [{key, value}], tagKeys */
-extern const json_tag_api ecr_tag_api; /* ECR: tags [{Key, Value}], tagKeys */
-extern const json_tag_api ssm_tag_api; /* SSM: AddTagsToResource, RemoveTagsFromResource */
+extern const json_tag_api ecs_tag_api;  /* ECS: tags [{key, value}], tagKeys */
+extern const json_tag_api ecr_tag_api;  /* ECR: tags [{Key, Value}], tagKeys */
+extern const json_tag_api ssm_tag_api;  /* SSM: AddTagsToResource, RemoveTagsFromResource */
+extern const json_tag_api logs_tag_api; /* CloudWatch Logs: tags {key: value}, tagKeys */
 
-/* Brings AWS's tags from `before` to `after` (maps) with at most one untag
- * and one tag call. target holds the members naming the resource (copied
- * into each request). False when a call failed (reported). */
-bool ctx_json_update_tags(call_ctx *ctx, const aws_service *svc, const json_tag_api *api, const cJSON *target,
-			  const cty_value *before, const cty_value *after);
+/* Brings AWS's tags from prior's tags_all to planned's with at most one
+ * untag and one tag call. target holds the members naming the resource
+ * (copied into each request) and is consumed. False when a call failed
+ * (reported). */
+bool ctx_json_update_tags_take(call_ctx *ctx, const aws_service *svc, const json_tag_api *api, cJSON *target,
+			       const cty_value *prior, const cty_value *planned);
 #endif

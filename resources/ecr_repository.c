@@ -35,9 +35,7 @@ static const aws_rules on_repository = {.gone = (const aws_match[]){{"Repository
 
 static cJSON *by_name(const char *name)
 {
-	cJSON *request = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, "repositoryName", name);
-	return request;
+	return json_request("repositoryName", name);
 }
 
 static cJSON *scanning(const cty_value *planned)
@@ -72,8 +70,7 @@ static cty_value *create_repository(call_ctx *ctx, const cty_value *planned)
 
 static cty_value *list_tags(call_ctx *ctx, const char *arn)
 {
-	cJSON *request = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, "resourceArn", arn);
+	cJSON *request = json_request("resourceArn", arn);
 	cJSON *answer = ctx_json_call(ctx, &aws_ecr, "ListTagsForResource", request, NULL);
 	cJSON_Delete(request);
 	cty_value *tags = answer ? tags_from_json(cJSON_GetObjectItemCaseSensitive(answer, "tags"), "Key", "Value")
@@ -139,13 +136,9 @@ static cty_value *update_repository(call_ctx *ctx, const cty_value *prior, const
 		cJSON_AddItemToObject(request, "imageScanningConfiguration", scanning(planned));
 		ok = ctx_json_send_take(ctx, &aws_ecr, "PutImageScanningConfiguration", request, NULL) == AWS_DONE;
 	}
-	if (ok) {
-		cJSON *target = cJSON_CreateObject();
-		cJSON_AddStringToObject(target, "resourceArn", attr_text(prior, "arn"));
-		ctx_json_update_tags(ctx, &aws_ecr, &ecr_tag_api, target, cty_object_get(prior, "tags_all"),
-				     cty_object_get(planned, "tags_all"));
-		cJSON_Delete(target);
-	}
+	if (ok)
+		ctx_json_update_tags_take(ctx, &aws_ecr, &ecr_tag_api, json_request("resourceArn", attr_text(prior, "arn")),
+					  prior, planned);
 	return read_repository(ctx, planned);
 }
 

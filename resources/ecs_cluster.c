@@ -171,13 +171,8 @@ static cty_value *update_cluster(call_ctx *ctx, const cty_value *prior, const ct
 		 * (not UpdateClusterSettings). */
 		ok = ctx_json_send_take(ctx, &aws_ecs, "UpdateCluster", request, NULL) == AWS_DONE;
 	}
-	if (ok) {
-		cJSON *target = cJSON_CreateObject();
-		cJSON_AddStringToObject(target, "resourceArn", arn);
-		ctx_json_update_tags(ctx, &aws_ecs, &ecs_tag_api, target, cty_object_get(prior, "tags_all"),
-				     cty_object_get(planned, "tags_all"));
-		cJSON_Delete(target);
-	}
+	if (ok)
+		ctx_json_update_tags_take(ctx, &aws_ecs, &ecs_tag_api, json_request("resourceArn", arn), prior, planned);
 	/* Even after a failed step, what AWS now has is the state. */
 	return read_cluster(ctx, planned);
 }
@@ -186,8 +181,7 @@ static cty_value *update_cluster(call_ctx *ctx, const cty_value *prior, const ct
  * until ECS reports the cluster INACTIVE. */
 static bool delete_cluster(call_ctx *ctx, const cty_value *state)
 {
-	cJSON *request = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, "cluster", attr_text(state, "arn"));
+	cJSON *request = json_request("cluster", attr_text(state, "arn"));
 	aws_outcome outcome = ctx_json_send_take(ctx, &aws_ecs, "DeleteCluster", request, &on_delete);
 	return outcome == AWS_GONE ||
 	       (outcome == AWS_DONE && ctx_wait_until(ctx, &cluster_deleted, state, attr_text(state, "name")));

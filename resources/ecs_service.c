@@ -377,16 +377,6 @@ static cty_value *flag_value(const cJSON *object, const char *name)
 	return cJSON_IsBool(item) ? cty_bool_new(cJSON_IsTrue(item)) : cty_null(&cty_bool);
 }
 
-static cty_value *string_set(const cJSON *list)
-{
-	cty_value *set = cty_collection_new(&cty_set_of_string);
-	const cJSON *item;
-	cJSON_ArrayForEach(item, list)
-		if (cJSON_IsString(item))
-			cty_append(set, cty_string_new(item->valuestring));
-	return set;
-}
-
 /* Sets an attribute ECS reported; one it left out keeps its value. */
 static void set_reported(cty_value *state, const char *name, cty_value *reported)
 {
@@ -413,8 +403,8 @@ static void network_into(cty_value *state, const cJSON *service)
 	const cJSON *vpc = member(member(service, "networkConfiguration"), "awsvpcConfiguration");
 	if (!vpc)
 		return;
-	cty_object_set(state, "subnets", string_set(member(vpc, "subnets")));
-	cty_object_set(state, "security_groups", string_set(member(vpc, "securityGroups")));
+	cty_object_set(state, "subnets", json_string_set(member(vpc, "subnets")));
+	cty_object_set(state, "security_groups", json_string_set(member(vpc, "securityGroups")));
 	cty_object_set(state, "assign_public_ip", cty_bool_new(member_is(vpc, "assignPublicIp", "ENABLED")));
 }
 
@@ -730,15 +720,6 @@ static bool send_update(call_ctx *ctx, const cty_value *prior, const cty_value *
 	return outcome == AWS_DONE;
 }
 
-static void update_tags(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
-{
-	cJSON *target = cJSON_CreateObject();
-	cJSON_AddStringToObject(target, "resourceArn", attr_text(prior, "arn"));
-	ctx_json_update_tags(ctx, &aws_ecs, &ecs_tag_api, target, cty_object_get(prior, "tags_all"),
-			     cty_object_get(planned, "tags_all"));
-	cJSON_Delete(target);
-}
-
 /* Of the revision the service ran and the one registered for this
  * update, deregisters the one it no longer runs: normally the old one; the
  * new one when UpdateService failed or the circuit breaker rolled back.
@@ -765,7 +746,8 @@ static cty_value *update_service(call_ctx *ctx, const cty_value *prior, const ct
 	if (ok && sent && attr_flag(planned, "wait_for_steady_state"))
 		ok = wait_steady(ctx, planned, task);
 	if (ok)
-		update_tags(ctx, prior, planned);
+		ctx_json_update_tags_take(ctx, &aws_ecs, &ecs_tag_api, json_request("resourceArn", attr_text(prior, "arn")),
+					  prior, planned);
 	/* Success or not, what ECS now has is the state. */
 	cty_value *fresh = read_service(ctx, planned);
 	retire_revision(ctx, fresh, attr_text(prior, "task_definition_arn"), task);

@@ -8,6 +8,7 @@
  * holds, not from the state, so grants made or removed by hand are set
  * right too. */
 #include "attr.h"
+#include "aws_calls.h"
 #include "iam_db_connect_policy.h"
 #include "pg_connection.h"
 
@@ -151,16 +152,6 @@ static role_grants wanted_grants(const cty_value *planned)
 	return want;
 }
 
-static cty_value *string_set(const cJSON *array)
-{
-	cty_value *set = cty_collection_new(&cty_set_of_string);
-	const cJSON *item;
-	cJSON_ArrayForEach(item, array)
-		if (cJSON_IsString(item))
-			cty_append(set, cty_string_new(item->valuestring));
-	return set;
-}
-
 /* The role's memberships, direct privileges on this database and
  * connection limit. False when the query failed (reported) or, with *gone
  * set, when there is no such role. */
@@ -181,8 +172,8 @@ static bool read_grants(call_ctx *ctx, PGconn *conn, const char *name, role_gran
 	}
 	cJSON *role = cJSON_Parse(PQgetvalue(rows, 0, 0));
 	const cJSON *limit = cJSON_GetObjectItemCaseSensitive(role, "connection_limit");
-	*out = (role_grants){string_set(cJSON_GetObjectItemCaseSensitive(role, "memberships")),
-			     string_set(cJSON_GetObjectItemCaseSensitive(role, "privileges")),
+	*out = (role_grants){json_string_set(cJSON_GetObjectItemCaseSensitive(role, "memberships")),
+			     json_string_set(cJSON_GetObjectItemCaseSensitive(role, "privileges")),
 			     cJSON_IsNumber(limit) ? limit->valueint : -1};
 	cJSON_Delete(role);
 	PQclear(rows);

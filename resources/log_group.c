@@ -3,9 +3,9 @@
  *
  * CloudWatch Logs tags differ from the other JSON services: CreateLogGroup,
  * TagResource and ListTagsForResource carry tags as a JSON object
- * {"key": "value"}, not as a list of key/value pairs, so this file converts
- * them itself. Tag calls name the group by its ARN without the ":*" that
- * DescribeLogGroups appends. */
+ * {"key": "value"}, not as a list of key/value pairs (logs_tag_api, and
+ * NULL member names to tags_to_json / tags_from_json). Tag calls name the
+ * group by its ARN without the ":*" that DescribeLogGroups appends. */
 #include "attr.h"
 #include "aws_calls.h"
 #include "tags.h"
@@ -49,72 +49,19 @@ static void validate_log_group(call_ctx *ctx, const cty_value *config)
 				"CloudWatch Logs keeps events for a fixed set of days: %s.", why);
 }
 
-/* A request with one string member: the group's name, a name prefix or the ARN. */
-static cJSON *request_for(const char *member, const char *value)
-{
-	cJSON *request = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, member, value);
-	return request;
-}
-
 static cJSON *by_name(const char *name)
 {
-	return request_for("logGroupName", name);
-}
-
-/* ---- tags as a JSON object ---- */
-
-static cJSON *tag_object(const cty_value *map)
-{
-	cJSON *object = cJSON_CreateObject();
-	for (size_t i = 0; i < cty_length(map); i++) {
-		const cty_value *value = cty_index(map, i);
-		cJSON_AddStringToObject(object, map->u.coll.keys[i], cty_is_known(value) ? value->u.str.text : "");
-	}
-	return object;
-}
-
-static cty_value *tag_map(const cJSON *object)
-{
-	cty_value *map = cty_collection_new(&cty_map_of_string);
-	const cJSON *tag;
-	cJSON_ArrayForEach(tag, object) {
-		if (cJSON_IsString(tag))
-			cty_map_put(map, tag->string, cty_string_new(tag->valuestring));
-	}
-	return map;
+	return json_request("logGroupName", name);
 }
 
 static cty_value *list_tags(call_ctx *ctx, const char *arn)
 {
-	cJSON *request = request_for("resourceArn", arn);
+	cJSON *request = json_request("resourceArn", arn);
 	cJSON *answer = ctx_json_call(ctx, &aws_logs, "ListTagsForResource", request, NULL);
 	cJSON_Delete(request);
-	cty_value *tags = answer ? tag_map(cJSON_GetObjectItemCaseSensitive(answer, "tags")) : NULL;
+	cty_value *tags = answer ? tags_from_json(cJSON_GetObjectItemCaseSensitive(answer, "tags"), NULL, NULL) : NULL;
 	cJSON_Delete(answer);
 	return tags;
-}
-
-/* At most one UntagResource and one TagResource call. */
-static bool update_tags(call_ctx *ctx, const char *arn, const cty_value *before, const cty_value *after)
-{
-	cty_value *removed, *changed;
-	bool ok = true;
-	tags_diff(before, after, &removed, &changed);
-	if (cty_length(removed)) {
-		cJSON *request = request_for("resourceArn", arn), *keys = cJSON_AddArrayToObject(request, "tagKeys");
-		for (size_t i = 0; i < cty_length(removed); i++)
-			cJSON_AddItemToArray(keys, cJSON_CreateString(removed->u.coll.keys[i]));
-		ok = ctx_json_send_take(ctx, &aws_logs, "UntagResource", request, NULL) == AWS_DONE;
-	}
-	if (ok && cty_length(changed)) {
-		cJSON *request = request_for("resourceArn", arn);
-		cJSON_AddItemToObject(request, "tags", tag_object(changed));
-		ok = ctx_json_send_take(ctx, &aws_logs, "TagResource", request, NULL) == AWS_DONE;
-	}
-	cty_value_free(removed);
-	cty_value_free(changed);
-	return ok;
 }
 
 /* ---- reading ---- */
@@ -131,27 +78,16 @@ static cty_value *group_arn(const cJSON *group)
 	return cty_string_from(arn->valuestring, streams ? len - 2 : len);
 }
 
-static const cJSON *find_by_name(const cJSON *groups, const char *name)
-{
-	const cJSON *group;
-	cJSON_ArrayForEach(group, groups) {
-		const cJSON *found = cJSON_GetObjectItemCaseSensitive(group, "logGroupName");
-		if (cJSON_IsString(found) && strcmp(found->valuestring, name) == 0)
-			return group;
-	}
-	return NULL;
-}
-
 /* DescribeLogGroups by prefix, page by page, until the group named exactly
  * `name` turns up (names sort, so it is normally first). Answers a copy of
  * it; NULL with *failed false when it does not exist. */
 static cJSON *describe_group(call_ctx *ctx, const char *name, bool *failed)
 {
-	cJSON *request = request_for("logGroupNamePrefix", name), *found = NULL;
+	cJSON *request = json_request("logGroupNamePrefix", name), *found = NULL;
 	bool more;
 	do {
 		cJSON *answer = ctx_json_call(ctx, &aws_logs, "DescribeLogGroups", request, NULL);
-		const cJSON *group = find_by_name(cJSON_GetObjectItemCaseSensitive(answer, "logGroups"), name);
+		const cJSON *group = json_find_by(cJSON_GetObjectItemCaseSensitive(answer, "logGroups"), "logGroupName", name);
 		const cJSON *next = cJSON_GetObjectItemCaseSensitive(answer, "nextToken");
 		*failed = answer == NULL;
 		found = group ? cJSON_Duplicate(group, 1) : NULL;
@@ -227,7 +163,7 @@ static cty_value *create_log_group(call_ctx *ctx, const cty_value *planned)
 	if (key)
 		cJSON_AddStringToObject(request, "kmsKeyId", key);
 	if (cty_length(cty_object_get(planned, "tags_all")))
-		cJSON_AddItemToObject(request, "tags", tag_object(cty_object_get(planned, "tags_all")));
+		cJSON_AddItemToObject(request, "tags", tags_to_json(cty_object_get(planned, "tags_all"), NULL, NULL));
 	aws_error err = {0};
 	cJSON *answer = ctx_json_call(ctx, &aws_logs, "CreateLogGroup", request, &err);
 	cJSON_Delete(request);
@@ -257,8 +193,8 @@ static cty_value *update_log_group(call_ctx *ctx, const cty_value *prior, const 
 	if (ok && attr_differs(prior, planned, "kms_key_id"))
 		ok = set_kms_key(ctx, name, attr_text(planned, "kms_key_id"));
 	if (ok)
-		update_tags(ctx, attr_text(prior, "arn"), cty_object_get(prior, "tags_all"),
-			    cty_object_get(planned, "tags_all"));
+		ctx_json_update_tags_take(ctx, &aws_logs, &logs_tag_api, json_request("resourceArn", attr_text(prior, "arn")),
+					  prior, planned);
 	/* Even after a failed step, what AWS now has is the state. */
 	return read_log_group(ctx, planned);
 }

@@ -133,9 +133,7 @@ static cJSON *put_request(const cty_value *planned, bool overwrite)
 
 static cJSON *by_name(const char *name)
 {
-	cJSON *request = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, "Name", name);
-	return request;
+	return json_request("Name", name);
 }
 
 /* GetParameter: value, version, type, ARN, in *answer when AWS_DONE. */
@@ -203,8 +201,7 @@ static bool describe_parameter(call_ctx *ctx, const char *name, cJSON **found)
 
 static cty_value *list_tags(call_ctx *ctx, const char *name)
 {
-	cJSON *request = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, "ResourceType", "Parameter");
+	cJSON *request = json_request("ResourceType", "Parameter");
 	cJSON_AddStringToObject(request, "ResourceId", name);
 	cJSON *answer = ctx_json_call(ctx, &aws_ssm, "ListTagsForResource", request, NULL);
 	cJSON_Delete(request);
@@ -292,12 +289,9 @@ static cty_value *update_parameter(call_ctx *ctx, const cty_value *prior, const 
 	if (content_changes(prior, planned))
 		ok = ctx_json_send_take(ctx, &aws_ssm, "PutParameter", put_request(planned, true), NULL) == AWS_DONE;
 	if (ok) {
-		cJSON *target = cJSON_CreateObject();
-		cJSON_AddStringToObject(target, "ResourceType", "Parameter");
+		cJSON *target = json_request("ResourceType", "Parameter");
 		cJSON_AddStringToObject(target, "ResourceId", name);
-		ctx_json_update_tags(ctx, &aws_ssm, &ssm_tag_api, target, cty_object_get(prior, "tags_all"),
-				     cty_object_get(planned, "tags_all"));
-		cJSON_Delete(target);
+		ctx_json_update_tags_take(ctx, &aws_ssm, &ssm_tag_api, target, prior, planned);
 	}
 	return read_parameter(ctx, planned);
 }

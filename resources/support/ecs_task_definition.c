@@ -227,8 +227,7 @@ char *task_definition_register(call_ctx *ctx, const cty_value *planned)
 
 cJSON *task_definition_describe(call_ctx *ctx, const char *arn)
 {
-	cJSON *request = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, "taskDefinition", arn);
+	cJSON *request = json_request("taskDefinition", arn);
 	cJSON *answer = ctx_json_call(ctx, &aws_ecs, "DescribeTaskDefinition", request, NULL);
 	cJSON_Delete(request);
 	cJSON *task = cJSON_DetachItemFromObjectCaseSensitive(answer, "taskDefinition");
@@ -267,7 +266,6 @@ void task_definition_into(cty_value *state, const cty_value *prior, const cJSON 
 
 bool task_definition_deregister(call_ctx *ctx, const char *arn)
 {
-	cJSON *request = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, "taskDefinition", arn);
-	return ctx_json_send_take(ctx, &aws_ecs, "DeregisterTaskDefinition", request, NULL) == AWS_DONE;
+	return ctx_json_send_take(ctx, &aws_ecs, "DeregisterTaskDefinition", json_request("taskDefinition", arn), NULL) ==
+	       AWS_DONE;
 }
