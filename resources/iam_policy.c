@@ -14,22 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define POLICY_NAME_CHARS "[A-Za-z0-9_+=,.@-]"
 #define IAM_MAX_POLICY_VERSIONS 5
 
 static const attr_def attributes[] = {
-	{"name", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED | ATTR_REPLACE,
-	 "Policy name. Unset: name_prefix (default \"terraform-\") and a unique suffix.",
-	 .check = {CHECK_REGEX, .pattern = "^" POLICY_NAME_CHARS "{1,128}$",
-		   .expected = "a policy name of 1 to 128 letters, digits and + = , . @ _ -"}},
-	{"name_prefix", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Prefix of a generated unique name.",
-	 .check = {CHECK_REGEX, .pattern = "^" POLICY_NAME_CHARS "{1,102}$",
-		   .expected = "a name prefix of 1 to 102 letters, digits and + = , . @ _ - (the unique suffix "
-			       "takes 26 more)"}},
-	{"path", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Path of the policy, e.g. /service/.",
-	 .default_json = "\"/\"",
-	 .check = {CHECK_REGEX, .pattern = "^/([!-~]+/)?$", .max_length = 512,
-		   .expected = "a path that starts and ends with / such as /service/"}},
+	IAM_NAMING_ATTRIBUTES("Policy", "policy", 128, 102),
 	{"description", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "What the policy is for."},
 	{"policy", &cty_string, ATTR_REQUIRED, "The policy document (JSON).", .check = {CHECK_JSON}},
 	{"arn", &cty_string, ATTR_COMPUTED, "Policy ARN."},

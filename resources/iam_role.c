@@ -11,21 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ROLE_NAME_CHARS "[A-Za-z0-9_+=,.@-]"
-
 static const attr_def attributes[] = {
-	{"name", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED | ATTR_REPLACE,
-	 "Role name. Unset: name_prefix (default \"terraform-\") and a unique suffix.",
-	 .check = {CHECK_REGEX, .pattern = "^" ROLE_NAME_CHARS "{1,64}$",
-		   .expected = "a role name of 1 to 64 letters, digits and + = , . @ _ -"}},
-	{"name_prefix", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Prefix of a generated unique name.",
-	 .check = {CHECK_REGEX, .pattern = "^" ROLE_NAME_CHARS "{1,38}$",
-		   .expected = "a name prefix of 1 to 38 letters, digits and + = , . @ _ - (the unique suffix "
-			       "takes 26 more)"}},
-	{"path", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Path of the role, e.g. /service/.",
-	 .default_json = "\"/\"",
-	 .check = {CHECK_REGEX, .pattern = "^/([!-~]+/)?$", .max_length = 512,
-		   .expected = "a path that starts and ends with / such as /service/"}},
+	IAM_NAMING_ATTRIBUTES("Role", "role", 64, 38),
 	{"description", &cty_string, ATTR_OPTIONAL, "What the role is for."},
 	{"assume_role_policy", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED,
 	 "Trust policy (JSON): who may assume the role. Or assume_role_services.", .check = {CHECK_JSON}},
