@@ -2,6 +2,7 @@
 #include "attr.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 const char *attr_text(const cty_value *o, const char *name)
 {
@@ -34,4 +35,12 @@ bool attr_is_set(const cty_value *o, const char *name)
 bool attr_differs(const cty_value *a, const cty_value *b, const char *name)
 {
 	return !cty_value_equal(cty_object_get(a, name), cty_object_get(b, name));
+}
+
+bool attr_strings_contain(const cty_value *strings, const char *text)
+{
+	for (size_t i = 0; i < cty_length(strings); i++)
+		if (cty_is_known(cty_index(strings, i)) && strcmp(cty_index(strings, i)->u.str.text, text) == 0)
+			return true;
+	return false;
 }

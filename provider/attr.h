@@ -9,6 +9,10 @@
  *   attr_is_set   not null: set by the user, or unknown until apply
  *   attr_differs  a and b hold different values (null and unknown included)
  *
+ * and one for the value of a list(string) or set(string) attribute:
+ *
+ *   attr_strings_contain  a known element equals text
+ *
  * Numbers are kept as decimal text in cty values; these read that text. */
 #ifndef WAGTAIL_ATTR_H
 #define WAGTAIL_ATTR_H
@@ -23,5 +27,6 @@ long attr_long(const cty_value *o, const char *name, long fallback);
 double attr_number(const cty_value *o, const char *name, double fallback);
 bool attr_is_set(const cty_value *o, const char *name);
 bool attr_differs(const cty_value *a, const cty_value *b, const char *name);
+bool attr_strings_contain(const cty_value *strings, const char *text);
 
 #endif

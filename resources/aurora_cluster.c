@@ -382,14 +382,6 @@ static bool create_security_group(call_ctx *ctx, cty_value *state)
 	return ok;
 }
 
-static bool list_has(const cty_value *list, const char *item)
-{
-	for (size_t i = 0; i < cty_length(list); i++)
-		if (strcmp(cty_index(list, i)->u.str.text, item) == 0)
-			return true;
-	return false;
-}
-
 /* ---- reading ---- */
 
 /* DescribeDBClusters of one cluster, or DescribeDBInstances of its
@@ -437,7 +429,7 @@ static cty_value *availability_zones(call_ctx *ctx, const cty_value *state, xmlN
 	xmlNode *subnet_set = answer ? aws_xml_find(xmlDocGetRootElement(answer), "subnetSet") : NULL;
 	for (xmlNode *item = subnet_set ? subnet_set->children : NULL; item; item = item->next) {
 		char *zone = item->type == XML_ELEMENT_NODE ? xml_child_text(item, "availabilityZone") : NULL;
-		if (zone && !list_has(zones, zone))
+		if (zone && !attr_strings_contain(zones, zone))
 			cty_append(zones, cty_string_new(zone));
 		free(zone);
 	}
@@ -1040,7 +1032,7 @@ static void add_log_difference(query_params *q, const char *prefix, const cty_va
 	size_t n = 0;
 	for (size_t i = 0; i < cty_length(a); i++) {
 		const char *log = cty_index(a, i)->u.str.text;
-		if (!list_has(b, log))
+		if (!attr_strings_contain(b, log))
 			query_addf(q, log, "%s.member.%zu", prefix, ++n);
 	}
 }
@@ -1125,7 +1117,7 @@ static bool resize(call_ctx *ctx, const char *id, const cty_value *prior, const 
 	cty_value *zones = cty_collection_new(&cty_list_of_string);
 	const cty_value *current = cty_object_get(prior, "instance_availability_zones");
 	for (size_t i = 0; i < cty_length(current); i++) /* the zones in use, in turn */
-		if (cty_is_known(cty_index(current, i)) && !list_has(zones, cty_index(current, i)->u.str.text))
+		if (cty_is_known(cty_index(current, i)) && !attr_strings_contain(zones, cty_index(current, i)->u.str.text))
 			cty_append(zones, cty_value_clone(cty_index(current, i)));
 	bool ok = create_instances(ctx, planned, id, have, want, zones);
 	cty_value_free(zones);

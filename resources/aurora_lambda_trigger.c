@@ -198,7 +198,7 @@ static void events_sql(const cty_value *chosen, char *out, size_t size)
 {
 	*out = '\0';
 	for (const char *const *e = events; *e; e++)
-		if (pg_strings_contain(chosen, *e))
+		if (attr_strings_contain(chosen, *e))
 			snprintf(out + strlen(out), size - strlen(out), "%s%s", *out ? " OR " : "", *e);
 }
 

@@ -69,10 +69,10 @@ static void validate_user(call_ctx *ctx, const cty_value *config)
 		diag_attr_error(ctx->diags, "name", "Reserved role name",
 				"PostgreSQL reserves \"%s\": names starting with pg_, public and none are not for roles.",
 				name);
-	if (pg_strings_contain(roles, "rds_iam"))
+	if (attr_strings_contain(roles, "rds_iam"))
 		diag_attr_error(ctx->diags, "roles", "rds_iam in roles",
 				"rds_iam follows grant_rds_iam (default true); leave it out of roles.");
-	if (name && pg_strings_contain(roles, name))
+	if (name && attr_strings_contain(roles, name))
 		diag_attr_error(ctx->diags, "roles", "Role granted to itself", "roles holds the user \"%s\" itself.", name);
 }
 
@@ -189,18 +189,18 @@ static bool converge(call_ctx *ctx, PGconn *conn, const char *name, const role_g
 			   want->connection_limit);
 	for (size_t i = 0; ok && i < cty_length(have->memberships); i++) {
 		const char *role = cty_index(have->memberships, i)->u.str.text;
-		if (!pg_strings_contain(want->memberships, role))
+		if (!attr_strings_contain(want->memberships, role))
 			ok = pg_execf(ctx, conn, "roles", "REVOKE %I FROM %I", role, name);
 	}
 	for (size_t i = 0; ok && i < cty_length(want->memberships); i++) {
 		const char *role = cty_index(want->memberships, i)->u.str.text;
-		if (!pg_strings_contain(have->memberships, role))
+		if (!attr_strings_contain(have->memberships, role))
 			ok = pg_execf(ctx, conn, strcmp(role, "rds_iam") == 0 ? "grant_rds_iam" : "roles", "GRANT %I TO %I",
 				      role, name);
 	}
 	/* Privilege keywords come from our table, never from the input. */
 	for (const char *const *p = privileges; ok && *p; p++) {
-		bool has = pg_strings_contain(have->privileges, *p), wants = pg_strings_contain(want->privileges, *p);
+		bool has = attr_strings_contain(have->privileges, *p), wants = attr_strings_contain(want->privileges, *p);
 		if (has && !wants)
 			ok = pg_execf(ctx, conn, "database_privileges", "REVOKE %s ON DATABASE %I FROM %I", *p, database,
 				      name);
@@ -264,7 +264,7 @@ static cty_value *read_user(call_ctx *ctx, const cty_value *state)
 		return gone ? cty_null(resource_state_type(&resource_iam_db_user)) : NULL;
 	cty_value *fresh = cty_value_clone(state);
 	cty_object_set(fresh, "name", cty_string_new(attr_text(state, "id")));
-	cty_object_set(fresh, "grant_rds_iam", cty_bool_new(pg_strings_contain(have.memberships, "rds_iam")));
+	cty_object_set(fresh, "grant_rds_iam", cty_bool_new(attr_strings_contain(have.memberships, "rds_iam")));
 	cty_value *roles = cty_collection_new(&cty_set_of_string);
 	for (size_t i = 0; i < cty_length(have.memberships); i++)
 		if (strcmp(cty_index(have.memberships, i)->u.str.text, "rds_iam") != 0)

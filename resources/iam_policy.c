@@ -76,21 +76,16 @@ static char *default_document(call_ctx *ctx, const char *arn, const char *versio
 	return document;
 }
 
-static void set_text(cty_value *state, const char *name, xmlNode *policy, const char *path)
-{
-	cty_object_set(state, name, xml_string_value(policy, path));
-}
-
 static cty_value *policy_state(call_ctx *ctx, const cty_value *prior, xmlNode *policy, const char *document)
 {
 	cty_value *state = cty_object_new(resource_state_type(&resource_iam_policy));
-	set_text(state, "name", policy, "PolicyName");
-	set_text(state, "arn", policy, "Arn");
-	set_text(state, "id", policy, "Arn");
-	set_text(state, "policy_id", policy, "PolicyId");
-	set_text(state, "path", policy, "Path");
-	set_text(state, "description", policy, "Description");
-	set_text(state, "default_version_id", policy, "DefaultVersionId");
+	iam_set_text(state, "name", policy, "PolicyName");
+	iam_set_text(state, "arn", policy, "Arn");
+	iam_set_text(state, "id", policy, "Arn");
+	iam_set_text(state, "policy_id", policy, "PolicyId");
+	iam_set_text(state, "path", policy, "Path");
+	iam_set_text(state, "description", policy, "Description");
+	iam_set_text(state, "default_version_id", policy, "DefaultVersionId");
 	cty_object_set(state, "name_prefix", cty_value_clone(cty_object_get(prior, "name_prefix")));
 	cty_object_set(state, "policy", iam_policy_value(document, cty_object_get(prior, "policy")));
 	tags_read(ctx, prior, state, xml_tags(policy, "Tags"));

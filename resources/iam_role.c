@@ -59,14 +59,6 @@ static const cty_value *map_value(const cty_value *map, const char *key)
 	return NULL;
 }
 
-static bool set_has(const cty_value *set, const char *text)
-{
-	for (size_t i = 0; i < cty_length(set); i++)
-		if (cty_is_known(cty_index(set, i)) && strcmp(cty_index(set, i)->u.str.text, text) == 0)
-			return true;
-	return false;
-}
-
 /* ---- the trust policy and assume_role_services ---- */
 
 static cty_value *trust_policy_for(const cty_value *services)
@@ -275,11 +267,6 @@ static aws_outcome inline_policies_of(call_ctx *ctx, const char *role, const cty
 	return outcome;
 }
 
-static void set_text(cty_value *state, const char *name, xmlNode *role, const char *path)
-{
-	cty_object_set(state, name, xml_string_value(role, path));
-}
-
 /* An empty description is none: UpdateRole can only clear one by setting "". */
 static cty_value *description_of(xmlNode *role)
 {
@@ -298,12 +285,12 @@ static cty_value *role_state(call_ctx *ctx, const cty_value *prior, xmlNode *rol
 	char *duration = aws_xml_text(role, "MaxSessionDuration");
 	cty_value *seconds = duration ? cty_number_from_text(duration) : NULL;
 
-	set_text(state, "name", role, "RoleName");
-	set_text(state, "id", role, "RoleName");
-	set_text(state, "arn", role, "Arn");
-	set_text(state, "unique_id", role, "RoleId");
-	set_text(state, "path", role, "Path");
-	set_text(state, "permissions_boundary", role, "PermissionsBoundary/PermissionsBoundaryArn");
+	iam_set_text(state, "name", role, "RoleName");
+	iam_set_text(state, "id", role, "RoleName");
+	iam_set_text(state, "arn", role, "Arn");
+	iam_set_text(state, "unique_id", role, "RoleId");
+	iam_set_text(state, "path", role, "Path");
+	iam_set_text(state, "permissions_boundary", role, "PermissionsBoundary/PermissionsBoundaryArn");
 	cty_object_set(state, "description", description_of(role));
 	cty_object_set(state, "max_session_duration", seconds ? seconds : cty_null(&cty_number));
 	cty_object_set(state, "name_prefix", cty_value_clone(cty_object_get(prior, "name_prefix")));
@@ -408,12 +395,12 @@ static bool sync_attachments(call_ctx *ctx, const char *role, const cty_value *b
 		return true;
 	for (size_t i = 0; ok && i < cty_length(after); i++) {
 		const char *arn = cty_index(after, i)->u.str.text;
-		if (!set_has(before, arn))
+		if (!attr_strings_contain(before, arn))
 			ok = attach_or_detach(ctx, "AttachRolePolicy", role, arn, rules);
 	}
 	for (size_t i = 0; ok && i < cty_length(before); i++) {
 		const char *arn = cty_index(before, i)->u.str.text;
-		if (!set_has(after, arn))
+		if (!attr_strings_contain(after, arn))
 			ok = attach_or_detach(ctx, "DetachRolePolicy", role, arn, &on_role);
 	}
 	return ok;

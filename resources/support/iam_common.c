@@ -211,6 +211,11 @@ cty_value *iam_policy_value(const char *answered, const cty_value *prior)
 	return value;
 }
 
+void iam_set_text(cty_value *state, const char *name, xmlNode *node, const char *path)
+{
+	cty_object_set(state, name, xml_string_value(node, path));
+}
+
 /* ---- names ---- */
 
 void iam_validate_name(diag_list *diags, const cty_value *config)

@@ -41,6 +41,10 @@ cty_value *iam_policy_value(const char *answered, const cty_value *prior);
 /* The document text IAM's answers hold, decoded; malloc'd. */
 char *iam_policy_decode(const char *answered);
 
+/* Sets state's attribute `name` to the text at path below node in a GetRole
+ * or GetPolicy answer (xml_string_value), null when absent. */
+void iam_set_text(cty_value *state, const char *name, xmlNode *node, const char *path);
+
 /* ---- names ---- */
 
 /* Refuses name together with name_prefix. */

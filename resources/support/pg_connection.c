@@ -503,10 +503,3 @@ bool pg_end(call_ctx *ctx, PGconn *conn, bool ok)
 	return false;
 }
 
-bool pg_strings_contain(const cty_value *strings, const char *text)
-{
-	for (size_t i = 0; i < cty_length(strings); i++)
-		if (cty_is_known(cty_index(strings, i)) && strcmp(cty_index(strings, i)->u.str.text, text) == 0)
-			return true;
-	return false;
-}

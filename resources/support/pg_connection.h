@@ -78,9 +78,6 @@ bool pg_begin_locked(call_ctx *ctx, PGconn *conn, const char *lock);
  * that a failed apply leaves nothing half-done. True when committed. */
 bool pg_end(call_ctx *ctx, PGconn *conn, bool ok);
 
-/* Whether a known list or set of strings holds text. */
-bool pg_strings_contain(const cty_value *strings, const char *text);
-
 /* The SQLSTATE in a libpq error message written with PQERRORS_VERBOSE
  * ("...: FATAL:  28P01: password authentication failed..."), copied into
  * code; false when it holds none (a network or TLS failure). */
