@@ -1,6 +1,14 @@
 /* aws_calls.h: AWS calls as resource handlers make them. The AWS client,
  * the deadline and the reporting of errors come from the call_ctx, so a
- * handler names only the service, the action and the request. */
+ * handler names only the service, the action and the request.
+ *
+ * What an error answer means (the thing is gone, or refused for now) a
+ * resource declares as aws_rules near the top of its file and hands to
+ * the call; it does not test error codes after the call.
+ *
+ * Ownership: a function whose name ends in _take frees the argument it
+ * takes (a request, query_params); every other one only borrows its
+ * arguments, and what it returns is the caller's to free. */
 #ifndef WAGTAIL_AWS_CALLS_H
 #define WAGTAIL_AWS_CALLS_H
 
@@ -8,8 +16,9 @@
 #include "resource.h"
 #include "waiter.h"
 
-/* With err NULL a failure is reported to ctx->diags; with err given the
- * caller decides (to treat a NotFound as "gone", say) and must clear it. */
+/* One attempt, no rules. With err NULL a failure is reported to
+ * ctx->diags; with err given the caller decides (what a failed create may
+ * have left, see ctx_create_outcome) and must report or clear it. */
 cJSON *ctx_json_call(call_ctx *ctx, const aws_service *svc, const char *action, const cJSON *request,
 		     aws_error *err);
 xmlDoc *ctx_query_call(call_ctx *ctx, const aws_service *svc, const char *action, const aws_param *params,

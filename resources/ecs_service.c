@@ -346,11 +346,12 @@ static cJSON *service_request(const cty_value *state)
 
 /* ---- reading ---- */
 
-/* DescribeServices for the state's service: the service (the caller
- * deletes it), or NULL, with *gone when ECS knows no such service or
- * cluster and otherwise an error reported. Deleted services are still
+/* DescribeServices for the state's service: AWS_DONE with the service in
+ * *service (the caller deletes it); AWS_GONE when ECS knows no such
+ * service or cluster (on_service), or lists the service under failures
+ * (reason MISSING); AWS_FAILED reported. Deleted services are still
  * described, as DRAINING or INACTIVE, until ECS purges them. */
-static cJSON *describe_service(call_ctx *ctx, const cty_value *state, bool *gone)
+static aws_outcome describe_service(call_ctx *ctx, const cty_value *state, cJSON **service)
 {
 	const char *name = attr_text(state, "name");
 	cJSON *request = cJSON_CreateObject(), *answer = NULL;
@@ -359,10 +360,11 @@ static cJSON *describe_service(call_ctx *ctx, const cty_value *state, bool *gone
 	cJSON_AddItemToObject(request, "include", cJSON_CreateStringArray((const char *[]){"TAGS"}, 1));
 	aws_outcome found = ctx_json_as(ctx, &aws_ecs, "DescribeServices", request, &on_service, &answer, NULL);
 	cJSON_Delete(request);
-	cJSON *service = cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(answer, "services"), 0);
-	*gone = found == AWS_GONE || (answer && !service); /* listed under failures, reason MISSING */
+	*service = cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(answer, "services"), 0);
+	if (found == AWS_DONE && !*service)
+		found = AWS_GONE;
 	cJSON_Delete(answer);
-	return service;
+	return found;
 }
 
 static cty_value *number_value(const cJSON *object, const char *name)
@@ -487,10 +489,10 @@ static cty_value *service_state(call_ctx *ctx, const cty_value *prior, const cJS
  * services linger as DRAINING, then INACTIVE); NULL on error. */
 static cty_value *read_service(call_ctx *ctx, const cty_value *state)
 {
-	bool gone = false;
-	cJSON *service = describe_service(ctx, state, &gone), *task = NULL;
+	cJSON *service = NULL, *task = NULL;
 	cty_value *fresh = NULL;
-	if (gone || member_is(service, "status", "INACTIVE") || member_is(service, "status", "DRAINING")) {
+	aws_outcome found = describe_service(ctx, state, &service);
+	if (found == AWS_GONE || member_is(service, "status", "INACTIVE") || member_is(service, "status", "DRAINING")) {
 		cJSON_Delete(service);
 		return cty_null(resource_state_type(&resource_ecs_service));
 	}
@@ -543,16 +545,16 @@ static void failure_reason(const cJSON *service, wait_status *status)
 static bool rollout_status(call_ctx *ctx, const void *subject, wait_status *status)
 {
 	const rollout_subject *r = subject;
-	bool gone = false;
-	cJSON *service = describe_service(ctx, r->state, &gone);
+	cJSON *service = NULL;
+	aws_outcome found = describe_service(ctx, r->state, &service);
 	const cJSON *primary = primary_deployment(service);
 	const cJSON *rollout = member(primary, "rolloutState"), *reason = member(primary, "rolloutStateReason");
 	const cJSON *task = member(primary, "taskDefinition");
-	if (!service && !gone)
+	if (found == AWS_FAILED)
 		return false;
 	if (cJSON_IsString(reason))
 		snprintf(status->reason, sizeof status->reason, "%s", reason->valuestring);
-	if (gone)
+	if (found == AWS_GONE)
 		wait_status_set(status, WAIT_GONE);
 	else if (r->task && cJSON_IsString(task) && strcmp(task->valuestring, r->task) != 0) {
 		wait_status_set(status, "ROLLED_BACK");
@@ -589,12 +591,12 @@ static bool wait_steady(call_ctx *ctx, const cty_value *state, const char *task)
 
 static bool service_status(call_ctx *ctx, const void *subject, wait_status *status)
 {
-	bool gone = false;
-	cJSON *service = describe_service(ctx, subject, &gone);
+	cJSON *service = NULL;
+	aws_outcome found = describe_service(ctx, subject, &service);
 	const cJSON *state = member(service, "status");
-	if (!service && !gone)
+	if (found == AWS_FAILED)
 		return false;
-	wait_status_set(status, gone ? WAIT_GONE : cJSON_IsString(state) ? state->valuestring : "unknown");
+	wait_status_set(status, found == AWS_GONE ? WAIT_GONE : cJSON_IsString(state) ? state->valuestring : "unknown");
 	cJSON_Delete(service);
 	return true;
 }
