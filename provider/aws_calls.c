@@ -75,6 +75,17 @@ cJSON *json_request(const char *member, const char *value)
 	return request;
 }
 
+void json_add_attribute(cJSON *request, const char *member, const cty_value *o, const char *name)
+{
+	const cty_value *v = cty_object_get(o, name);
+	if (!cty_is_known(v))
+		return;
+	if (v->type->kind == CTY_BOOL)
+		cJSON_AddBoolToObject(request, member, v->u.boolean);
+	else
+		cJSON_AddStringToObject(request, member, v->u.str.text);
+}
+
 cJSON *tags_to_json(const cty_value *map, const char *key_member, const char *value_member)
 {
 	cJSON *tags = key_member ? cJSON_CreateArray() : cJSON_CreateObject();

@@ -120,6 +120,10 @@ const cJSON *json_find_by(const cJSON *list, const char *member, const char *val
 
 /* A request {member: value}: most calls name the one thing they act on. */
 cJSON *json_request(const char *member, const char *value);
+/* Adds member = attribute `name` of o, when it is known: a string, or a
+ * number's text, as a JSON string (ECS takes task cpu and memory as
+ * "256"); a bool as a JSON bool. */
+void json_add_attribute(cJSON *request, const char *member, const cty_value *o, const char *name);
 
 /* AWS tag lists <-> map(string). Services spell the members differently
  * ("key"/"value" in ECS, "Key"/"Value" elsewhere); CloudWatch Logs sends

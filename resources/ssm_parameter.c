@@ -107,23 +107,16 @@ static void plan_parameter(call_ctx *ctx, const cty_value *prior, const cty_valu
 		plan_require_replace(replace, "tier");
 }
 
-static void add_optional(cJSON *request, const char *member, const cty_value *planned, const char *name)
-{
-	const char *text = attr_text(planned, name);
-	if (text)
-		cJSON_AddStringToObject(request, member, text);
-}
-
 static cJSON *put_request(const cty_value *planned, bool overwrite)
 {
 	cJSON *request = cJSON_CreateObject();
-	add_optional(request, "Name", planned, "name");
-	add_optional(request, "Type", planned, "type");
-	add_optional(request, "Value", planned, "value");
-	add_optional(request, "Description", planned, "description");
-	add_optional(request, "Tier", planned, "tier");
+	json_add_attribute(request, "Name", planned, "name");
+	json_add_attribute(request, "Type", planned, "type");
+	json_add_attribute(request, "Value", planned, "value");
+	json_add_attribute(request, "Description", planned, "description");
+	json_add_attribute(request, "Tier", planned, "tier");
 	if (strcmp(attr_text(planned, "type"), "SecureString") == 0)
-		add_optional(request, "KeyId", planned, "key_id");
+		json_add_attribute(request, "KeyId", planned, "key_id");
 	if (overwrite)
 		cJSON_AddBoolToObject(request, "Overwrite", 1);
 	else if (cty_length(cty_object_get(planned, "tags_all")))

@@ -182,21 +182,6 @@ bool task_settings_differ(const cty_value *prior, const cty_value *planned)
 
 /* ---- calls ---- */
 
-static void add_text(cJSON *request, const char *member, const cty_value *o, const char *name)
-{
-	const char *text = attr_text(o, name);
-	if (text)
-		cJSON_AddStringToObject(request, member, text);
-}
-
-/* ECS takes task cpu and memory as strings ("256", or "0.25 vCPU"). */
-static void add_number_as_text(cJSON *request, const char *member, const cty_value *o, const char *name)
-{
-	const cty_value *v = cty_object_get(o, name);
-	if (cty_is_known(v))
-		cJSON_AddStringToObject(request, member, v->u.str.text);
-}
-
 char *task_definition_register(call_ctx *ctx, const cty_value *planned)
 {
 	/* Checked again: unknown at validate time, known now. */
@@ -205,14 +190,15 @@ char *task_definition_register(call_ctx *ctx, const cty_value *planned)
 	if (!containers)
 		return NULL;
 	cJSON *request = cJSON_CreateObject();
-	add_text(request, "family", planned, "family");
+	json_add_attribute(request, "family", planned, "family");
 	cJSON_AddItemToObject(request, "containerDefinitions", containers);
 	cJSON_AddStringToObject(request, "networkMode", "awsvpc");
 	cJSON_AddItemToObject(request, "requiresCompatibilities", cJSON_CreateStringArray((const char *[]){"FARGATE"}, 1));
-	add_number_as_text(request, "cpu", planned, "cpu");
-	add_number_as_text(request, "memory", planned, "memory");
-	add_text(request, "executionRoleArn", planned, "execution_role_arn");
-	add_text(request, "taskRoleArn", planned, "task_role_arn");
+	/* ECS takes task cpu and memory as strings ("256", or "0.25 vCPU"). */
+	json_add_attribute(request, "cpu", planned, "cpu");
+	json_add_attribute(request, "memory", planned, "memory");
+	json_add_attribute(request, "executionRoleArn", planned, "execution_role_arn");
+	json_add_attribute(request, "taskRoleArn", planned, "task_role_arn");
 	cJSON *answer = ctx_json_call(ctx, &aws_ecs, "RegisterTaskDefinition", request, NULL);
 	cJSON_Delete(request);
 	const cJSON *arn = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(answer, "taskDefinition"),
