@@ -160,6 +160,17 @@ def aurora_instances(name, count, zones):
     expect_equal("writers", sum(1 for m in members if m["IsClusterWriter"]), 1)
 
 
+def aurora_instance_class(name, want):
+    """Every instance of the cluster runs the class `want` (what AWS runs now,
+    not what waits for the maintenance window)."""
+    found = client("rds").describe_db_instances(
+        Filters=[{"Name": "db-cluster-id", "Values": [name]}])["DBInstances"]
+    if not found:
+        fail(f"cluster {name} has no instances", found)
+    for instance in found:
+        expect_equal(f"class of {instance['DBInstanceIdentifier']}", instance["DBInstanceClass"], want)
+
+
 def ingress(group_id, port, source_group, cidr):
     rules = client("ec2").describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissions"]
     on_port = [r for r in rules if r.get("FromPort") == int(port) and r.get("ToPort") == int(port)]
@@ -400,6 +411,11 @@ def ecs_service(cluster_name, name, want_json):
         expect_equal(key, got.get(key), sorted(value) if key in ("subnets", "securityGroups") else value)
 
 
+def ecs_service_revision(cluster_name, name):
+    """Prints the task definition ARN the service runs."""
+    print(ecs_describe_service(cluster_name, name)["taskDefinition"])
+
+
 def ecs_task_definition(task, want_json):
     """The revision (family:revision or ARN) matches want, DescribeTaskDefinition fields; `image` is the
     first container's."""
@@ -526,6 +542,7 @@ commands = {
     "load-count": load_count,
     "default-network": default_network, "create-security-group": create_security_group,
     "create-role": create_role, "aurora": aurora, "aurora-instances": aurora_instances,
+    "aurora-instance-class": aurora_instance_class,
     "ingress": ingress, "egress-https": egress_https, "aurora-gone": aurora_gone, "security-group-gone": security_group_gone,
     "subnet-group-gone": subnet_group_gone, "set-backup-retention": set_backup_retention,
     "create-aurora": create_aurora, "delete-aurora": delete_aurora,
@@ -539,7 +556,7 @@ commands = {
     "iam-create-policy": iam_create_policy, "iam-create-role": iam_create_role, "iam-attach": iam_attach,
     "iam-put-inline": iam_put_inline, "iam-set-trust": iam_set_trust,
     "iam-set-policy-document": iam_set_policy_document, "iam-delete-role": iam_delete_role,
-    "ecs-create-target-group": ecs_create_target_group, "ecs-service": ecs_service,
+    "ecs-create-target-group": ecs_create_target_group, "ecs-service": ecs_service, "ecs-service-revision": ecs_service_revision,
     "ecs-task-definition": ecs_task_definition, "ecs-service-zones": ecs_service_zones,
     "ecs-active-revisions": ecs_active_revisions, "ecs-service-gone": ecs_service_gone,
     "ecs-drift-service": ecs_drift_service, "ecs-delete-service": ecs_delete_service,

@@ -411,6 +411,32 @@ HCL
 	fi
 }
 
+# A rollout the deployment circuit breaker stops (the strict AWS layer fails
+# the next deployment of cymph): ECS rolls back to the revision that ran
+# before, the apply fails naming the service and ECS's reason, the state
+# says which revision runs, and the configuration of that revision plans
+# empty again. moto alone runs no deployments: skipped there.
+failed_rollout() {
+	[ -n "${STRICT_AWS_STATS_URL:-}" ] || return 0
+	local out=$work/$cli_name-failed-rollout.out before
+	before=$(check ecs-service-revision "$cluster" cymph)
+	curl -fsS -X PUT -d '{"service": "cymph"}' "${STRICT_AWS_STATS_URL%/stats}/fail-deployment" >/dev/null
+	local kept=$cymph_containers
+	cymph_containers=$(cymph_jsonencode 9.0)
+	main_tf >"$dir/main.tf"
+	tr_out() { tr -s '\n ' '  ' <"$out"; }
+	if ! apply_ok "$out" && tr_out | grep -q 'ECS service cymph is' && tr_out | grep -q 'circuit breaker' &&
+		! crashed "$out"; then
+		ok failed-rollout-reported
+	else
+		notok failed-rollout-reported "$out"
+	fi
+	expect rolled-back-in-aws "$out.aws" check ecs-service "$cluster" cymph "{\"taskDefinition\": \"$before\"}"
+	cymph_containers=$kept
+	main_tf >"$dir/main.tf"
+	no_changes after-rollback-no-changes
+}
+
 destroy_all() {
 	local out=$work/$cli_name-destroy.out
 	expect destroy "$out" tf "$out" destroy -no-color -auto-approve -input=false
@@ -448,6 +474,7 @@ run_cli() {
 	drift
 	timeout_honoured
 	partial_failure
+	failed_rollout
 	destroy_all
 }
 
