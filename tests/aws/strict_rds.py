@@ -547,6 +547,16 @@ class Rds:
                 changed = True
         st = state_of(proxy)
         now = proxy.now()
+        for el in elements(root, "DBCluster"):
+            # RDS API reference, CreateDBCluster EngineVersion: a major
+            # version alone ("15") makes a cluster of that major's default
+            # minor version, and that is what Describe answers from then on
+            # (which minor is the default changes over time; the layer
+            # answers <major>.4).
+            version = child_text(el, "EngineVersion")
+            if version and re.fullmatch(r"[0-9]+", version):
+                set_child(el, "EngineVersion", version + ".4")
+                changed = True
         with proxy.lock:
             for el in elements(root, "DBCluster"):
                 rec = st.cluster(call.region, child_text(el, "DBClusterIdentifier"), create=False)
