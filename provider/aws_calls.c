@@ -232,7 +232,7 @@ const aws_match *aws_error_match(const aws_error *err, const aws_match *list)
 /* One attempt of a call; the answer (NULL on failure, err filled). */
 typedef void *(*attempt_fn)(call_ctx *ctx, const void *call, aws_error *err);
 
-/* The loop behind ctx_query_as and ctx_json_as. */
+/* The loop behind ctx_query_as, ctx_json_as and ctx_rest_json_as. */
 static aws_outcome call_as(call_ctx *ctx, attempt_fn attempt, const void *call, const aws_rules *rules,
 			   void **answer, aws_error *err)
 {
@@ -274,9 +274,10 @@ static aws_outcome call_as(call_ctx *ctx, attempt_fn attempt, const void *call, 
 
 typedef struct {
 	const aws_service *svc;
-	const char *action;
+	const char *action; /* REST-JSON: the HTTP method */
 	const query_params *q;
 	const cJSON *request;
+	const char *path; /* REST-JSON only */
 } ruled_call;
 
 static void *query_attempt(call_ctx *ctx, const void *call, aws_error *err)
@@ -291,10 +292,16 @@ static void *json_attempt(call_ctx *ctx, const void *call, aws_error *err)
 	return aws_json_call(ctx_aws(ctx), c->svc, c->action, c->request, ctx->deadline, err);
 }
 
+static void *rest_json_attempt(call_ctx *ctx, const void *call, aws_error *err)
+{
+	const ruled_call *c = call;
+	return aws_rest_json_call(ctx_aws(ctx), c->svc, c->action, c->path, c->request, ctx->deadline, err);
+}
+
 aws_outcome ctx_query_as(call_ctx *ctx, const aws_service *svc, const char *action, const query_params *q,
 			 const aws_rules *rules, xmlDoc **answer, aws_error *err)
 {
-	const ruled_call call = {svc, action, q, NULL};
+	const ruled_call call = {svc, action, q, NULL, NULL};
 	void *got = NULL;
 	aws_outcome outcome = call_as(ctx, query_attempt, &call, rules, &got, err);
 	if (answer)
@@ -307,9 +314,22 @@ aws_outcome ctx_query_as(call_ctx *ctx, const aws_service *svc, const char *acti
 aws_outcome ctx_json_as(call_ctx *ctx, const aws_service *svc, const char *action, const cJSON *request,
 			const aws_rules *rules, cJSON **answer, aws_error *err)
 {
-	const ruled_call call = {svc, action, NULL, request};
+	const ruled_call call = {svc, action, NULL, request, NULL};
 	void *got = NULL;
 	aws_outcome outcome = call_as(ctx, json_attempt, &call, rules, &got, err);
+	if (answer)
+		*answer = got;
+	else
+		cJSON_Delete(got);
+	return outcome;
+}
+
+aws_outcome ctx_rest_json_as(call_ctx *ctx, const aws_service *svc, const char *method, const char *path,
+			     const cJSON *body, const aws_rules *rules, cJSON **answer, aws_error *err)
+{
+	const ruled_call call = {svc, method, NULL, body, path};
+	void *got = NULL;
+	aws_outcome outcome = call_as(ctx, rest_json_attempt, &call, rules, &got, err);
 	if (answer)
 		*answer = got;
 	else

@@ -76,6 +76,12 @@ aws_outcome ctx_query_as(call_ctx *ctx, const aws_service *svc, const char *acti
 			 const aws_rules *rules, xmlDoc **answer, aws_error *err);
 aws_outcome ctx_json_as(call_ctx *ctx, const aws_service *svc, const char *action, const cJSON *request,
 			const aws_rules *rules, cJSON **answer, aws_error *err);
+/* The same for REST-JSON (Lambda), where the action is the HTTP method and
+ * the path (already encoded, "/2015-03-31/functions/NAME"); body may be
+ * NULL (GET, DELETE). An empty answer (Lambda's 204 to a DELETE) is an
+ * empty object. */
+aws_outcome ctx_rest_json_as(call_ctx *ctx, const aws_service *svc, const char *method, const char *path,
+			     const cJSON *body, const aws_rules *rules, cJSON **answer, aws_error *err);
 
 /* Calls AWS answers in pages. AWS may answer any page with fewer items
  * than asked for, an empty first page included, and a token for the next:

@@ -1,10 +1,19 @@
 /* test_cloudwatch_log_subscription.c: wagtail_cloudwatch_log_subscription's
  * checks before any AWS call (the names CloudWatch Logs accepts, ARNs, the
- * role Kinesis and Firehose need, the distributions) and its import id. */
+ * role Kinesis and Firehose need, the distributions) and its import id;
+ * and, against the real moto server tests/unit/run.sh starts, the kit's
+ * ruled REST-JSON call on Lambda, the service of a subscription's Lambda
+ * destinations. */
 #include "unit.h"
 
+#include "attr.h"
+#include "aws_calls.h"
+#include "provider_config.h"
 #include "schema.h"
 #include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 
 #define KINESIS "arn:aws:kinesis:eu-west-1:123456789012:stream/wagtail-logs"
 #define FIREHOSE "arn:aws:firehose:eu-west-1:123456789012:deliverystream/wagtail-logs"
@@ -100,9 +109,9 @@ TEST(log_subscription_import_id_is_group_bar_name)
 	cty_value *state = r->import(&ctx, "/ecs/wagtail|to-kinesis");
 	CHECK(state != NULL && diags.count == 0);
 	if (state) {
-		CHECK_STR(cty_object_get_string(state, "log_group_name"), "/ecs/wagtail");
-		CHECK_STR(cty_object_get_string(state, "name"), "to-kinesis");
-		CHECK_STR(cty_object_get_string(state, "id"), "/ecs/wagtail|to-kinesis");
+		CHECK_STR(attr_text(state, "log_group_name"), "/ecs/wagtail");
+		CHECK_STR(attr_text(state, "name"), "to-kinesis");
+		CHECK_STR(attr_text(state, "id"), "/ecs/wagtail|to-kinesis");
 		cty_value_free(state);
 	}
 	static const char *const bad[] = {"/ecs/wagtail", "|to-kinesis", "/ecs/wagtail|", ""};
@@ -110,5 +119,107 @@ TEST(log_subscription_import_id_is_group_bar_name)
 		CHECK(r->import(&ctx, bad[i]) == NULL);
 		CHECK(diags.count == i + 1);
 	}
+	diag_list_clear(&diags);
+}
+
+/* ---- ctx_rest_json_as on Lambda, against moto ---- */
+
+/* A configured provider for eu-west-1 whose Lambda endpoint is moto, or
+ * NULL (and the test fails saying how to run it) when tests/unit/run.sh
+ * did not set the variables that name moto. The moto that checks no
+ * signatures: moto 5.2.1 answers every signed Lambda request with
+ * SignatureDoesNotMatch (boto3's too), so the checking one cannot serve
+ * Lambda at all. */
+static provider_client *moto_lambda_provider(void)
+{
+	static const char *const variables[] = {"MOTO_UNCHECKED_ENDPOINT", "MOTO_ACCESS_KEY", "MOTO_SECRET_KEY"};
+	const char *values[3];
+	for (size_t i = 0; i < 3; i++) {
+		values[i] = getenv(variables[i]);
+		if (!values[i] || !*values[i]) {
+			char message[512];
+			snprintf(message, sizeof message,
+				 "no moto server (%s not set): this test calls a real moto_server; run the unit "
+				 "tests with `tests/unit/run.sh build/unit-tests [FILTER]` or `make unit`, which "
+				 "start moto and set MOTO_UNCHECKED_ENDPOINT, MOTO_ACCESS_KEY and MOTO_SECRET_KEY",
+				 variables[i]);
+			unit_fail(__FILE__, __LINE__, message);
+			return NULL;
+		}
+	}
+	const cty_type *t = resource_state_type(&provider_config_def);
+	const cty_type *list_type = t->fields[cty_type_field_index(t, "endpoints")].type;
+	cty_value *config = cty_object_new(t);
+	cty_value *blocks = cty_collection_new(list_type), *block = cty_object_new(list_type->elem);
+	diag_list diags = {0};
+	cty_object_set(block, "lambda", cty_string_new(values[0]));
+	cty_append(blocks, block);
+	cty_object_set(config, "endpoints", blocks);
+	cty_object_set(config, "region", cty_string_new("eu-west-1"));
+	cty_object_set(config, "access_key", cty_string_new(values[1]));
+	cty_object_set(config, "secret_key", cty_string_new(values[2]));
+	cty_object_set(config, "max_retries", cty_number_from_int(2));
+	cty_object_set(config, "skip_credentials_validation", cty_bool_new(true));
+	cty_object_set(config, "skip_requesting_account_id", cty_bool_new(true));
+	provider_client *client = provider_client_new(config, &diags);
+	CHECK(client != NULL && !diag_has_error(&diags));
+	cty_value_free(config);
+	diag_list_clear(&diags);
+	return client;
+}
+
+#define NO_SUCH_FUNCTION "/2015-03-31/functions/wagtail-unit-no-such-function"
+
+static const aws_match function_not_found[] = {{"ResourceNotFoundException"}, {NULL}};
+
+/* Lambda answers GetFunction of a function that does not exist with
+ * ResourceNotFoundException (HTTP 404): under a gone rule that is AWS_GONE
+ * and no error; without one, an error left to the caller; a listing is an
+ * answer. */
+TEST(log_subscription_rest_json_call_reads_lambda_by_rules)
+{
+	diag_list diags = {0};
+	call_ctx ctx = {.client = moto_lambda_provider(), .diags = &diags};
+	if (!ctx.client)
+		return;
+	const aws_rules gone = {.gone = function_not_found};
+	cJSON *answer = NULL;
+	CHECK(ctx_rest_json_as(&ctx, &aws_lambda, "GET", NO_SUCH_FUNCTION, NULL, &gone, &answer, NULL) == AWS_GONE);
+	CHECK(answer == NULL && diags.count == 0);
+
+	aws_error err = {0};
+	CHECK(ctx_rest_json_as(&ctx, &aws_lambda, "GET", NO_SUCH_FUNCTION, NULL, NULL, &answer, &err) == AWS_FAILED);
+	CHECK_STR(err.code, "ResourceNotFoundException");
+	CHECK(err.http_status == 404 && answer == NULL && diags.count == 0);
+	aws_error_clear(&err);
+
+	CHECK(ctx_rest_json_as(&ctx, &aws_lambda, "GET", "/2015-03-31/functions/", NULL, &gone, &answer, NULL) ==
+	      AWS_DONE);
+	CHECK(cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(answer, "Functions")) && diags.count == 0);
+	cJSON_Delete(answer);
+	provider_client_free(ctx.client);
+	diag_list_clear(&diags);
+}
+
+/* A refusal under a retry rule is sent again until its time is up, then
+ * reported: a function still missing after two seconds fails after one
+ * pause of 1 s, with AWS's error in the diagnostics. */
+TEST(log_subscription_rest_json_call_retries_within_the_rule)
+{
+	diag_list diags = {0};
+	call_ctx ctx = {.client = moto_lambda_provider(), .diags = &diags};
+	if (!ctx.client)
+		return;
+	const aws_match missing_for_now[] = {{"ResourceNotFoundException", NULL, 2}, {NULL}};
+	const aws_rules retry = {.retry = missing_for_now};
+	double started = monotonic_now();
+	CHECK(ctx_rest_json_as(&ctx, &aws_lambda, "GET", NO_SUCH_FUNCTION, NULL, &retry, NULL, NULL) == AWS_FAILED);
+	double took = monotonic_now() - started;
+	CHECK(took >= 1 && took < 10);
+	CHECK(diags.count == 1 && diag_has_error(&diags));
+	if (diags.count == 1)
+		CHECK(strstr(diags.items[0].summary, "ResourceNotFoundException") ||
+		      (diags.items[0].detail && strstr(diags.items[0].detail, "ResourceNotFoundException")));
+	provider_client_free(ctx.client);
 	diag_list_clear(&diags);
 }
