@@ -10,6 +10,7 @@
  * log group: deleting the group deletes its filters, so "the group does not
  * exist" means the filter is gone too. AWS tests the destination when the
  * filter is put: a role made a moment ago is refused for a while. */
+#include "attr.h"
 #include "aws_calls.h"
 
 #include <stdlib.h>
@@ -69,11 +70,10 @@ static const aws_rules on_put = {.retry = refused_for_now};
  * and Logs destinations are called by CloudWatch Logs itself. */
 static void validate_subscription(call_ctx *ctx, const cty_value *config)
 {
-	const cty_value *destination = cty_object_get(config, "destination_arn");
-	const cty_value *role = cty_object_get(config, "role_arn");
-	if (!cty_is_known(destination) || cty_is_null(destination) || !cty_is_null(role))
+	/* A role known only at apply (unknown now) is set: only a null one is missing. */
+	const char *arn = attr_text(config, "destination_arn");
+	if (!arn || attr_is_set(config, "role_arn"))
 		return;
-	const char *arn = destination->u.str.text;
 	if (strstr(arn, ":kinesis:") || strstr(arn, ":firehose:"))
 		diag_attr_error(ctx->diags, "role_arn", "Missing role",
 				"CloudWatch Logs writes to %s only through a role that may put records there: set "
@@ -83,23 +83,12 @@ static void validate_subscription(call_ctx *ctx, const cty_value *config)
 
 /* ---- requests and answers ---- */
 
+/* A filter is named by two members: its log group and its own name. */
 static cJSON *by_name(const cty_value *subscription)
 {
-	cJSON *request = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, "logGroupName", cty_object_get_string(subscription, "log_group_name"));
-	cJSON_AddStringToObject(request, "filterName", cty_object_get_string(subscription, "name"));
+	cJSON *request = json_request("logGroupName", attr_text(subscription, "log_group_name"));
+	json_add_attribute(request, "filterName", subscription, "name");
 	return request;
-}
-
-static const cJSON *find_by_name(const cJSON *filters, const char *name)
-{
-	const cJSON *filter;
-	cJSON_ArrayForEach(filter, filters) {
-		const cJSON *found = cJSON_GetObjectItemCaseSensitive(filter, "filterName");
-		if (cJSON_IsString(found) && strcmp(found->valuestring, name) == 0)
-			return filter;
-	}
-	return NULL;
 }
 
 static cty_value *id_of(const char *group, const char *name)
@@ -117,14 +106,13 @@ static cty_value *id_of(const char *group, const char *name)
 static cty_value *filter_state(const cJSON *filter)
 {
 	cty_value *state = cty_object_new(resource_state_type(&resource_cloudwatch_log_subscription));
-	const cJSON *group = cJSON_GetObjectItemCaseSensitive(filter, "logGroupName");
-	const cJSON *name = cJSON_GetObjectItemCaseSensitive(filter, "filterName");
 	const cJSON *pattern = cJSON_GetObjectItemCaseSensitive(filter, "filterPattern");
 	const cJSON *distribution = cJSON_GetObjectItemCaseSensitive(filter, "distribution");
 	cty_object_set(state, "log_group_name", json_string_value(filter, "logGroupName"));
 	cty_object_set(state, "name", json_string_value(filter, "filterName"));
-	if (cJSON_IsString(group) && cJSON_IsString(name))
-		cty_object_set(state, "id", id_of(group->valuestring, name->valuestring));
+	const char *group = attr_text(state, "log_group_name"), *name = attr_text(state, "name");
+	if (group && name)
+		cty_object_set(state, "id", id_of(group, name));
 	/* An empty pattern (every event) may come back left out. */
 	cty_object_set(state, "filter_pattern", cty_string_new(cJSON_IsString(pattern) ? pattern->valuestring : ""));
 	cty_object_set(state, "destination_arn", json_string_value(filter, "destinationArn"));
@@ -141,18 +129,18 @@ static cty_value *filter_state(const cJSON *filter)
  * filters: one page), keeping the exact name. */
 static cty_value *read_subscription(call_ctx *ctx, const cty_value *state)
 {
-	const char *name = cty_object_get_string(state, "name");
-	cJSON *request = cJSON_CreateObject(), *answer = NULL;
-	cJSON_AddStringToObject(request, "logGroupName", cty_object_get_string(state, "log_group_name"));
-	cJSON_AddStringToObject(request, "filterNamePrefix", name);
+	const char *name = attr_text(state, "name");
+	cJSON *request = json_request("logGroupName", attr_text(state, "log_group_name")), *answer = NULL;
+	json_add_attribute(request, "filterNamePrefix", state, "name");
 	aws_outcome found = ctx_json_all(ctx, &aws_logs, "DescribeSubscriptionFilters", request, &on_filter,
 					 "subscriptionFilters", "nextToken", &answer);
 	cJSON_Delete(request);
 	if (found == AWS_FAILED)
 		return NULL;
 	const cJSON *filter =
-		found == AWS_DONE ? find_by_name(cJSON_GetObjectItemCaseSensitive(answer, "subscriptionFilters"), name)
-				  : NULL;
+		found == AWS_DONE
+			? json_find_by(cJSON_GetObjectItemCaseSensitive(answer, "subscriptionFilters"), "filterName", name)
+			: NULL;
 	cty_value *fresh =
 		filter ? filter_state(filter) : cty_null(resource_state_type(&resource_cloudwatch_log_subscription));
 	cJSON_Delete(answer);
@@ -164,12 +152,10 @@ static cty_value *read_subscription(call_ctx *ctx, const cty_value *state)
 static aws_outcome put_filter(call_ctx *ctx, const cty_value *planned, aws_error *err)
 {
 	cJSON *request = by_name(planned);
-	const char *role = cty_object_get_string(planned, "role_arn");
-	cJSON_AddStringToObject(request, "filterPattern", cty_object_get_string(planned, "filter_pattern"));
-	cJSON_AddStringToObject(request, "destinationArn", cty_object_get_string(planned, "destination_arn"));
-	if (role)
-		cJSON_AddStringToObject(request, "roleArn", role);
-	cJSON_AddStringToObject(request, "distribution", cty_object_get_string(planned, "distribution"));
+	json_add_attribute(request, "filterPattern", planned, "filter_pattern");
+	json_add_attribute(request, "destinationArn", planned, "destination_arn");
+	json_add_attribute(request, "roleArn", planned, "role_arn");
+	json_add_attribute(request, "distribution", planned, "distribution");
 	aws_outcome outcome = ctx_json_as(ctx, &aws_logs, "PutSubscriptionFilter", request, &on_put, NULL, err);
 	cJSON_Delete(request);
 	return outcome;
@@ -178,7 +164,7 @@ static aws_outcome put_filter(call_ctx *ctx, const cty_value *planned, aws_error
 static cty_value *create_subscription(call_ctx *ctx, const cty_value *planned)
 {
 	aws_error err = {0};
-	cty_value *id = id_of(cty_object_get_string(planned, "log_group_name"), cty_object_get_string(planned, "name"));
+	cty_value *id = id_of(attr_text(planned, "log_group_name"), attr_text(planned, "name"));
 	cty_value *state = NULL;
 	/* A put whose answer was lost may have made it (ctx_create_outcome);
 	 * a retry overwrites rather than meets "already exists". */
@@ -200,10 +186,9 @@ static cty_value *update_subscription(call_ctx *ctx, const cty_value *prior, con
 
 static bool delete_subscription(call_ctx *ctx, const cty_value *state)
 {
-	cJSON *request = by_name(state);
-	aws_outcome outcome = ctx_json_as(ctx, &aws_logs, "DeleteSubscriptionFilter", request, &on_filter, NULL, NULL);
-	cJSON_Delete(request);
-	return outcome != AWS_FAILED; /* gone already, or with its log group, is deleted */
+	/* Gone already, or with its log group, is deleted. */
+	return ctx_json_send_take(ctx, &aws_logs, "DeleteSubscriptionFilter", by_name(state), &on_filter) !=
+	       AWS_FAILED;
 }
 
 /* The id is LOG_GROUP|NAME: a log group name has no '|', so the first one
