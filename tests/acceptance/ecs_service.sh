@@ -437,9 +437,28 @@ failed_rollout() {
 	no_changes after-rollback-no-changes
 }
 
+# refused CODE: how many answers with CODE the strict AWS layer has given.
+refused() {
+	curl -fsS "$STRICT_AWS_STATS_URL" | "$python" -c "import json, sys; print(json.load(sys.stdin)['refused'].get('$1', 0))"
+}
+
+# Destroy while a service deleted behind Terraform's back still drains its
+# tasks (for 20 s here): ECS refuses DeleteCluster with
+# ClusterContainsTasksException until they are gone, and the provider
+# retries it within the delete timeout.
 destroy_all() {
-	local out=$work/$cli_name-destroy.out
+	local out=$work/$cli_name-destroy.out strict=${STRICT_AWS_STATS_URL:+1} before=0
+	if [ -n "$strict" ]; then
+		before=$(refused ClusterContainsTasksException)
+		curl -fsS -X PUT -d '{"ecs_drain": 20}' "${STRICT_AWS_STATS_URL%/stats}/delays" >/dev/null
+		outside ecs-delete-service "$cluster" wagtail
+		curl -fsS -X PUT -d '{"ecs_drain": 3}' "${STRICT_AWS_STATS_URL%/stats}/delays" >/dev/null
+	fi
 	expect destroy "$out" tf "$out" destroy -no-color -auto-approve -input=false
+	if [ -n "$strict" ]; then
+		if [ "$(refused ClusterContainsTasksException)" -gt "$before" ]; then ok cluster-delete-retried-while-tasks-drain
+		else notok cluster-delete-retried-while-tasks-drain "$out"; note "ECS never refused DeleteCluster"; fi
+	fi
 	expect cymph-gone "$out.aws" check ecs-service-gone "$cluster" cymph
 	expect wagtail-gone "$out.aws" check ecs-service-gone "$cluster" wagtail
 	expect cymph-revisions-deregistered "$out.aws" check ecs-active-revisions "$prefix-cymph" ""

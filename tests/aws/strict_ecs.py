@@ -326,7 +326,7 @@ def _deleted_phase(proxy, svc, now):
     """None (not deleted), DRAINING, INACTIVE or PURGED."""
     if svc.get("deleted") is None:
         return None
-    drain = _delay(proxy, "ecs_drain")
+    drain = svc.get("drain") or _delay(proxy, "ecs_drain")
     age = now - svc["deleted"]
     return "DRAINING" if age < drain else "INACTIVE" if age < 2 * drain else "PURGED"
 
@@ -535,6 +535,10 @@ class EcsDeletion:
                     return status, body
                 if svc.get("deleted") is None:
                     svc["deleted"] = now
+                    # How long this service's tasks take to stop is fixed
+                    # when it is deleted (a later change of the delay, for
+                    # another case, does not shorten it).
+                    svc["drain"] = _delay(proxy, "ecs_drain")
                     proxy.log(f"strict_ecs: {svc['name']} deleted: DRAINING")
                 svc["last"] = dict(svc.get("last") or {}, **service)
                 doc["service"] = _render_service(proxy, svc, svc["last"], now)
