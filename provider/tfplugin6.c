@@ -12,6 +12,7 @@
 #include "provider_config.h"
 #include "schema.h"
 #include "validate.h"
+#include "waiter.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -71,24 +72,17 @@ static bool require_client(rpc_call *c)
 	return false;
 }
 
-static double now_monotonic(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Sets the call's deadline from the resource's `timeouts` block, falling
  * back to the resource's default for the operation. */
 static void set_deadline(rpc_call *c, const resource_def *r, const cty_value *v, const char *op, int fallback)
 {
 	double seconds = fallback;
-	const char *text = cty_object_get_string(cty_object_get(v, "timeouts"), op);
-	if (!r->timeouts)
+	if (!r->timeouts) /* no timeouts block in its schema */
 		return;
+	const char *text = cty_object_get_string(cty_object_get(v, "timeouts"), op);
 	if (text)
 		validate_duration(text, &seconds);
-	c->ctx.deadline = seconds > 0 ? now_monotonic() + seconds : 0;
+	c->ctx.deadline = seconds > 0 ? monotonic_now() + seconds : 0;
 }
 
 /* Unknowns cannot survive apply; a handler that leaves one is a bug in it.
