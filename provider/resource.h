@@ -14,6 +14,7 @@
 
 #include "cty.h"
 #include "diag.h"
+#include "stop.h" /* provider_sleep, provider_stop_requested: for handlers' own waits */
 
 /* ---- schema ---- */
 
@@ -167,13 +168,6 @@ aws_client *ctx_aws(call_ctx *ctx);
 const char *ctx_region(const call_ctx *ctx);
 const char *ctx_account_id(const call_ctx *ctx); /* NULL when not looked up */
 const cty_value *ctx_default_tags(const call_ctx *ctx); /* map(string), or NULL */
-
-/* True once Terraform sent StopProvider: long waits should end early. */
-bool provider_stop_requested(void);
-
-/* Sleeps up to `seconds`; wakes at once when StopProvider arrives. False
- * when the provider is stopping. */
-bool provider_sleep(double seconds);
 
 /* A stored state (raw JSON) of schema version `version` as a value of
  * r's current state type: the upgraders run in turn, then the result is

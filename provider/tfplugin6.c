@@ -11,21 +11,19 @@
 #include "proto_convert.h"
 #include "provider_config.h"
 #include "schema.h"
+#include "stop.h"
 #include "validate.h"
 #include "waiter.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* The configured provider. ConfigureProvider writes it once; every other
  * RPC reads it, concurrently, under the read lock. */
 static pthread_rwlock_t client_lock = PTHREAD_RWLOCK_INITIALIZER;
 static provider_client *configured_client;
-static atomic_bool stop_requested;
 
 /* What one RPC carries from start to end: its scratch arena and its
  * diagnostics, which become the response's. */
@@ -455,17 +453,11 @@ done:
 	DIAGNOSTICS(c, out);
 }
 
-/* Wakes provider_sleep early when StopProvider arrives. */
-static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t stop_signal = PTHREAD_COND_INITIALIZER;
-
+/* Ends in-flight operations at their next wait (stop.h). */
 static void stop_provider(rpc_call *c, const void *request, void *response)
 {
 	(void)c, (void)request, (void)response;
-	pthread_mutex_lock(&stop_lock);
-	atomic_store(&stop_requested, true);
-	pthread_cond_broadcast(&stop_signal);
-	pthread_mutex_unlock(&stop_lock);
+	provider_stop_request();
 	log_write(LOG_INFO, "stop requested: in-flight operations end at their next wait", NULL);
 }
 
@@ -474,25 +466,6 @@ static void get_functions(rpc_call *c, const void *request, void *response)
 	Tfplugin6__GetFunctions__Response *out = response;
 	(void)request;
 	DIAGNOSTICS(c, out);
-}
-
-bool provider_stop_requested(void)
-{
-	return atomic_load(&stop_requested);
-}
-
-bool provider_sleep(double seconds)
-{
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	long nanoseconds = until.tv_nsec + (long)((seconds - (long)seconds) * 1e9);
-	until.tv_sec += (time_t)seconds + nanoseconds / 1000000000L;
-	until.tv_nsec = nanoseconds % 1000000000L;
-	pthread_mutex_lock(&stop_lock);
-	while (!atomic_load(&stop_requested) && pthread_cond_timedwait(&stop_signal, &stop_lock, &until) == 0)
-		;
-	pthread_mutex_unlock(&stop_lock);
-	return !atomic_load(&stop_requested);
 }
 
 /* ---- the table ---- */

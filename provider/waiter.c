@@ -2,6 +2,7 @@
 #include "waiter.h"
 
 #include "log.h"
+#include "stop.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -14,6 +14,7 @@
 #include "lazy_libs.h"
 #include "log.h"
 #include "rds_token.h"
+#include "stop.h"
 
 #include <errno.h>
 #include <poll.h>
