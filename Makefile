@@ -6,7 +6,7 @@ PKGS       := grpc libprotobuf-c libcjson msgpack libcurl openssl libpq libxml-2
 CC         ?= cc
 CFLAGS     ?= -O2 -g
 WARN       := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers
-INCLUDES   := -Iprovider -Iresources -Iresources/support -Iaws -I$(BUILD)/proto $(shell pkg-config --cflags $(PKGS))
+INCLUDES   := -Icore -Iaws -Iprovider -Iresources -Iresources/support -I$(BUILD)/proto $(shell pkg-config --cflags $(PKGS))
 # gRPC, abseil, protobuf-c and msgpack are linked statically into a non-PIE
 # binary: loading ~60 shared C++ libraries and relocating them cost more than
 # half of the start-up time (bench/startup.sh). OpenSSL stays shared: libcurl
@@ -33,7 +33,7 @@ ALL_CFLAGS := $(WARN) $(CFLAGS) $(INCLUDES) -DWAGTAIL_VERSION=\"$(VERSION)\"
 PROTOS     := $(wildcard proto/*.proto)
 PROTO_C    := $(patsubst proto/%.proto,$(BUILD)/proto/%.pb-c.c,$(PROTOS))
 PROTO_H    := $(PROTO_C:.c=.h)
-LIB_SRC    := $(filter-out provider/main.c,$(wildcard provider/*.c aws/*.c resources/*.c resources/support/*.c))
+LIB_SRC    := $(filter-out provider/main.c,$(wildcard core/*.c aws/*.c provider/*.c resources/*.c resources/support/*.c))
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(PROTO_C:.c=.o)
 TEST_SRC   := $(wildcard tests/unit/*.c)
 TEST_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
