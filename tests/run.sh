@@ -4,6 +4,8 @@
 #
 # Stages (each ends its output with a `... N passed, N failed` line):
 #   unit        build/unit-tests, through tests/unit/run.sh (moto servers)
+#   layers      tests/layers.sh (core <- aws <- provider <- resources: no folder
+#               includes a header of one above it)
 #   tls         tests/tls/test_client_cert.py (when present)
 #   strict-model tests/aws/test_strict_model.py (botocore model checks, pager)
 #   strict-layer tests/aws/test_strict_proxy.py (the strict AWS layer that the
@@ -87,6 +89,9 @@ if [ -x "$build/unit-tests" ]; then
 else
 	stage unit sh -c "echo '$build/unit-tests not built (run make)'; exit 1"
 fi
+
+# 1b. the layers' include arrows (no build needed)
+stage layers tests/layers.sh
 
 # 2. TLS client-certificate test against the real binary (gRPC from Debian's python3-grpcio).
 if [ -f tests/tls/test_client_cert.py ]; then
