@@ -6,6 +6,8 @@
  * destinations. */
 #include "unit.h"
 
+#include "moto_provider.h"
+
 #include "attr.h"
 #include "aws_calls.h"
 #include "provider_config.h"
@@ -124,50 +126,10 @@ TEST(log_subscription_import_id_is_group_bar_name)
 
 /* ---- ctx_rest_json_as on Lambda, against moto ---- */
 
-/* A configured provider for eu-west-1 whose Lambda endpoint is moto, or
- * NULL (and the test fails saying how to run it) when tests/unit/run.sh
- * did not set the variables that name moto. The moto that checks no
- * signatures: moto 5.2.1 answers every signed Lambda request with
- * SignatureDoesNotMatch (boto3's too), so the checking one cannot serve
- * Lambda at all. */
-static provider_client *moto_lambda_provider(void)
-{
-	static const char *const variables[] = {"MOTO_UNCHECKED_ENDPOINT", "MOTO_ACCESS_KEY", "MOTO_SECRET_KEY"};
-	const char *values[3];
-	for (size_t i = 0; i < 3; i++) {
-		values[i] = getenv(variables[i]);
-		if (!values[i] || !*values[i]) {
-			char message[512];
-			snprintf(message, sizeof message,
-				 "no moto server (%s not set): this test calls a real moto_server; run the unit "
-				 "tests with `tests/unit/run.sh build/unit-tests [FILTER]` or `make unit`, which "
-				 "start moto and set MOTO_UNCHECKED_ENDPOINT, MOTO_ACCESS_KEY and MOTO_SECRET_KEY",
-				 variables[i]);
-			unit_fail(__FILE__, __LINE__, message);
-			return NULL;
-		}
-	}
-	const cty_type *t = resource_state_type(&provider_config_def);
-	const cty_type *list_type = t->fields[cty_type_field_index(t, "endpoints")].type;
-	cty_value *config = cty_object_new(t);
-	cty_value *blocks = cty_collection_new(list_type), *block = cty_object_new(list_type->elem);
-	diag_list diags = {0};
-	cty_object_set(block, "lambda", cty_string_new(values[0]));
-	cty_append(blocks, block);
-	cty_object_set(config, "endpoints", blocks);
-	cty_object_set(config, "region", cty_string_new("eu-west-1"));
-	cty_object_set(config, "access_key", cty_string_new(values[1]));
-	cty_object_set(config, "secret_key", cty_string_new(values[2]));
-	cty_object_set(config, "max_retries", cty_number_from_int(2));
-	cty_object_set(config, "skip_credentials_validation", cty_bool_new(true));
-	cty_object_set(config, "skip_requesting_account_id", cty_bool_new(true));
-	provider_client *client = provider_client_new(config, &diags);
-	CHECK(client != NULL && !diag_has_error(&diags));
-	cty_value_free(config);
-	diag_list_clear(&diags);
-	return client;
-}
-
+/* These run against the moto that checks no signatures
+ * (MOTO_UNCHECKED_ENDPOINT): moto 5.2.1 answers every signed Lambda request
+ * with SignatureDoesNotMatch (boto3's too), so the checking one cannot
+ * serve Lambda at all. */
 #define NO_SUCH_FUNCTION "/2015-03-31/functions/wagtail-unit-no-such-function"
 
 static const aws_match function_not_found[] = {{"ResourceNotFoundException"}, {NULL}};
@@ -179,7 +141,7 @@ static const aws_match function_not_found[] = {{"ResourceNotFoundException"}, {N
 TEST(log_subscription_rest_json_call_reads_lambda_by_rules)
 {
 	diag_list diags = {0};
-	call_ctx ctx = {.client = moto_lambda_provider(), .diags = &diags};
+	call_ctx ctx = {.client = unit_moto_provider("lambda", "MOTO_UNCHECKED_ENDPOINT"), .diags = &diags};
 	if (!ctx.client)
 		return;
 	const aws_rules gone = {.gone = function_not_found};
@@ -207,7 +169,7 @@ TEST(log_subscription_rest_json_call_reads_lambda_by_rules)
 TEST(log_subscription_rest_json_call_retries_within_the_rule)
 {
 	diag_list diags = {0};
-	call_ctx ctx = {.client = moto_lambda_provider(), .diags = &diags};
+	call_ctx ctx = {.client = unit_moto_provider("lambda", "MOTO_UNCHECKED_ENDPOINT"), .diags = &diags};
 	if (!ctx.client)
 		return;
 	const aws_match missing_for_now[] = {{"ResourceNotFoundException", NULL, 2}, {NULL}};

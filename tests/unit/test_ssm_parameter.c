@@ -9,6 +9,8 @@
  * user would: the ssm endpoint, the keys of moto's IAM user, a region. */
 #include "unit.h"
 
+#include "moto_provider.h"
+
 #include "http.h"
 #include "plan.h"
 #include "provider_config.h"
@@ -26,47 +28,6 @@ static const resource_def *parameter(void)
 }
 
 /* ---- the provider and moto ---- */
-
-/* A configured provider for eu-west-1 whose SSM endpoint is moto, or NULL
- * (and the test fails saying how to run it) when tests/unit/run.sh did not
- * set the variables that name moto. */
-static provider_client *moto_provider(void)
-{
-	static const char *const variables[] = {"MOTO_ENDPOINT", "MOTO_ACCESS_KEY", "MOTO_SECRET_KEY"};
-	const char *values[3];
-	for (size_t i = 0; i < 3; i++) {
-		values[i] = getenv(variables[i]);
-		if (!values[i] || !*values[i]) {
-			char message[512];
-			snprintf(message, sizeof message,
-				 "no moto server (%s not set): this test calls a real moto_server; run the unit "
-				 "tests with `tests/unit/run.sh build/unit-tests [FILTER]` or `make unit`, which "
-				 "start moto and set MOTO_ENDPOINT, MOTO_ACCESS_KEY and MOTO_SECRET_KEY",
-				 variables[i]);
-			unit_fail(__FILE__, __LINE__, message);
-			return NULL;
-		}
-	}
-	const cty_type *t = resource_state_type(&provider_config_def);
-	const cty_type *list_type = t->fields[cty_type_field_index(t, "endpoints")].type;
-	cty_value *config = cty_object_new(t);
-	cty_value *blocks = cty_collection_new(list_type), *block = cty_object_new(list_type->elem);
-	diag_list diags = {0};
-	cty_object_set(block, "ssm", cty_string_new(values[0]));
-	cty_append(blocks, block);
-	cty_object_set(config, "endpoints", blocks);
-	cty_object_set(config, "region", cty_string_new("eu-west-1"));
-	cty_object_set(config, "access_key", cty_string_new(values[1]));
-	cty_object_set(config, "secret_key", cty_string_new(values[2]));
-	cty_object_set(config, "max_retries", cty_number_from_int(2));
-	cty_object_set(config, "skip_credentials_validation", cty_bool_new(true));
-	cty_object_set(config, "skip_requesting_account_id", cty_bool_new(true));
-	provider_client *client = provider_client_new(config, &diags);
-	CHECK(client != NULL && !diag_has_error(&diags));
-	cty_value_free(config);
-	diag_list_clear(&diags);
-	return client;
-}
 
 /* Fails the test with every error in diags. */
 static void check_no_errors(int line, const diag_list *diags)
@@ -180,7 +141,7 @@ static bool replaces_tier(const path_list *replace)
 TEST(ssm_read_follows_next_token_past_an_empty_first_page)
 {
 	diag_list diags = {0};
-	call_ctx ctx = {.client = moto_provider(), .diags = &diags};
+	call_ctx ctx = {.client = unit_moto_provider("ssm", "MOTO_ENDPOINT"), .diags = &diags};
 	if (!ctx.client)
 		return;
 	cty_value *states[6] = {0};
@@ -222,7 +183,7 @@ TEST(ssm_read_follows_next_token_past_an_empty_first_page)
 TEST(ssm_intelligent_tiering_stays_in_state)
 {
 	diag_list diags = {0};
-	call_ctx ctx = {.client = moto_provider(), .diags = &diags};
+	call_ctx ctx = {.client = unit_moto_provider("ssm", "MOTO_ENDPOINT"), .diags = &diags};
 	if (!ctx.client)
 		return;
 	cty_value *held[2] = {create(&ctx, "/wagtail/unit/tiers/standard", "Standard"),
@@ -377,7 +338,7 @@ static int version_of(const cty_value *state)
 TEST(ssm_tier_changes_in_place_keep_the_parameter)
 {
 	diag_list diags = {0};
-	call_ctx ctx = {.client = moto_provider(), .diags = &diags};
+	call_ctx ctx = {.client = unit_moto_provider("ssm", "MOTO_ENDPOINT"), .diags = &diags};
 	if (!ctx.client)
 		return;
 	cty_value *made = create(&ctx, "/wagtail/unit/in-place", "Standard");
@@ -414,7 +375,7 @@ done:
 TEST(ssm_advanced_to_standard_is_replaced)
 {
 	diag_list diags = {0};
-	call_ctx ctx = {.client = moto_provider(), .diags = &diags};
+	call_ctx ctx = {.client = unit_moto_provider("ssm", "MOTO_ENDPOINT"), .diags = &diags};
 	if (!ctx.client)
 		return;
 	cty_value *prior = create(&ctx, "/wagtail/unit/replaced", "Advanced");
