@@ -232,6 +232,10 @@ const aws_match *aws_error_match(const aws_error *err, const aws_match *list)
 /* One attempt of a call; the answer (NULL on failure, err filled). */
 typedef void *(*attempt_fn)(call_ctx *ctx, const void *call, aws_error *err);
 
+/* How long a refusal is retried when neither its rule nor the call's
+ * deadline bounds it. */
+#define UNBOUNDED_RETRY_SECONDS 1200
+
 /* The loop behind ctx_query_as, ctx_json_as and ctx_rest_json_as. */
 static aws_outcome call_as(call_ctx *ctx, attempt_fn attempt, const void *call, const aws_rules *rules,
 			   void **answer, aws_error *err)
@@ -251,7 +255,12 @@ static aws_outcome call_as(call_ctx *ctx, attempt_fn attempt, const void *call, 
 			return AWS_GONE;
 		}
 		const aws_match *passing = rules ? aws_error_match(&own, rules->retry) : NULL;
-		bool in_time = passing && (passing->seconds <= 0 || monotonic_now() + delay - started <= passing->seconds);
+		/* A refusal retried "until the deadline" on a call that has none
+		 * (a resource without a timeouts block) is bounded all the same. */
+		double bound = passing && passing->seconds > 0 ? passing->seconds
+			       : ctx->deadline			   ? 0
+								   : UNBOUNDED_RETRY_SECONDS;
+		bool in_time = passing && (bound <= 0 || monotonic_now() + delay - started <= bound);
 		if (in_time) {
 			log_write(LOG_WARN, "AWS refused the call for now; retrying", "operation", own.operation, "code",
 				  own.code, "message", own.message, NULL);

@@ -29,7 +29,7 @@ xmlDoc *ctx_query_call(call_ctx *ctx, const aws_service *svc, const char *action
 /* An AWS error answer: its code and, where AWS gives one code several
  * meanings, a part of its message (NULL: any). For a refusal that passes
  * with time, `seconds` bounds how long it is retried (0: until the call's
- * deadline): IAM propagation takes seconds, so a role still refused after
+ * deadline, or 20 minutes for a call without one): IAM propagation takes seconds, so a role still refused after
  * two minutes is a wrong role, not a slow one. Lists end with {NULL}. */
 typedef struct {
 	const char *code;
