@@ -408,17 +408,17 @@ class Rds:
             rec.add_phase("configuring-iam-database-auth", proxy.delay("rds_iam_auth"), now)
 
     def after_ModifyDBCluster(self, proxy, call, status, body):
-        if status == 200:
-            with proxy.lock:
-                rec = state_of(proxy).cluster(call.region, call.field("DBClusterIdentifier"))
-                rec.pending.update(getattr(call, "rds_deferred", {}))
-                self.modified(proxy, call, rec)
-        return status, body
+        return self.after_modify(proxy, call, status, body, state_of(proxy).cluster, "DBClusterIdentifier")
 
     def after_ModifyDBInstance(self, proxy, call, status, body):
+        return self.after_modify(proxy, call, status, body, state_of(proxy).instance, "DBInstanceIdentifier")
+
+    def after_modify(self, proxy, call, status, body, record_of, id_member):
+        """A modification RDS took: what it deferred waits as pending, and
+        the record goes through the states the change brings."""
         if status == 200:
             with proxy.lock:
-                rec = state_of(proxy).instance(call.region, call.field("DBInstanceIdentifier"))
+                rec = record_of(call.region, call.field(id_member))
                 rec.pending.update(getattr(call, "rds_deferred", {}))
                 self.modified(proxy, call, rec)
         return status, body
