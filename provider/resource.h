@@ -127,6 +127,9 @@ typedef struct {
 	long schema_version;
 	const state_upgrader *upgraders;
 	block_def schema;
+	/* Where AWS keeps the attributes it stores as they are (fields.h);
+	 * NULL for a resource AWS does not hold, or holds only irregularly. */
+	const struct field_def *fields;
 	const timeouts_def *timeouts; /* NULL: no timeouts block */
 
 	/* All optional but read. Each returns a new state object the caller

@@ -1,7 +1,7 @@
 /* ecr_repository.c: resource wagtail_ecr_repository, where the Wagtail
  * image is pushed. */
 #include "attr.h"
-#include "aws_calls.h"
+#include "fields.h"
 #include "tags.h"
 
 #include <string.h>
@@ -33,28 +33,31 @@ extern const resource_def resource_ecr_repository;
 
 static const aws_rules on_repository = {.gone = (const aws_match[]){{"RepositoryNotFoundException"}, {NULL}}};
 
+/* Image tag mutability and scanning change through calls of their own
+ * (PutImageTagMutability, PutImageScanningConfiguration): see update. */
+static const field_def fields[] = {
+	{"name", "repositoryName", "repositoryName"},
+	{"id", NULL, "repositoryName"},
+	{"image_tag_mutability", "imageTagMutability", "imageTagMutability"},
+	{"scan_on_push", "imageScanningConfiguration/scanOnPush", "imageScanningConfiguration/scanOnPush"},
+	{"encryption_type", "encryptionConfiguration/encryptionType", "encryptionConfiguration/encryptionType"},
+	{"kms_key", "encryptionConfiguration/kmsKey", "encryptionConfiguration/kmsKey"},
+	{"arn", NULL, "repositoryArn"},
+	{"registry_id", NULL, "registryId"},
+	{"repository_url", NULL, "repositoryUri"},
+	{NULL},
+};
+
 static cJSON *by_name(const char *name)
 {
 	return json_request("repositoryName", name);
 }
 
-static cJSON *scanning(const cty_value *planned)
-{
-	cJSON *config = cJSON_CreateObject();
-	cJSON_AddBoolToObject(config, "scanOnPush", cty_object_get(planned, "scan_on_push")->u.boolean);
-	return config;
-}
-
 static cty_value *create_repository(call_ctx *ctx, const cty_value *planned)
 {
 	const char *name = attr_text(planned, "name");
-	cJSON *request = by_name(name), *encrypt = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, "imageTagMutability", attr_text(planned, "image_tag_mutability"));
-	cJSON_AddItemToObject(request, "imageScanningConfiguration", scanning(planned));
-	cJSON_AddStringToObject(encrypt, "encryptionType", attr_text(planned, "encryption_type"));
-	if (attr_text(planned, "kms_key"))
-		cJSON_AddStringToObject(encrypt, "kmsKey", attr_text(planned, "kms_key"));
-	cJSON_AddItemToObject(request, "encryptionConfiguration", encrypt);
+	cJSON *request = cJSON_CreateObject();
+	fields_json_create(fields, planned, request);
 	if (cty_length(cty_object_get(planned, "tags_all")))
 		cJSON_AddItemToObject(request, "tags", tags_to_json(cty_object_get(planned, "tags_all"), "Key", "Value"));
 	aws_error err = {0};
@@ -82,19 +85,7 @@ static cty_value *list_tags(call_ctx *ctx, const char *arn)
 static cty_value *repository_state(call_ctx *ctx, const cty_value *prior, const cJSON *repo, cty_value *tags)
 {
 	cty_value *state = cty_value_clone(prior); /* keeps force_delete and timeouts, which AWS does not hold */
-	const cJSON *scan = cJSON_GetObjectItemCaseSensitive(repo, "imageScanningConfiguration");
-	const cJSON *encrypt = cJSON_GetObjectItemCaseSensitive(repo, "encryptionConfiguration");
-	const cJSON *kms = cJSON_GetObjectItemCaseSensitive(encrypt, "kmsKey");
-	cty_object_set(state, "name", json_string_value(repo, "repositoryName"));
-	cty_object_set(state, "id", json_string_value(repo, "repositoryName"));
-	cty_object_set(state, "arn", json_string_value(repo, "repositoryArn"));
-	cty_object_set(state, "registry_id", json_string_value(repo, "registryId"));
-	cty_object_set(state, "repository_url", json_string_value(repo, "repositoryUri"));
-	cty_object_set(state, "image_tag_mutability", json_string_value(repo, "imageTagMutability"));
-	cty_object_set(state, "scan_on_push",
-		       cty_bool_new(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(scan, "scanOnPush"))));
-	cty_object_set(state, "encryption_type", json_string_value(encrypt, "encryptionType"));
-	cty_object_set(state, "kms_key", cJSON_IsString(kms) ? cty_string_new(kms->valuestring) : cty_null(&cty_string));
+	fields_json_read(fields, repo, state);
 	if (cty_is_null(cty_object_get(state, "force_delete")))
 		cty_object_set(state, "force_delete", cty_bool_new(false)); /* after import */
 	tags_read(ctx, prior, state, tags);
@@ -127,13 +118,12 @@ static cty_value *update_repository(call_ctx *ctx, const cty_value *prior, const
 	bool ok = true;
 	if (attr_differs(prior, planned, "image_tag_mutability")) {
 		cJSON *request = by_name(name);
-		cJSON_AddStringToObject(request, "imageTagMutability",
-					attr_text(planned, "image_tag_mutability"));
+		json_add_attribute(request, "imageTagMutability", planned, "image_tag_mutability");
 		ok = ctx_json_send_take(ctx, &aws_ecr, "PutImageTagMutability", request, NULL) == AWS_DONE;
 	}
 	if (ok && attr_differs(prior, planned, "scan_on_push")) {
-		cJSON *request = by_name(name);
-		cJSON_AddItemToObject(request, "imageScanningConfiguration", scanning(planned));
+		cJSON *request = by_name(name), *scanning = cJSON_AddObjectToObject(request, "imageScanningConfiguration");
+		json_add_attribute(scanning, "scanOnPush", planned, "scan_on_push");
 		ok = ctx_json_send_take(ctx, &aws_ecr, "PutImageScanningConfiguration", request, NULL) == AWS_DONE;
 	}
 	if (ok)
@@ -152,6 +142,7 @@ static bool delete_repository(call_ctx *ctx, const cty_value *state)
 const resource_def resource_ecr_repository = {
 	.type_name = "wagtail_ecr_repository",
 	.schema = {.attributes = attributes, .description = "An ECR repository for the Wagtail image."},
+	.fields = fields,
 	.create = create_repository,
 	.read = read_repository,
 	.update = update_repository,

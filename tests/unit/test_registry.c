@@ -4,6 +4,7 @@
 #include "unit.h"
 
 #include "cty_codec.h"
+#include "fields.h"
 #include "schema.h"
 
 #include <stdio.h>
@@ -32,6 +33,38 @@ static void check_defaults(const char *type_name, const block_def *b)
 		check_defaults(type_name, n->block);
 }
 
+/* Whether a member or path is well formed: not empty, no empty part. */
+static bool path_ok(const char *path)
+{
+	return !path || (*path && path[strlen(path) - 1] != '/' && *path != '/' && !strstr(path, "//"));
+}
+
+/* The problems of a resource's field table, each reported: an entry that
+ * names no attribute of the schema, one of a kind the table cannot carry,
+ * one that says nothing, a malformed path, an attribute listed twice. */
+static int field_problems(const resource_def *r)
+{
+	int problems = 0;
+	char message[256];
+	for (const field_def *f = r->fields; f && f->attribute; f++) {
+		const attr_def *a = schema_find_attribute(&r->schema, f->attribute);
+		const char *why = !a ? "names no attribute of the schema"
+				  : !fields_type_supported(a->type) ? "has a type the field table cannot carry"
+				  : !f->create && !f->read && !f->update ? "says where AWS keeps nothing"
+				  : !path_ok(f->create) || !path_ok(f->read) || !path_ok(f->update) ? "has a malformed path"
+												   : NULL;
+		for (const field_def *g = r->fields; !why && g < f; g++)
+			if (strcmp(g->attribute, f->attribute) == 0)
+				why = "is listed twice";
+		if (why) {
+			snprintf(message, sizeof message, "%s field %s %s", r->type_name, f->attribute, why);
+			fprintf(stderr, "  %s\n", message);
+			problems++;
+		}
+	}
+	return problems;
+}
+
 static void check_table(const resource_def *const *list, const char *prefix)
 {
 	for (const resource_def *const *r = list; *r; r++) {
@@ -42,6 +75,8 @@ static void check_table(const resource_def *const *list, const char *prefix)
 			unit_fail(__FILE__, __LINE__, name);
 		check_defaults(name, &(*r)->schema);
 		CHECK((*r)->read != NULL);
+		if (field_problems(*r))
+			unit_fail(__FILE__, __LINE__, name);
 		for (const resource_def *const *other = list; other < r; other++)
 			CHECK(strcmp((*other)->type_name, name) != 0);
 	}
@@ -56,4 +91,29 @@ TEST(registry_names_are_unique_ids_present_defaults_decode)
 	for (const resource_def *const *r = registry_resources; *r; r++)
 		resources++;
 	CHECK(resources >= 12);
+}
+
+/* The field check finds each kind of mistake in a table made to hold them. */
+TEST(registry_field_check_finds_bad_tables)
+{
+	static const attr_def attributes[] = {
+		{"id", &cty_string, ATTR_COMPUTED, "Id."},
+		{"name", &cty_string, ATTR_REQUIRED, "Name."},
+		{"tags", &cty_map_of_string, ATTR_OPTIONAL, "Tags."},
+		{NULL},
+	};
+	static const field_def good[] = {{"name", "Name", "Name", NULL}, {"id", NULL, "Config/Name"}, {NULL}};
+	static const field_def typo[] = {{"nmae", "Name", "Name"}, {NULL}};
+	static const field_def map[] = {{"tags", "Tags", "Tags"}, {NULL}};
+	static const field_def empty[] = {{"name", NULL, NULL, NULL}, {NULL}};
+	static const field_def slashes[] = {{"name", "Config//Name", NULL}, {NULL}};
+	static const field_def twice[] = {{"name", "Name"}, {"id", NULL, "Name"}, {"name", NULL, "Name"}, {NULL}};
+	resource_def r = {.type_name = "wagtail_test", .schema = {.attributes = attributes}};
+	const field_def *bad[] = {typo, map, empty, slashes, twice};
+	r.fields = good;
+	CHECK(field_problems(&r) == 0);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		r.fields = bad[i];
+		CHECK(field_problems(&r) == 1);
+	}
 }
