@@ -19,6 +19,7 @@ static Tfplugin6__Schema__Attribute *proto_attribute(arena *a, const attr_def *d
 	attr->optional = (def->flags & ATTR_OPTIONAL) != 0 || def->default_json;
 	attr->computed = (def->flags & ATTR_COMPUTED) != 0 || def->default_json;
 	attr->sensitive = (def->flags & ATTR_SENSITIVE) != 0;
+	attr->write_only = (def->flags & ATTR_WRITE_ONLY) != 0;
 	return attr;
 }
 

@@ -25,6 +25,19 @@ enum {
 	ATTR_SENSITIVE = 1 << 3, /* redacted in plans and never logged */
 	ATTR_REPLACE = 1 << 4,   /* a change destroys and recreates the resource */
 	ATTR_VOLATILE = 1 << 5,  /* computed, and unknown again on every update */
+	/* Write-only (Terraform >= 1.11, OpenTofu >= 1.11): a secret the user
+	 * sets in config (often from an ephemeral value) that is never stored.
+	 * Declare it ATTR_OPTIONAL | ATTR_WRITE_ONLY (or REQUIRED), never
+	 * COMPUTED, no default_json; it may sit in a nested block. The
+	 * provider nulls it in every state and plan it returns, so it plans
+	 * no change on its own: pair it with an ordinary `x_wo_version`
+	 * attribute the user bumps to send a new value. create and update
+	 * read it from `planned` as any attribute (attr_text(planned,
+	 * "password_wo")): the apply path copies it there from the config.
+	 * read, import and upgraders never see it (null). A client that
+	 * cannot keep it out of state (Terraform 1.8) gets an error naming
+	 * the attribute at validate (provider/write_only.h). */
+	ATTR_WRITE_ONLY = 1 << 6,
 };
 
 typedef enum {

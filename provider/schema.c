@@ -3,6 +3,8 @@
  * resources with timeouts get. */
 #include "schema.h"
 
+#include "ephemeral.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +122,9 @@ void schema_init(void)
 	add_types(registry_resources);
 	add_types(registry_data_sources);
 	add_types((const resource_def *const[]){&provider_config_def, NULL});
+	/* Looked up rather than added: some share a resource's or data source's table. */
+	for (const ephemeral_def *const *e = registry_ephemerals; *e; e++)
+		resource_state_type((*e)->shape);
 }
 
 void schema_shutdown(void)

@@ -6,6 +6,7 @@
 
 #include "arena.h"
 #include "cty_codec.h"
+#include "ephemeral.h"
 #include "log.h"
 #include "plan.h"
 #include "proto_convert.h"
@@ -14,6 +15,7 @@
 #include "stop.h"
 #include "validate.h"
 #include "waiter.h"
+#include "write_only.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -58,6 +60,15 @@ static const resource_def *find_or_report(rpc_call *c, const char *type_name, bo
 			 "This provider has no %s named \"%s\".", data_source ? "data source" : "resource type",
 			 type_name);
 	return r;
+}
+
+static const ephemeral_def *find_ephemeral_or_report(rpc_call *c, const char *type_name)
+{
+	const ephemeral_def *e = ephemeral_find(type_name);
+	if (!e)
+		diag_add(&c->diags, DIAG_ERROR, NULL, "Unknown ephemeral resource type",
+			 "This provider has no ephemeral resource named \"%s\".", type_name);
+	return e;
 }
 
 /* Fails a resource call politely when ConfigureProvider has not run. */
@@ -113,6 +124,14 @@ static size_t count_defs(const resource_def *const *defs)
 	return n;
 }
 
+static size_t ephemeral_count(void)
+{
+	size_t n = 0;
+	while (registry_ephemerals[n])
+		n++;
+	return n;
+}
+
 static Tfplugin6__ServerCapabilities *capabilities(rpc_call *c)
 {
 	Tfplugin6__ServerCapabilities *caps = arena_alloc(&c->arena, sizeof *caps);
@@ -141,6 +160,13 @@ static void get_metadata(rpc_call *c, const void *request, void *response)
 		m->type_name = (char *)(*r)->type_name;
 		out->resources[out->n_resources++] = m;
 	}
+	out->ephemeral_resources = arena_alloc(&c->arena, ephemeral_count() * sizeof *out->ephemeral_resources);
+	for (const ephemeral_def *const *e = registry_ephemerals; *e; e++) {
+		Tfplugin6__GetMetadata__EphemeralMetadata *m = arena_alloc(&c->arena, sizeof *m);
+		tfplugin6__get_metadata__ephemeral_metadata__init(m);
+		m->type_name = (char *)(*e)->shape->type_name;
+		out->ephemeral_resources[out->n_ephemeral_resources++] = m;
+	}
 	out->server_capabilities = capabilities(c);
 }
 
@@ -168,16 +194,30 @@ static void get_provider_schema(rpc_call *c, const void *request, void *response
 		e->value = proto_schema(&c->arena, *r);
 		out->data_source_schemas[out->n_data_source_schemas++] = e;
 	}
+	out->ephemeral_resource_schemas =
+		arena_alloc(&c->arena, ephemeral_count() * sizeof *out->ephemeral_resource_schemas);
+	for (const ephemeral_def *const *eph = registry_ephemerals; *eph; eph++) {
+		Tfplugin6__GetProviderSchema__Response__EphemeralResourceSchemasEntry *e =
+			arena_alloc(&c->arena, sizeof *e);
+		tfplugin6__get_provider_schema__response__ephemeral_resource_schemas_entry__init(e);
+		e->key = (char *)(*eph)->shape->type_name;
+		e->value = proto_schema(&c->arena, (*eph)->shape);
+		out->ephemeral_resource_schemas[out->n_ephemeral_resource_schemas++] = e;
+	}
 	out->server_capabilities = capabilities(c);
 	DIAGNOSTICS(c, out);
 }
 
-/* Decodes a config and runs the schema's checks and the resource's own. */
-static void validate_with(rpc_call *c, const resource_def *r, const Tfplugin6__DynamicValue *config_dv)
+/* Decodes a config and runs the schema's checks and the resource's own.
+ * write_only_allowed: whether the client keeps write-only attributes out of
+ * state (only managed resources have any). */
+static void validate_with(rpc_call *c, const resource_def *r, const Tfplugin6__DynamicValue *config_dv,
+			  bool write_only_allowed)
 {
 	cty_value *config = proto_value_decode(config_dv, resource_state_type(r), "the configuration", &c->diags);
 	if (!config)
 		return;
+	write_only_check_allowed(&r->schema, config, write_only_allowed, &c->diags);
 	validate_config(r, config, &c->diags);
 	if (r->validate)
 		r->validate(&c->ctx, config);
@@ -188,7 +228,7 @@ static void validate_provider_config(rpc_call *c, const void *request, void *res
 {
 	const Tfplugin6__ValidateProviderConfig__Request *in = request;
 	Tfplugin6__ValidateProviderConfig__Response *out = response;
-	validate_with(c, &provider_config_def, in->config);
+	validate_with(c, &provider_config_def, in->config, true);
 	DIAGNOSTICS(c, out);
 }
 
@@ -197,8 +237,13 @@ static void validate_resource_config(rpc_call *c, const void *request, void *res
 	const Tfplugin6__ValidateResourceConfig__Request *in = request;
 	Tfplugin6__ValidateResourceConfig__Response *out = response;
 	const resource_def *r = find_or_report(c, in->type_name, false);
+	/* Terraform 1.11 and OpenTofu 1.11 on say so here; older CLIs send no
+	 * capabilities at all. */
+	bool write_only_allowed = in->client_capabilities && in->client_capabilities->write_only_attributes_allowed;
+	log_write(LOG_DEBUG, "ValidateResourceConfig", "type", in->type_name, "write_only_attributes_allowed",
+		  write_only_allowed ? "true" : "false", NULL);
 	if (r)
-		validate_with(c, r, in->config);
+		validate_with(c, r, in->config, write_only_allowed);
 	DIAGNOSTICS(c, out);
 }
 
@@ -208,7 +253,7 @@ static void validate_data_resource_config(rpc_call *c, const void *request, void
 	Tfplugin6__ValidateDataResourceConfig__Response *out = response;
 	const resource_def *r = find_or_report(c, in->type_name, true);
 	if (r)
-		validate_with(c, r, in->config);
+		validate_with(c, r, in->config, true);
 	DIAGNOSTICS(c, out);
 }
 
@@ -253,8 +298,10 @@ static void upgrade_resource_state(rpc_call *c, const void *request, void *respo
 	}
 	state = resource_upgrade_state(r, (long)in->version, (const char *)in->raw_state->json.data,
 				       in->raw_state->json.len, &c->diags);
-	if (state)
+	if (state) {
+		write_only_clear(&r->schema, state);
 		out->upgraded_state = proto_value_encode(&c->arena, state, resource_state_type(r));
+	}
 done:
 	cty_value_free(state);
 	DIAGNOSTICS(c, out);
@@ -274,8 +321,9 @@ static void read_resource(rpc_call *c, const void *request, void *response)
 		fresh = r->read(&c->ctx, state);
 	}
 	/* On error keep what we had: a failed read must not drop the resource. */
-	const cty_value *answer = fresh && !diag_has_error(&c->diags) ? fresh : state;
+	cty_value *answer = fresh && !diag_has_error(&c->diags) ? fresh : state;
 	if (answer) {
+		write_only_clear(&r->schema, answer);
 		out->new_state = proto_value_encode(&c->arena, answer, resource_state_type(r));
 		out->private_ = in->private_;
 	}
@@ -300,7 +348,12 @@ static void plan_resource_change(rpc_call *c, const void *request, void *respons
 	config = proto_value_decode(in->config, t, "the configuration", &c->diags);
 	if (!prior || !proposed || !config)
 		goto done;
+	/* Write-only values are never compared: what Terraform proposes for
+	 * them (the config's) and what a plan hook does with them go. */
+	write_only_clear(&r->schema, prior);
+	write_only_clear(&r->schema, proposed);
 	planned = plan_resource(&c->ctx, r, prior, proposed, config, &replace);
+	write_only_clear(&r->schema, planned);
 	out->planned_state = proto_value_encode(&c->arena, planned, t);
 	out->requires_replace = proto_paths(&c->arena, &replace, &out->n_requires_replace);
 	out->planned_private = in->prior_private;
@@ -362,23 +415,29 @@ static void apply_resource_change(rpc_call *c, const void *request, void *respon
 	Tfplugin6__ApplyResourceChange__Response *out = response;
 	const resource_def *r = find_or_report(c, in->type_name, false);
 	const cty_type *t = r ? resource_state_type(r) : NULL;
-	cty_value *prior = NULL, *planned = NULL, *state = NULL;
+	cty_value *prior = NULL, *planned = NULL, *config = NULL, *state = NULL;
 
 	if (!r || !require_client(c))
 		goto done;
 	prior = proto_value_decode(in->prior_state, t, "the prior state", &c->diags);
 	planned = proto_value_decode(in->planned_state, t, "the planned state", &c->diags);
-	if (!prior || !planned)
+	config = proto_value_decode(in->config, t, "the configuration", &c->diags);
+	if (!prior || !planned || !config)
 		goto done;
+	/* The plan holds write-only attributes as null; their values come
+	 * only in the config, and create and update read them in planned. */
+	write_only_merge(&r->schema, planned, config);
 	state = apply_change(c, r, prior, planned);
 	if (!state) /* nothing was made: an empty answer plus the handler's error */
 		state = cty_null(t);
 	null_unknowns(c, state);
+	write_only_clear(&r->schema, state);
 	out->new_state = proto_value_encode(&c->arena, state, t);
 	out->private_ = in->planned_private;
 done:
 	cty_value_free(prior);
 	cty_value_free(planned);
+	cty_value_free(config);
 	cty_value_free(state);
 	DIAGNOSTICS(c, out);
 }
@@ -407,6 +466,7 @@ static void import_resource_state(rpc_call *c, const void *request, void *respon
 	state = r->import ? r->import(&c->ctx, in->id) : import_by_id(r, in->id);
 	if (!state || diag_has_error(&c->diags))
 		goto done;
+	write_only_clear(&r->schema, state);
 	Tfplugin6__ImportResourceState__ImportedResource *imported = arena_alloc(&c->arena, sizeof *imported);
 	tfplugin6__import_resource_state__imported_resource__init(imported);
 	imported->type_name = in->type_name;
@@ -450,6 +510,111 @@ static void read_data_source(rpc_call *c, const void *request, void *response)
 done:
 	cty_value_free(config);
 	cty_value_free(state);
+	DIAGNOSTICS(c, out);
+}
+
+/* ---- ephemeral resources ---- */
+
+static void validate_ephemeral_resource_config(rpc_call *c, const void *request, void *response)
+{
+	const Tfplugin6__ValidateEphemeralResourceConfig__Request *in = request;
+	Tfplugin6__ValidateEphemeralResourceConfig__Response *out = response;
+	const ephemeral_def *e = find_ephemeral_or_report(c, in->type_name);
+	if (e)
+		validate_with(c, e->shape, in->config, true);
+	DIAGNOSTICS(c, out);
+}
+
+/* The lease as the request carries it: the private bytes open gave. */
+static void lease_from(ephemeral_lease *lease, ProtobufCBinaryData private_data)
+{
+	memset(lease, 0, sizeof *lease);
+	ephemeral_lease_set_private(lease, private_data.data, private_data.len);
+}
+
+/* A lease's renew_at (NULL when never) and private bytes, into the arena. */
+static Tfplugin6__Timestamp *renew_at(rpc_call *c, const ephemeral_lease *lease)
+{
+	if (lease->renew_at <= 0)
+		return NULL;
+	Tfplugin6__Timestamp *at = arena_alloc(&c->arena, sizeof *at);
+	tfplugin6__timestamp__init(at);
+	at->seconds = (int64_t)lease->renew_at;
+	at->nanos = (int32_t)((lease->renew_at - (double)at->seconds) * 1e9);
+	return at;
+}
+
+static ProtobufCBinaryData private_bytes(rpc_call *c, const ephemeral_lease *lease)
+{
+	ProtobufCBinaryData out = {0};
+	if (lease->private_len) {
+		out.data = arena_alloc(&c->arena, lease->private_len);
+		memcpy(out.data, lease->private_data, lease->private_len);
+		out.len = lease->private_len;
+	}
+	return out;
+}
+
+static void open_ephemeral_resource(rpc_call *c, const void *request, void *response)
+{
+	const Tfplugin6__OpenEphemeralResource__Request *in = request;
+	Tfplugin6__OpenEphemeralResource__Response *out = response;
+	const ephemeral_def *e = find_ephemeral_or_report(c, in->type_name);
+	const cty_type *t = e ? resource_state_type(e->shape) : NULL;
+	ephemeral_lease lease = {0};
+	cty_value *config = NULL, *result = NULL;
+
+	if (!e || !require_client(c))
+		goto done;
+	config = proto_value_decode(in->config, t, "the configuration", &c->diags);
+	if (config)
+		result = ephemeral_open(&c->ctx, e, config, &lease);
+	if (result && !diag_has_error(&c->diags)) {
+		null_unknowns(c, result);
+		out->result = proto_value_encode(&c->arena, result, t);
+		out->renew_at = renew_at(c, &lease);
+		out->private_ = private_bytes(c, &lease);
+	}
+done:
+	ephemeral_lease_clear(&lease);
+	cty_value_free(config);
+	cty_value_free(result);
+	DIAGNOSTICS(c, out);
+}
+
+static void renew_ephemeral_resource(rpc_call *c, const void *request, void *response)
+{
+	const Tfplugin6__RenewEphemeralResource__Request *in = request;
+	Tfplugin6__RenewEphemeralResource__Response *out = response;
+	const ephemeral_def *e = find_ephemeral_or_report(c, in->type_name);
+	ephemeral_lease lease;
+
+	if (!e || !require_client(c))
+		goto done;
+	lease_from(&lease, in->private_);
+	if (!e->renew || e->renew(&c->ctx, &lease)) {
+		out->renew_at = renew_at(c, &lease);
+		out->private_ = private_bytes(c, &lease);
+	}
+	ephemeral_lease_clear(&lease);
+done:
+	DIAGNOSTICS(c, out);
+}
+
+static void close_ephemeral_resource(rpc_call *c, const void *request, void *response)
+{
+	const Tfplugin6__CloseEphemeralResource__Request *in = request;
+	Tfplugin6__CloseEphemeralResource__Response *out = response;
+	const ephemeral_def *e = find_ephemeral_or_report(c, in->type_name);
+	ephemeral_lease lease;
+
+	if (!e || !require_client(c))
+		goto done;
+	lease_from(&lease, in->private_);
+	if (e->close)
+		e->close(&c->ctx, &lease);
+	ephemeral_lease_clear(&lease);
+done:
 	DIAGNOSTICS(c, out);
 }
 
@@ -516,6 +681,10 @@ static int serve(const ProtobufCMessageDescriptor *request_type, const ProtobufC
 	X(ImportResourceState, import_resource_state)                  \
 	X(MoveResourceState, move_resource_state)                      \
 	X(ReadDataSource, read_data_source)                            \
+	X(ValidateEphemeralResourceConfig, validate_ephemeral_resource_config) \
+	X(OpenEphemeralResource, open_ephemeral_resource)              \
+	X(RenewEphemeralResource, renew_ephemeral_resource)            \
+	X(CloseEphemeralResource, close_ephemeral_resource)            \
 	X(StopProvider, stop_provider)                                 \
 	X(GetFunctions, get_functions)
 
