@@ -172,10 +172,15 @@ static cty_value *value_of_json(const cty_type *type, const cJSON *item)
 
 void fields_json_read(const field_def *fields, const cJSON *described, cty_value *state)
 {
-	for (const field_def *f = fields; f && f->attribute; f++)
-		if (f->read)
-			cty_object_set(state, f->attribute,
-				       value_of_json(attribute_type(state, f->attribute), json_at(described, f->read)));
+	for (const field_def *f = fields; f && f->attribute; f++) {
+		if (!f->read)
+			continue;
+		const cty_type *type = attribute_type(state, f->attribute);
+		const cJSON *at = json_at(described, f->read);
+		if (is_list(type) && !cJSON_GetArraySize(at) && cty_is_null(cty_object_get(state, f->attribute)))
+			continue; /* see fields.h: an unset list stays null */
+		cty_object_set(state, f->attribute, value_of_json(type, at));
+	}
 }
 
 /* The element at a '/'-separated path of direct children, or NULL. */
@@ -207,6 +212,10 @@ void fields_xml_read(const field_def *fields, xmlNode *described, cty_value *sta
 				xmlChar *text = xmlNodeGetContent(item);
 				cty_append(v, cty_string_new(text ? (const char *)text : ""));
 				xmlFree(text);
+			}
+			if (!cty_length(v) && cty_is_null(cty_object_get(state, f->attribute))) {
+				cty_value_free(v); /* see fields.h: an unset list stays null */
+				continue;
 			}
 		} else {
 			xmlChar *text = at ? xmlNodeGetContent(at) : NULL;

@@ -25,7 +25,9 @@
  * Values sent: null and unknown attributes are left out; numbers as JSON
  * numbers or their decimal text; bools as JSON bools or "true"/"false".
  * Values read: an absent string or number is null, an absent bool false
- * (AWS leaves false flags out of some answers), an absent list empty. */
+ * (AWS leaves false flags out of some answers), an absent list empty;
+ * but a list that AWS shows empty or not at all stays null when the state
+ * held null (an argument the user left unset, which AWS reports empty). */
 #ifndef WAGTAIL_FIELDS_H
 #define WAGTAIL_FIELDS_H
 

@@ -7,7 +7,7 @@
  *
  * RDS and EC2 speak the Query protocol; answers are read from the XML tree. */
 #include "attr.h"
-#include "aws_calls.h"
+#include "fields.h"
 #include "tags.h"
 #include "validate.h"
 
@@ -161,6 +161,51 @@ static const aws_rules on_role_removed = {
 /* CreateDBCluster and ModifyDBCluster take MasterUserPassword of 8 to 41
  * characters (botocore's rds model, in the member's documentation). */
 #define PASSWORD_MAX 41
+
+/* The cluster's attributes that RDS keeps as they are. Irregular ones are
+ * by hand: the name (lower-cased), the engine version (settled against
+ * pending and minor versions), the groups we make, the log exports
+ * (changed by difference), the roles, scaling and the instances. */
+static const field_def fields[] = {
+	{"id", NULL, "DBClusterIdentifier"},
+	{"engine", "Engine", "Engine"},
+	{"engine_version", "EngineVersion", NULL, "EngineVersion"},
+	{"engine_version_actual", NULL, "EngineVersion"},
+	{"database_name", "DatabaseName", "DatabaseName"},
+	{"port", "Port", "Port", "Port"},
+	{"master_username", "MasterUsername", "MasterUsername"},
+	{"master_password", "MasterUserPassword", NULL, "MasterUserPassword"},
+	{"manage_master_user_password", NULL, NULL, "ManageMasterUserPassword"},
+	{"master_user_secret_arn", NULL, "MasterUserSecret/SecretArn"},
+	{"iam_database_authentication_enabled", "EnableIAMDatabaseAuthentication", "IAMDatabaseAuthenticationEnabled",
+	 "EnableIAMDatabaseAuthentication"},
+	{"db_subnet_group_name", NULL, "DBSubnetGroup"},
+	{"storage_encrypted", "StorageEncrypted", "StorageEncrypted"},
+	{"kms_key_id", "KmsKeyId", "KmsKeyId"},
+	{"db_cluster_parameter_group_name", "DBClusterParameterGroupName", "DBClusterParameterGroup",
+	 "DBClusterParameterGroupName"},
+	{"enabled_cloudwatch_logs_exports", "EnableCloudwatchLogsExports.member", "EnabledCloudwatchLogsExports"},
+	{"backup_retention_period", "BackupRetentionPeriod", "BackupRetentionPeriod", "BackupRetentionPeriod"},
+	{"preferred_backup_window", "PreferredBackupWindow", "PreferredBackupWindow", "PreferredBackupWindow"},
+	{"deletion_protection", "DeletionProtection", "DeletionProtection", "DeletionProtection"},
+	{"arn", NULL, "DBClusterArn"},
+	{"cluster_resource_id", NULL, "DbClusterResourceId"},
+	{"endpoint", NULL, "Endpoint"},
+	{"reader_endpoint", NULL, "ReaderEndpoint"},
+	{"hosted_zone_id", NULL, "HostedZoneId"},
+	{NULL},
+};
+
+/* What each instance carries of the cluster's configuration (RDS takes
+ * the monitoring interval and role together: see modify_instances). */
+static const field_def instance_fields[] = {
+	{"engine", "Engine"},
+	{"instance_class", "DBInstanceClass", NULL, "DBInstanceClass"},
+	{"monitoring_interval", "MonitoringInterval"},
+	{"monitoring_role_arn", "MonitoringRoleArn"},
+	{"db_parameter_group_name", "DBParameterGroupName", NULL, "DBParameterGroupName"},
+	{NULL},
+};
 
 static bool password_ok(const char *password, char *why, size_t size)
 {
@@ -452,13 +497,6 @@ static void set_number(cty_value *state, const char *name, xmlNode *node, const 
 	free(value);
 }
 
-static void set_flag(cty_value *state, const char *name, xmlNode *node, const char *path)
-{
-	char *value = xml_child_text(node, path);
-	cty_object_set(state, name, value ? cty_bool_new(strcmp(value, "true") == 0) : cty_null(&cty_bool));
-	free(value);
-}
-
 /* An empty list AWS reports for an argument the user left unset stays null. */
 static void set_list(cty_value *state, const char *name, cty_value *list)
 {
@@ -622,31 +660,13 @@ static cty_value *name_value(const cty_value *prior, xmlNode *cluster)
 static cty_value *cluster_state(call_ctx *ctx, const cty_value *prior, xmlNode *cluster, xmlDoc *instances)
 {
 	cty_value *state = cty_value_clone(prior);
-	static const char *const texts[][2] = {
-		{"id", "DBClusterIdentifier"}, {"engine", "Engine"}, {"database_name", "DatabaseName"},
-		{"master_username", "MasterUsername"}, {"db_subnet_group_name", "DBSubnetGroup"},
-		{"kms_key_id", "KmsKeyId"}, {"db_cluster_parameter_group_name", "DBClusterParameterGroup"},
-		{"preferred_backup_window", "PreferredBackupWindow"}, {"arn", "DBClusterArn"},
-		{"cluster_resource_id", "DbClusterResourceId"}, {"endpoint", "Endpoint"},
-		{"reader_endpoint", "ReaderEndpoint"}, {"hosted_zone_id", "HostedZoneId"},
-		{"master_user_secret_arn", "MasterUserSecret/SecretArn"},
-		{"engine_version_actual", "EngineVersion"},
-	};
-	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
-		set_text(state, texts[i][0], cluster, texts[i][1]);
+	fields_xml_read(fields, cluster, state);
 	cty_object_set(state, "name", name_value(prior, cluster));
 	char *version = xml_child_text(cluster, "EngineVersion");
 	char *pending = xml_child_text(cluster, "PendingModifiedValues/EngineVersion");
 	cty_object_set(state, "engine_version", settled_value(prior, "engine_version", version, pending, true));
 	free(version);
 	free(pending);
-	set_number(state, "port", cluster, "Port");
-	set_number(state, "backup_retention_period", cluster, "BackupRetentionPeriod");
-	set_flag(state, "iam_database_authentication_enabled", cluster, "IAMDatabaseAuthenticationEnabled");
-	set_flag(state, "storage_encrypted", cluster, "StorageEncrypted");
-	set_flag(state, "deletion_protection", cluster, "DeletionProtection");
-	set_list(state, "enabled_cloudwatch_logs_exports",
-		 xml_text_list(cluster, "EnabledCloudwatchLogsExports", "member"));
 	set_list(state, "vpc_security_group_ids", extra_security_groups(cluster, attr_text(prior, "security_group_id")));
 	set_list(state, "iam_roles", roles_of(cluster, cty_object_get(state, "iam_roles")->type));
 	cty_object_set(state, "serverless_v2_scaling", scaling_of(state, cluster));
@@ -831,29 +851,15 @@ static create_outcome create_db_cluster(call_ctx *ctx, const cty_value *planned,
 					const char *id)
 {
 	query_params q = {0};
-	const char *engine = attr_text(planned, "engine");
 	query_add(&q, "DBClusterIdentifier", id);
-	query_add(&q, "Engine", engine);
-	query_add_attribute(&q, "EngineVersion", planned, "engine_version");
-	query_add_attribute(&q, "DatabaseName", planned, "database_name");
-	query_add_attribute(&q, "Port", planned, "port");
-	query_add_attribute(&q, "MasterUsername", planned, "master_username");
-	query_add_attribute(&q, "MasterUserPassword", planned, "master_password");
+	fields_query_create(fields, planned, &q);
 	if (attr_flag(planned, "manage_master_user_password"))
 		query_add(&q, "ManageMasterUserPassword", "true");
-	query_add_attribute(&q, "EnableIAMDatabaseAuthentication", planned, "iam_database_authentication_enabled");
 	query_add_attribute(&q, "DBSubnetGroupName", state, "db_subnet_group_name");
 	add_list(&q, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", cty_object_get(planned, "vpc_security_group_ids"));
 	if (attr_text(state, "security_group_id"))
 		query_addf(&q, attr_text(state, "security_group_id"), "VpcSecurityGroupIds.VpcSecurityGroupId.%zu",
 			   cty_length(cty_object_get(planned, "vpc_security_group_ids")) + 1);
-	query_add_attribute(&q, "StorageEncrypted", planned, "storage_encrypted");
-	query_add_attribute(&q, "KmsKeyId", planned, "kms_key_id");
-	query_add_attribute(&q, "DBClusterParameterGroupName", planned, "db_cluster_parameter_group_name");
-	add_list(&q, "EnableCloudwatchLogsExports.member.%zu", cty_object_get(planned, "enabled_cloudwatch_logs_exports"));
-	query_add_attribute(&q, "BackupRetentionPeriod", planned, "backup_retention_period");
-	query_add_attribute(&q, "PreferredBackupWindow", planned, "preferred_backup_window");
-	query_add_attribute(&q, "DeletionProtection", planned, "deletion_protection");
 	add_scaling(&q, planned);
 	add_tags(&q, cty_object_get(planned, "tags_all"));
 	aws_error err = {0};
@@ -883,14 +889,10 @@ static bool create_instance(call_ctx *ctx, const cty_value *planned, const char 
 	char *name = instance_name(cluster, index);
 	query_add(&q, "DBInstanceIdentifier", name);
 	query_add(&q, "DBClusterIdentifier", cluster);
-	query_add_attribute(&q, "Engine", planned, "engine");
-	query_add_attribute(&q, "DBInstanceClass", planned, "instance_class");
+	fields_query_create(instance_fields, planned, &q);
 	if (cty_length(zones))
 		query_add(&q, "AvailabilityZone", cty_index(zones, (size_t)index % cty_length(zones))->u.str.text);
 	query_add(&q, "PromotionTier", index == 0 ? "0" : "1");
-	query_add_attribute(&q, "MonitoringInterval", planned, "monitoring_interval");
-	query_add_attribute(&q, "MonitoringRoleArn", planned, "monitoring_role_arn");
-	query_add_attribute(&q, "DBParameterGroupName", planned, "db_parameter_group_name");
 	add_tags(&q, cty_object_get(planned, "tags_all"));
 	free(name);
 	/* When an attempt's answer was lost and the retry finds the instance,
@@ -1018,14 +1020,6 @@ failed:
 
 /* ---- update ---- */
 
-/* param = the planned value of attribute name, when it differs from prior's. */
-static void add_changed(query_params *q, const char *param, const cty_value *prior, const cty_value *planned,
-			const char *name)
-{
-	if (attr_differs(prior, planned, name))
-		query_add_attribute(q, param, planned, name);
-}
-
 /* Log types in `a` and not in `b`, as Name.member.N parameters. */
 static void add_log_difference(query_params *q, const char *prefix, const cty_value *a, const cty_value *b)
 {
@@ -1041,17 +1035,9 @@ static bool modify_db_cluster(call_ctx *ctx, const char *id, const cty_value *pr
 {
 	query_params q = {0};
 	query_add(&q, "DBClusterIdentifier", id);
-	add_changed(&q, "EngineVersion", prior, planned, "engine_version");
+	fields_query_update(fields, prior, planned, &q);
 	if (attr_differs(prior, planned, "engine_version"))
 		query_add(&q, "AllowMajorVersionUpgrade", "true");
-	add_changed(&q, "MasterUserPassword", prior, planned, "master_password");
-	add_changed(&q, "ManageMasterUserPassword", prior, planned, "manage_master_user_password");
-	add_changed(&q, "EnableIAMDatabaseAuthentication", prior, planned, "iam_database_authentication_enabled");
-	add_changed(&q, "BackupRetentionPeriod", prior, planned, "backup_retention_period");
-	add_changed(&q, "PreferredBackupWindow", prior, planned, "preferred_backup_window");
-	add_changed(&q, "DeletionProtection", prior, planned, "deletion_protection");
-	add_changed(&q, "DBClusterParameterGroupName", prior, planned, "db_cluster_parameter_group_name");
-	add_changed(&q, "Port", prior, planned, "port");
 	if (attr_differs(prior, planned, "vpc_security_group_ids")) {
 		const cty_value *ids = cty_object_get(planned, "vpc_security_group_ids");
 		add_list(&q, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", ids);
@@ -1090,8 +1076,7 @@ static bool modify_instances(call_ctx *ctx, const cty_value *prior, const cty_va
 	for (size_t i = 0; i < cty_length(ids); i++) {
 		query_params q = {0};
 		query_add(&q, "DBInstanceIdentifier", cty_index(ids, i)->u.str.text);
-		add_changed(&q, "DBInstanceClass", prior, planned, "instance_class");
-		add_changed(&q, "DBParameterGroupName", prior, planned, "db_parameter_group_name");
+		fields_query_update(instance_fields, prior, planned, &q);
 		/* RDS takes the interval and the role together. */
 		if (attr_differs(prior, planned, "monitoring_interval") || attr_differs(prior, planned, "monitoring_role_arn")) {
 			query_add_attribute(&q, "MonitoringInterval", planned, "monitoring_interval");
@@ -1277,6 +1262,7 @@ const resource_def resource_aurora_cluster = {
 	.schema = {.attributes = attributes,
 		   .blocks = blocks,
 		   .description = "An Aurora PostgreSQL cluster with a writer and readers over availability zones."},
+	.fields = fields,
 	.timeouts = &timeouts,
 	.validate = validate_cluster,
 	.plan = plan_cluster,

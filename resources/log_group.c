@@ -7,7 +7,7 @@
  * NULL member names to tags_to_json / tags_from_json). Tag calls name the
  * group by its ARN without the ":*" that DescribeLogGroups appends. */
 #include "attr.h"
-#include "aws_calls.h"
+#include "fields.h"
 #include "tags.h"
 #include "validate.h"
 
@@ -38,6 +38,16 @@ static const attr_def attributes[] = {
 extern const resource_def resource_log_group;
 
 static const aws_rules on_group = {.gone = (const aws_match[]){{"ResourceNotFoundException"}, {NULL}}};
+
+/* Retention and the key change through calls of their own (see
+ * set_retention, set_kms_key); the ARN is read by hand (group_arn). */
+static const field_def fields[] = {
+	{"name", "logGroupName", "logGroupName"},
+	{"id", NULL, "logGroupName"},
+	{"retention_in_days", NULL, "retentionInDays"},
+	{"kms_key_id", "kmsKeyId", "kmsKeyId"},
+	{NULL},
+};
 
 /* Retention is a number, which the schema's enum check does not cover. */
 static void validate_log_group(call_ctx *ctx, const cty_value *config)
@@ -78,26 +88,18 @@ static cty_value *group_arn(const cJSON *group)
 	return cty_string_from(arn->valuestring, streams ? len - 2 : len);
 }
 
-/* DescribeLogGroups by prefix, page by page, until the group named exactly
- * `name` turns up (names sort, so it is normally first). Answers a copy of
- * it; NULL with *failed false when it does not exist. */
+/* DescribeLogGroups by prefix, every page (a prefix also lists longer
+ * names), and the group named exactly `name` in it. Answers a copy of it;
+ * NULL with *failed false when it does not exist. */
 static cJSON *describe_group(call_ctx *ctx, const char *name, bool *failed)
 {
-	cJSON *request = json_request("logGroupNamePrefix", name), *found = NULL;
-	bool more;
-	do {
-		cJSON *answer = ctx_json_call(ctx, &aws_logs, "DescribeLogGroups", request, NULL);
-		const cJSON *group = json_find_by(cJSON_GetObjectItemCaseSensitive(answer, "logGroups"), "logGroupName", name);
-		const cJSON *next = cJSON_GetObjectItemCaseSensitive(answer, "nextToken");
-		*failed = answer == NULL;
-		found = group ? cJSON_Duplicate(group, 1) : NULL;
-		more = !found && cJSON_IsString(next);
-		if (more) {
-			cJSON_DeleteItemFromObject(request, "nextToken");
-			cJSON_AddStringToObject(request, "nextToken", next->valuestring);
-		}
-		cJSON_Delete(answer);
-	} while (more);
+	cJSON *request = json_request("logGroupNamePrefix", name), *answer = NULL;
+	aws_outcome listed =
+		ctx_json_all(ctx, &aws_logs, "DescribeLogGroups", request, &on_group, "logGroups", "nextToken", &answer);
+	const cJSON *group = json_find_by(cJSON_GetObjectItemCaseSensitive(answer, "logGroups"), "logGroupName", name);
+	cJSON *found = group ? cJSON_Duplicate(group, 1) : NULL;
+	*failed = listed == AWS_FAILED;
+	cJSON_Delete(answer);
 	cJSON_Delete(request);
 	return found;
 }
@@ -105,13 +107,8 @@ static cJSON *describe_group(call_ctx *ctx, const char *name, bool *failed)
 static cty_value *group_state(call_ctx *ctx, const cty_value *prior, const cJSON *group, cty_value *tags)
 {
 	cty_value *state = cty_object_new(resource_state_type(&resource_log_group));
-	const cJSON *days = cJSON_GetObjectItemCaseSensitive(group, "retentionInDays");
-	cty_object_set(state, "name", json_string_value(group, "logGroupName"));
-	cty_object_set(state, "id", json_string_value(group, "logGroupName"));
+	fields_json_read(fields, group, state);
 	cty_object_set(state, "arn", group_arn(group));
-	cty_object_set(state, "retention_in_days",
-		       cJSON_IsNumber(days) ? cty_number_from_double(days->valuedouble) : cty_null(&cty_number));
-	cty_object_set(state, "kms_key_id", json_string_value(group, "kmsKeyId"));
 	tags_read(ctx, prior, state, tags);
 	return state;
 }
@@ -157,11 +154,9 @@ static bool set_kms_key(call_ctx *ctx, const char *name, const char *key)
 static cty_value *create_log_group(call_ctx *ctx, const cty_value *planned)
 {
 	const char *name = attr_text(planned, "name");
-	const char *key = attr_text(planned, "kms_key_id");
 	const cty_value *days = cty_object_get(planned, "retention_in_days");
-	cJSON *request = by_name(name);
-	if (key)
-		cJSON_AddStringToObject(request, "kmsKeyId", key);
+	cJSON *request = cJSON_CreateObject();
+	fields_json_create(fields, planned, request);
 	if (cty_length(cty_object_get(planned, "tags_all")))
 		cJSON_AddItemToObject(request, "tags", tags_to_json(cty_object_get(planned, "tags_all"), NULL, NULL));
 	aws_error err = {0};
@@ -209,6 +204,7 @@ const resource_def resource_log_group = {
 	.type_name = "wagtail_log_group",
 	.schema = {.attributes = attributes,
 		   .description = "A CloudWatch Logs log group, e.g. for the awslogs driver of ECS containers."},
+	.fields = fields,
 	.validate = validate_log_group,
 	.create = create_log_group,
 	.read = read_log_group,

@@ -109,6 +109,10 @@ TEST(fields_json_read_sets_each_kind_and_absent_values)
 	fields_json_read(json_fields, described, state);
 	CHECK(cty_is_null(cty_object_get(state, "name")) && cty_is_null(cty_object_get(state, "port")));
 	CHECK(cty_is_known(cty_object_get(state, "logs")) && cty_length(cty_object_get(state, "logs")) == 0);
+	cty_value_free(state);
+	state = object("{\"name\":\"old\"}");
+	fields_json_read(json_fields, described, state);
+	CHECK(cty_is_null(cty_object_get(state, "logs")));
 	cJSON_Delete(described);
 	cty_value_free(state);
 }
@@ -160,11 +164,16 @@ TEST(fields_xml_read_direct_children_lists_and_flags)
 
 	xml = "<DBCluster><Zones/></DBCluster>";
 	doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, 0);
-	state = object("{\"name\":\"old\",\"encrypted\":true}");
+	state = object("{\"name\":\"old\",\"encrypted\":true,\"zones\":[\"z\"]}");
 	fields_xml_read(query_fields, xmlDocGetRootElement(doc), state);
 	CHECK(cty_is_null(cty_object_get(state, "name")));
 	CHECK(cty_is_known(cty_object_get(state, "encrypted")) && !attr_flag(state, "encrypted"));
 	CHECK(cty_is_known(cty_object_get(state, "zones")) && cty_length(cty_object_get(state, "zones")) == 0);
+	cty_value_free(state);
+	/* A list the user left unset (null) that AWS shows empty stays null. */
+	state = object("{\"name\":\"old\"}");
+	fields_xml_read(query_fields, xmlDocGetRootElement(doc), state);
+	CHECK(cty_is_null(cty_object_get(state, "zones")));
 	xmlFreeDoc(doc);
 	cty_value_free(state);
 }
