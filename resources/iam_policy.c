@@ -34,6 +34,20 @@ extern const resource_def resource_iam_policy;
  * more). */
 static const aws_rules on_policy = {.gone = (const aws_match[]){{"NoSuchEntity"}, {NULL}}};
 
+/* CreatePolicy's members and GetPolicy's Policy; the document is read by
+ * hand from its default version (GetPolicyVersion, URL-encoded). */
+static const field_def fields[] = {
+	{"name", NULL, "PolicyName"},
+	{"arn", NULL, "Arn"},
+	{"id", NULL, "Arn"},
+	{"policy_id", NULL, "PolicyId"},
+	{"path", "Path", "Path"},
+	{"description", "Description", "Description"},
+	{"policy", "PolicyDocument", NULL},
+	{"default_version_id", NULL, "DefaultVersionId"},
+	{NULL},
+};
+
 static void validate_policy(call_ctx *ctx, const cty_value *config)
 {
 	iam_validate_name(ctx->diags, config);
@@ -79,13 +93,7 @@ static char *default_document(call_ctx *ctx, const char *arn, const char *versio
 static cty_value *policy_state(call_ctx *ctx, const cty_value *prior, xmlNode *policy, const char *document)
 {
 	cty_value *state = cty_object_new(resource_state_type(&resource_iam_policy));
-	iam_set_text(state, "name", policy, "PolicyName");
-	iam_set_text(state, "arn", policy, "Arn");
-	iam_set_text(state, "id", policy, "Arn");
-	iam_set_text(state, "policy_id", policy, "PolicyId");
-	iam_set_text(state, "path", policy, "Path");
-	iam_set_text(state, "description", policy, "Description");
-	iam_set_text(state, "default_version_id", policy, "DefaultVersionId");
+	fields_xml_read(fields, policy, state);
 	cty_object_set(state, "name_prefix", cty_value_clone(cty_object_get(prior, "name_prefix")));
 	cty_object_set(state, "policy", iam_policy_value(document, cty_object_get(prior, "policy")));
 	tags_read(ctx, prior, state, xml_tags(policy, "Tags"));
@@ -189,19 +197,12 @@ static char *policy_arn(call_ctx *ctx, const cty_value *planned, const char *nam
 	return arn;
 }
 
-static const iam_param create_params[] = {
-	{"Path", "path"},
-	{"Description", "description"},
-	{"PolicyDocument", "policy"},
-	{NULL},
-};
-
 static cty_value *create_policy(call_ctx *ctx, const cty_value *planned)
 {
 	char *name = iam_name_for(planned);
 	cty_value *state = NULL;
 	aws_error err = {0};
-	xmlDoc *answer = iam_create(ctx, "CreatePolicy", "PolicyName", name, create_params, planned, &err);
+	xmlDoc *answer = iam_create(ctx, "CreatePolicy", "PolicyName", name, fields, planned, &err);
 	char *arn = answer ? aws_xml_text(xmlDocGetRootElement(answer), "Arn") : NULL;
 	if (!answer) {
 		/* An attempt whose answer was lost may have made it: look for it
@@ -264,6 +265,7 @@ static bool delete_policy(call_ctx *ctx, const cty_value *state)
 
 const resource_def resource_iam_policy = {
 	.type_name = "wagtail_iam_policy",
+	.fields = fields,
 	.schema = {.attributes = attributes, .description = "A customer managed IAM policy, versioned on change."},
 	.validate = validate_policy,
 	.plan = plan_policy,

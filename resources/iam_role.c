@@ -51,6 +51,22 @@ static const aws_rules on_role = {.gone = (const aws_match[]){{"NoSuchEntity"}, 
  * holds for a policy attached now that this apply made moments ago. */
 static const aws_rules on_new_role = {.retry = (const aws_match[]){{"NoSuchEntity", NULL, 120}, {NULL}}};
 
+/* CreateRole's members and GetRole's Role. The trust policy and the
+ * description are read by hand (IAM URL-encodes the one and reports an
+ * empty other), and each setting changes through a call of its own. */
+static const field_def fields[] = {
+	{"name", NULL, "RoleName"},
+	{"id", NULL, "RoleName"},
+	{"arn", NULL, "Arn"},
+	{"unique_id", NULL, "RoleId"},
+	{"path", "Path", "Path"},
+	{"assume_role_policy", "AssumeRolePolicyDocument", NULL},
+	{"description", "Description", NULL},
+	{"max_session_duration", "MaxSessionDuration", "MaxSessionDuration"},
+	{"permissions_boundary", "PermissionsBoundary", "PermissionsBoundary/PermissionsBoundaryArn"},
+	{NULL},
+};
+
 static const cty_value *map_value(const cty_value *map, const char *key)
 {
 	for (size_t i = 0; i < cty_length(map); i++)
@@ -282,17 +298,9 @@ static cty_value *role_state(call_ctx *ctx, const cty_value *prior, xmlNode *rol
 {
 	cty_value *state = cty_object_new(resource_state_type(&resource_iam_role));
 	char *trust = aws_xml_text(role, "AssumeRolePolicyDocument");
-	char *duration = aws_xml_text(role, "MaxSessionDuration");
-	cty_value *seconds = duration ? cty_number_from_text(duration) : NULL;
 
-	iam_set_text(state, "name", role, "RoleName");
-	iam_set_text(state, "id", role, "RoleName");
-	iam_set_text(state, "arn", role, "Arn");
-	iam_set_text(state, "unique_id", role, "RoleId");
-	iam_set_text(state, "path", role, "Path");
-	iam_set_text(state, "permissions_boundary", role, "PermissionsBoundary/PermissionsBoundaryArn");
+	fields_xml_read(fields, role, state);
 	cty_object_set(state, "description", description_of(role));
-	cty_object_set(state, "max_session_duration", seconds ? seconds : cty_null(&cty_number));
 	cty_object_set(state, "name_prefix", cty_value_clone(cty_object_get(prior, "name_prefix")));
 	const cty_value *prior_trust = cty_object_get(prior, "assume_role_policy");
 	cty_object_set(state, "assume_role_policy", trust ? iam_policy_value(trust, prior_trust) : cty_null(&cty_string));
@@ -302,7 +310,6 @@ static cty_value *role_state(call_ctx *ctx, const cty_value *prior, xmlNode *rol
 	cty_object_set(state, "inline_policies", inline_policies);
 	tags_read(ctx, prior, state, xml_tags(role, "Tags"));
 	free(trust);
-	free(duration);
 	return state;
 }
 
@@ -408,21 +415,12 @@ static bool sync_attachments(call_ctx *ctx, const char *role, const cty_value *b
 
 /* ---- create, update, delete ---- */
 
-static const iam_param create_params[] = {
-	{"AssumeRolePolicyDocument", "assume_role_policy"},
-	{"Path", "path"},
-	{"Description", "description"},
-	{"MaxSessionDuration", "max_session_duration"},
-	{"PermissionsBoundary", "permissions_boundary"},
-	{NULL},
-};
-
 static cty_value *create_role(call_ctx *ctx, const cty_value *planned)
 {
 	char *name = iam_name_for(planned);
 	cty_value *state = NULL;
 	aws_error err = {0};
-	xmlDoc *answer = iam_create(ctx, "CreateRole", "RoleName", name, create_params, planned, &err);
+	xmlDoc *answer = iam_create(ctx, "CreateRole", "RoleName", name, fields, planned, &err);
 	xmlFreeDoc(answer);
 	/* An attempt whose answer was lost may have made it (ctx_create_outcome). */
 	create_outcome made = answer ? CREATE_MADE
@@ -523,6 +521,7 @@ static bool delete_role(call_ctx *ctx, const cty_value *state)
 
 const resource_def resource_iam_role = {
 	.type_name = "wagtail_iam_role",
+	.fields = fields,
 	.schema = {.attributes = attributes,
 		   .description = "An IAM role with its trust policy, managed policy attachments and inline policies."},
 	.validate = validate_role,

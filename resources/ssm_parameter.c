@@ -3,7 +3,7 @@
  *
  * The value is sensitive: Terraform redacts it, and nothing here logs it. */
 #include "attr.h"
-#include "aws_calls.h"
+#include "fields.h"
 #include "tags.h"
 
 #include <stdio.h>
@@ -48,6 +48,25 @@ static const attr_def attributes[] = {
 extern const resource_def resource_ssm_parameter;
 
 static const aws_rules on_parameter = {.gone = (const aws_match[]){{"ParameterNotFound"}, {NULL}}};
+
+/* PutParameter's members, and where the two reads answer: GetParameter's
+ * Parameter, and the DescribeParameters item (Description), which alone
+ * has the description, the key and the tier stored. The tier as the user
+ * set it is read by hand (tier_value), the key sent by hand (only a
+ * SecureString has one). */
+static const field_def fields[] = {
+	{"name", "Name", "Parameter/Name"},
+	{"id", NULL, "Parameter/Name"},
+	{"type", "Type", "Parameter/Type"},
+	{"value", "Value", "Parameter/Value"},
+	{"arn", NULL, "Parameter/ARN"},
+	{"version", NULL, "Parameter/Version"},
+	{"description", "Description", "Description/Description"},
+	{"key_id", NULL, "Description/KeyId"},
+	{"tier", "Tier", NULL},
+	{"stored_tier", NULL, "Description/Tier"},
+	{NULL},
+};
 
 static const char *const versioned[] = {"value", "description", "key_id", "tier", NULL};
 
@@ -110,11 +129,7 @@ static void plan_parameter(call_ctx *ctx, const cty_value *prior, const cty_valu
 static cJSON *put_request(const cty_value *planned, bool overwrite)
 {
 	cJSON *request = cJSON_CreateObject();
-	json_add_attribute(request, "Name", planned, "name");
-	json_add_attribute(request, "Type", planned, "type");
-	json_add_attribute(request, "Value", planned, "value");
-	json_add_attribute(request, "Description", planned, "description");
-	json_add_attribute(request, "Tier", planned, "tier");
+	fields_json_create(fields, planned, request);
 	if (strcmp(attr_text(planned, "type"), "SecureString") == 0)
 		json_add_attribute(request, "KeyId", planned, "key_id");
 	if (overwrite)
@@ -218,22 +233,20 @@ static cty_value *tier_value(const cty_value *prior, const cJSON *description)
 	return json_string_value(description, "Tier");
 }
 
-static cty_value *parameter_state(call_ctx *ctx, const cty_value *prior, const cJSON *parameter,
-				  const cJSON *description, cty_value *tags)
+/* parameter: GetParameter's Parameter; description: the DescribeParameters
+ * item, or NULL when none listed it. */
+static cty_value *parameter_state(call_ctx *ctx, const cty_value *prior, cJSON *parameter, cJSON *description,
+				  cty_value *tags)
 {
 	cty_value *state = cty_object_new(resource_state_type(&resource_ssm_parameter));
-	const cJSON *version = cJSON_GetObjectItemCaseSensitive(parameter, "Version");
-	cty_object_set(state, "name", json_string_value(parameter, "Name"));
-	cty_object_set(state, "id", json_string_value(parameter, "Name"));
-	cty_object_set(state, "type", json_string_value(parameter, "Type"));
-	cty_object_set(state, "value", json_string_value(parameter, "Value"));
-	cty_object_set(state, "arn", json_string_value(parameter, "ARN"));
-	cty_object_set(state, "version", cJSON_IsNumber(version) ? cty_number_from_double(version->valuedouble)
-								 : cty_null(&cty_number));
-	cty_object_set(state, "description", json_string_value(description, "Description"));
-	cty_object_set(state, "key_id", json_string_value(description, "KeyId"));
+	cJSON *described = cJSON_CreateObject(); /* borrows both, as fields names them */
+	if (parameter)
+		cJSON_AddItemReferenceToObject(described, "Parameter", parameter);
+	if (description)
+		cJSON_AddItemReferenceToObject(described, "Description", description);
+	fields_json_read(fields, described, state);
+	cJSON_Delete(described);
 	cty_object_set(state, "tier", tier_value(prior, description));
-	cty_object_set(state, "stored_tier", json_string_value(description, "Tier"));
 	tags_read(ctx, prior, state, tags);
 	return state;
 }
@@ -298,6 +311,7 @@ static bool delete_parameter(call_ctx *ctx, const cty_value *state)
 const resource_def resource_ssm_parameter = {
 	.type_name = "wagtail_ssm_parameter",
 	.schema = {.attributes = attributes, .description = "An SSM parameter, e.g. a SecureString credential."},
+	.fields = fields,
 	.plan = plan_parameter,
 	.create = create_parameter,
 	.read = read_parameter,

@@ -211,11 +211,6 @@ cty_value *iam_policy_value(const char *answered, const cty_value *prior)
 	return value;
 }
 
-void iam_set_text(cty_value *state, const char *name, xmlNode *node, const char *path)
-{
-	cty_object_set(state, name, xml_string_value(node, path));
-}
-
 /* ---- names ---- */
 
 void iam_validate_name(diag_list *diags, const cty_value *config)
@@ -256,13 +251,12 @@ char *iam_name_for(const cty_value *planned)
 /* ---- calls ---- */
 
 xmlDoc *iam_create(call_ctx *ctx, const char *action, const char *name_param, const char *name,
-		   const iam_param *params, const cty_value *planned, aws_error *err)
+		   const field_def *fields, const cty_value *planned, aws_error *err)
 {
 	query_params q = {0};
 
 	query_add(&q, name_param, name);
-	for (const iam_param *p = params; p->param; p++)
-		query_add_attribute(&q, p->param, planned, p->attribute);
+	fields_query_create(fields, planned, &q);
 	iam_add_tags(&q, cty_object_get(planned, "tags_all"));
 	xmlDoc *answer = ctx_query(ctx, &aws_iam, action, &q, err);
 	query_free(&q);

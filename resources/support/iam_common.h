@@ -6,7 +6,7 @@
 #ifndef WAGTAIL_IAM_COMMON_H
 #define WAGTAIL_IAM_COMMON_H
 
-#include "aws_calls.h"
+#include "fields.h"
 
 /* ---- policy documents ---- */
 
@@ -41,10 +41,6 @@ cty_value *iam_policy_value(const char *answered, const cty_value *prior);
 /* The document text IAM's answers hold, decoded; malloc'd. */
 char *iam_policy_decode(const char *answered);
 
-/* Sets state's attribute `name` to the text at path below node in a GetRole
- * or GetPolicy answer (xml_string_value), null when absent. */
-void iam_set_text(cty_value *state, const char *name, xmlNode *node, const char *path);
-
 /* ---- names ---- */
 
 /* Refuses name together with name_prefix. */
@@ -78,18 +74,14 @@ char *iam_name_for(const cty_value *planned);
 
 /* ---- calls ---- */
 
-/* A request parameter taken from the plan: param = attribute's text. */
-typedef struct {
-	const char *param, *attribute;
-} iam_param;
-
 /* Sends a create call (CreateRole, CreatePolicy) with name_param = name,
- * each of params (ended by {NULL}) that the plan sets, and tags_all. Returns
+ * the create members of the resource's field table that the plan sets,
+ * and tags_all. Returns
  * the answer (the caller frees it), or NULL with err filled and not yet
  * reported: whether it is an error depends on what ctx_create_outcome
  * finds. */
 xmlDoc *iam_create(call_ctx *ctx, const char *action, const char *name_param, const char *name,
-		   const iam_param *params, const cty_value *planned, aws_error *err);
+		   const field_def *fields, const cty_value *planned, aws_error *err);
 
 /* ---- tags ---- */
 
