@@ -11,7 +11,7 @@
  * exist" means the filter is gone too. AWS tests the destination when the
  * filter is put: a role made a moment ago is refused for a while. */
 #include "attr.h"
-#include "aws_calls.h"
+#include "fields.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +83,18 @@ static void validate_subscription(call_ctx *ctx, const cty_value *config)
 
 /* ---- requests and answers ---- */
 
+/* PutSubscriptionFilter's members and the DescribeSubscriptionFilters
+ * item. The pattern and distribution AWS may leave out are read by hand. */
+static const field_def fields[] = {
+	{"log_group_name", "logGroupName", "logGroupName"},
+	{"name", "filterName", "filterName"},
+	{"filter_pattern", "filterPattern", NULL},
+	{"destination_arn", "destinationArn", "destinationArn"},
+	{"role_arn", "roleArn", "roleArn"},
+	{"distribution", "distribution", NULL},
+	{NULL},
+};
+
 /* A filter is named by two members: its log group and its own name. */
 static cJSON *by_name(const cty_value *subscription)
 {
@@ -108,15 +120,12 @@ static cty_value *filter_state(const cJSON *filter)
 	cty_value *state = cty_object_new(resource_state_type(&resource_cloudwatch_log_subscription));
 	const cJSON *pattern = cJSON_GetObjectItemCaseSensitive(filter, "filterPattern");
 	const cJSON *distribution = cJSON_GetObjectItemCaseSensitive(filter, "distribution");
-	cty_object_set(state, "log_group_name", json_string_value(filter, "logGroupName"));
-	cty_object_set(state, "name", json_string_value(filter, "filterName"));
+	fields_json_read(fields, filter, state);
 	const char *group = attr_text(state, "log_group_name"), *name = attr_text(state, "name");
 	if (group && name)
 		cty_object_set(state, "id", id_of(group, name));
 	/* An empty pattern (every event) may come back left out. */
 	cty_object_set(state, "filter_pattern", cty_string_new(cJSON_IsString(pattern) ? pattern->valuestring : ""));
-	cty_object_set(state, "destination_arn", json_string_value(filter, "destinationArn"));
-	cty_object_set(state, "role_arn", json_string_value(filter, "roleArn"));
 	/* ByLogStream is what AWS does when it is not said. */
 	cty_object_set(state, "distribution",
 		       cty_string_new(cJSON_IsString(distribution) ? distribution->valuestring : "ByLogStream"));
@@ -151,11 +160,8 @@ static cty_value *read_subscription(call_ctx *ctx, const cty_value *state)
  * or overwrites the one of that name. */
 static aws_outcome put_filter(call_ctx *ctx, const cty_value *planned, aws_error *err)
 {
-	cJSON *request = by_name(planned);
-	json_add_attribute(request, "filterPattern", planned, "filter_pattern");
-	json_add_attribute(request, "destinationArn", planned, "destination_arn");
-	json_add_attribute(request, "roleArn", planned, "role_arn");
-	json_add_attribute(request, "distribution", planned, "distribution");
+	cJSON *request = cJSON_CreateObject();
+	fields_json_create(fields, planned, request);
 	aws_outcome outcome = ctx_json_as(ctx, &aws_logs, "PutSubscriptionFilter", request, &on_put, NULL, err);
 	cJSON_Delete(request);
 	return outcome;
@@ -215,6 +221,7 @@ const resource_def resource_cloudwatch_log_subscription = {
 	.schema = {.attributes = attributes,
 		   .description = "A CloudWatch Logs subscription filter: a log group's events, sent on to Kinesis, "
 				  "Firehose, Lambda or a Logs destination."},
+	.fields = fields,
 	.validate = validate_subscription,
 	.create = create_subscription,
 	.read = read_subscription,

@@ -1,7 +1,7 @@
 /* ecs_cluster.c: resource wagtail_ecs_cluster, the ECS cluster our
  * services run in, created outside the service module as the design asks. */
 #include "attr.h"
-#include "aws_calls.h"
+#include "fields.h"
 #include "tags.h"
 
 #include <string.h>
@@ -47,14 +47,21 @@ static const char *insights_of(const cJSON *cluster)
 	return NULL;
 }
 
+/* CreateCluster's members and DescribeClusters' cluster. Container
+ * Insights is one of a list of named settings: by hand. */
+static const field_def fields[] = {
+	{"name", "clusterName", "clusterName"},
+	{"arn", NULL, "clusterArn"},
+	{"id", NULL, "clusterArn"},
+	{NULL},
+};
+
 /* The state for a cluster as ECS describes it. */
 static cty_value *cluster_state(call_ctx *ctx, const cty_value *prior, const cJSON *cluster)
 {
 	cty_value *state = cty_object_new(resource_state_type(&resource_ecs_cluster));
 	const char *insights = insights_of(cluster);
-	cty_object_set(state, "name", json_string_value(cluster, "clusterName"));
-	cty_object_set(state, "arn", json_string_value(cluster, "clusterArn"));
-	cty_object_set(state, "id", json_string_value(cluster, "clusterArn"));
+	fields_json_read(fields, cluster, state);
 	cty_object_set(state, "container_insights", insights ? cty_string_new(insights) : cty_null(&cty_string));
 	tags_read(ctx, prior, state, tags_from_json(cJSON_GetObjectItemCaseSensitive(cluster, "tags"), "key", "value"));
 	return state;
@@ -135,7 +142,7 @@ static const waiter_def cluster_deleted = {
 static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 {
 	cJSON *request = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, "clusterName", attr_text(planned, "name"));
+	fields_json_create(fields, planned, request);
 	if (attr_text(planned, "container_insights"))
 		cJSON_AddItemToObject(request, "settings", insights_settings(planned));
 	if (cty_length(cty_object_get(planned, "tags_all")))
@@ -190,6 +197,7 @@ static bool delete_cluster(call_ctx *ctx, const cty_value *state)
 const resource_def resource_ecs_cluster = {
 	.type_name = "wagtail_ecs_cluster",
 	.schema = {.attributes = attributes, .description = "An ECS cluster for Fargate services."},
+	.fields = fields,
 	.timeouts = &timeouts,
 	.create = create_cluster,
 	.read = read_cluster,

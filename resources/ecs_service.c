@@ -12,9 +12,9 @@
  * flag and propagate-tags mode. A peer that leaves one out (moto after
  * CreateService) has not changed it: the state keeps what it held. */
 #include "attr.h"
-#include "aws_calls.h"
 #include "cty_codec.h"
 #include "ecs_task_definition.h"
+#include "fields.h"
 #include "json_equiv.h"
 #include "tags.h"
 
@@ -239,21 +239,6 @@ static cJSON *string_array(const cty_value *list)
  * is nothing to send. */
 typedef cJSON *(*member_builder)(const cty_value *planned, const char *name);
 
-static cJSON *number_member(const cty_value *planned, const char *name)
-{
-	return cty_is_known(cty_object_get(planned, name)) ? cJSON_CreateNumber(attr_number(planned, name, 0)) : NULL;
-}
-
-static cJSON *flag_member(const cty_value *planned, const char *name)
-{
-	return cty_is_known(cty_object_get(planned, name)) ? cJSON_CreateBool(attr_flag(planned, name)) : NULL;
-}
-
-static cJSON *text_member(const cty_value *planned, const char *name)
-{
-	return attr_text(planned, name) ? cJSON_CreateString(attr_text(planned, name)) : NULL;
-}
-
 static cJSON *network_member(const cty_value *planned, const char *name)
 {
 	cJSON *network = cJSON_CreateObject(), *vpc = cJSON_AddObjectToObject(network, "awsvpcConfiguration");
@@ -299,18 +284,30 @@ static cJSON *load_balancers_member(const cty_value *planned, const char *name)
 
 #define ATTRIBUTES(...) ((const char *const[]){__VA_ARGS__, NULL})
 
-/* The service settings CreateService and UpdateService share: the request
- * member, how to build it and the attributes it is made of. */
+/* CreateService's and UpdateService's members, and DescribeServices'
+ * service. ECS leaves some settings out of its answers (set_reported
+ * keeps ours then), and the cluster is read by hand (cluster_value). */
+static const field_def fields[] = {
+	{"cluster", "cluster", NULL},
+	{"name", "serviceName", "serviceName"},
+	{"arn", NULL, "serviceArn"},
+	{"id", NULL, "serviceArn"},
+	{"desired_count", "desiredCount", "desiredCount", "desiredCount"},
+	{"platform_version", "platformVersion", "platformVersion", "platformVersion"},
+	{"health_check_grace_period_seconds", "healthCheckGracePeriodSeconds", NULL, "healthCheckGracePeriodSeconds"},
+	{"enable_execute_command", "enableExecuteCommand", NULL, "enableExecuteCommand"},
+	{"propagate_tags", "propagateTags", NULL, "propagateTags"},
+	{NULL},
+};
+
+/* The settings CreateService and UpdateService share that are made of
+ * several attributes: the request member, how to build it and the
+ * attributes it is made of. */
 static const struct {
 	const char *member;
 	member_builder build;
 	const char *const *attributes;
 } service_settings[] = {
-	{"desiredCount", number_member, ATTRIBUTES("desired_count")},
-	{"platformVersion", text_member, ATTRIBUTES("platform_version")},
-	{"healthCheckGracePeriodSeconds", number_member, ATTRIBUTES("health_check_grace_period_seconds")},
-	{"enableExecuteCommand", flag_member, ATTRIBUTES("enable_execute_command")},
-	{"propagateTags", text_member, ATTRIBUTES("propagate_tags")},
 	{"loadBalancers", load_balancers_member, ATTRIBUTES("load_balancer")},
 	{"networkConfiguration", network_member, ATTRIBUTES("subnets", "security_groups", "assign_public_ip")},
 	{"deploymentConfiguration", deployment_member,
@@ -321,7 +318,7 @@ static const struct {
  * Returns how many were added. */
 static int add_settings(cJSON *request, const cty_value *prior, const cty_value *planned)
 {
-	int added = 0;
+	int added = prior ? (int)fields_json_update(fields, prior, planned, request) : 0;
 	for (size_t i = 0; i < sizeof service_settings / sizeof *service_settings; i++) {
 		bool changed = !prior;
 		for (const char *const *name = service_settings[i].attributes; *name && !changed; name++)
@@ -467,12 +464,8 @@ static void fill_defaults(cty_value *state)
 static cty_value *service_state(call_ctx *ctx, const cty_value *prior, const cJSON *service, const cJSON *task)
 {
 	cty_value *state = cty_value_clone(prior);
-	cty_object_set(state, "name", json_string_value(service, "serviceName"));
-	cty_object_set(state, "arn", json_string_value(service, "serviceArn"));
-	cty_object_set(state, "id", json_string_value(service, "serviceArn"));
+	fields_json_read(fields, service, state);
 	cty_object_set(state, "cluster", cluster_value(prior, service));
-	cty_object_set(state, "desired_count", number_value(service, "desiredCount"));
-	cty_object_set(state, "platform_version", json_string_value(service, "platformVersion"));
 	network_into(state, service);
 	deployment_into(state, prior, service);
 	load_balancers_into(state, service);
@@ -651,8 +644,7 @@ static cty_value *create_service(call_ctx *ctx, const cty_value *planned)
 	if (!task)
 		return NULL;
 	cJSON *request = cJSON_CreateObject();
-	cJSON_AddStringToObject(request, "cluster", attr_text(planned, "cluster"));
-	cJSON_AddStringToObject(request, "serviceName", attr_text(planned, "name"));
+	fields_json_create(fields, planned, request);
 	cJSON_AddStringToObject(request, "taskDefinition", task);
 	cJSON_AddStringToObject(request, "launchType", "FARGATE");
 	add_settings(request, NULL, planned);
@@ -816,6 +808,7 @@ static cty_value *import_service(call_ctx *ctx, const char *id)
 
 const resource_def resource_ecs_service = {
 	.type_name = "wagtail_ecs_service",
+	.fields = fields,
 	.schema = {.attributes = attributes,
 		   .blocks = blocks,
 		   .description = "An ECS Fargate service and the task definition it runs."},
