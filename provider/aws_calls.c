@@ -123,7 +123,7 @@ cty_value *tags_from_json(const cJSON *tags, const char *key_member, const char 
 }
 
 create_outcome ctx_create_outcome(call_ctx *ctx, const resource_def *r, const cty_value *planned, const char *id,
-				  aws_error *err, const char *already_exists)
+				  aws_error *err, const aws_rules *rules)
 {
 	create_outcome outcome = CREATE_NONE;
 	if (err->maybe_applied) {
@@ -134,7 +134,7 @@ create_outcome ctx_create_outcome(call_ctx *ctx, const resource_def *r, const ct
 		if (!found) /* the read failed: whether it exists is unknown */
 			outcome = CREATE_PARTIAL;
 		else if (cty_is_known(found) && !cty_is_null(found))
-			outcome = already_exists && aws_error_is(err, already_exists) ? CREATE_MADE : CREATE_PARTIAL;
+			outcome = rules && aws_error_match(err, rules->exists) ? CREATE_MADE : CREATE_PARTIAL;
 		cty_value_free(found);
 		cty_value_free(probe);
 	}
@@ -253,6 +253,13 @@ static aws_outcome call_as(call_ctx *ctx, attempt_fn attempt, const void *call, 
 		if (rules && aws_error_match(&own, rules->gone)) {
 			aws_error_clear(&own);
 			return AWS_GONE;
+		}
+		if (rules && aws_error_match(&own, rules->exists)) {
+			if (err)
+				*err = own;
+			else
+				aws_error_clear(&own);
+			return AWS_EXISTS;
 		}
 		const aws_match *passing = rules ? aws_error_match(&own, rules->retry) : NULL;
 		/* A refusal retried "until the deadline" on a call that has none

@@ -42,11 +42,12 @@ const aws_match *aws_error_match(const aws_error *err, const aws_match *list);
 
 /* What a call's error answers mean. */
 typedef struct {
-	const aws_match *gone;  /* the thing does not exist (any more) */
-	const aws_match *retry; /* refused for now: retried with backoff */
+	const aws_match *gone;   /* the thing does not exist (any more) */
+	const aws_match *exists; /* a create met one of that name that exists already */
+	const aws_match *retry;  /* refused for now: retried with backoff */
 } aws_rules;
 
-typedef enum { AWS_FAILED, AWS_DONE, AWS_GONE } aws_outcome;
+typedef enum { AWS_FAILED, AWS_DONE, AWS_GONE, AWS_EXISTS } aws_outcome;
 
 /* Query API parameters built up by a handler; names and values are copied. */
 typedef struct {
@@ -67,7 +68,10 @@ xmlDoc *ctx_query(call_ctx *ctx, const aws_service *svc, const char *action, con
 
 /* A call under rules. Refusals in rules->retry are retried (first after
  * 1 s, doubling up to 10 s) within their time and the call's deadline;
- * an answer in rules->gone is AWS_GONE; success is AWS_DONE with the answer
+ * an answer in rules->gone is AWS_GONE; one in rules->exists is AWS_EXISTS,
+ * with the error left in *err when err is given (whether an attempt whose
+ * answer was lost made it: err->maybe_applied), for the caller to clear;
+ * success is AWS_DONE with the answer
  * in *answer for the caller to free (answer NULL: discarded). Any other
  * failure is AWS_FAILED, reported to ctx->diags, or, when err is given,
  * left in *err for the caller to report or clear. q and request are
@@ -150,10 +154,10 @@ aws_outcome ctx_query_send_take(call_ctx *ctx, const aws_service *svc, const cha
  * no attempt can have taken effect (err->maybe_applied false), nothing.
  * Otherwise the resource is read back as `planned` with `id` (NULL: keep
  * planned's, for a read that goes by other attributes):
- *   CREATE_MADE     it exists, and the call's last answer was already_exists
- *                   (may be NULL): a retry met what the lost attempt had
- *                   made. The create carries on; err is dropped, and the
- *                   adoption logged.
+ *   CREATE_MADE     it exists, and the call's last answer was one of
+ *                   rules->exists (rules may be NULL): a retry met what the
+ *                   lost attempt had made. The create carries on; err is
+ *                   dropped, and the adoption logged.
  *   CREATE_PARTIAL  it exists, or the read failed (reported): err is
  *                   reported and the create returns what it has, which
  *                   Terraform keeps in the state, tainted.
@@ -161,7 +165,7 @@ aws_outcome ctx_query_send_take(call_ctx *ctx, const aws_service *svc, const cha
  * err is cleared. */
 typedef enum { CREATE_NONE, CREATE_PARTIAL, CREATE_MADE } create_outcome;
 create_outcome ctx_create_outcome(call_ctx *ctx, const resource_def *r, const cty_value *planned, const char *id,
-				  aws_error *err, const char *already_exists);
+				  aws_error *err, const aws_rules *rules);
 
 /* How a JSON service tags: its two actions and member names. */
 typedef struct {

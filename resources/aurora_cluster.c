@@ -136,17 +136,25 @@ static const aws_match refused_for_now[] = {{"InvalidDBClusterStateFault"}, IAM_
 static const aws_rules on_cluster = {.gone = cluster_gone, .retry = refused_for_now};
 static const aws_rules on_instance = {
 	.gone = instance_gone,
+	.exists = (const aws_match[]){{"DBInstanceAlreadyExists"}, {NULL}},
 	.retry = (const aws_match[]){{"InvalidDBInstanceState"}, {"InvalidDBClusterStateFault"}, IAM_PROPAGATION,
 				     {NULL}},
 };
-static const aws_rules on_subnet_group = {.gone = (const aws_match[]){{"DBSubnetGroupNotFoundFault"}, {NULL}}};
+/* What a create meets when one of that name exists already (the wire
+ * code of RDS's DBSubnetGroupAlreadyExistsFault is DBSubnetGroupAlreadyExists). */
+static const aws_rules on_cluster_created = {.exists = (const aws_match[]){{"DBClusterAlreadyExistsFault"}, {NULL}}};
+static const aws_rules on_subnet_group = {
+	.gone = (const aws_match[]){{"DBSubnetGroupNotFoundFault"}, {NULL}},
+	.exists = (const aws_match[]){{"DBSubnetGroupAlreadyExists"}, {NULL}},
+};
 /* A security group stays in use while the cluster's network interfaces go. */
 static const aws_rules on_security_group = {
 	.gone = (const aws_match[]){{"InvalidGroup.NotFound"}, {NULL}},
 	.retry = (const aws_match[]){{"DependencyViolation"}, {NULL}},
 };
+static const aws_rules on_group_created = {.exists = (const aws_match[]){{"InvalidGroup.Duplicate"}, {NULL}}};
 /* Ingress rules already there (or already gone) are what we want. */
-static const aws_rules on_ingress_authorized = {.gone = (const aws_match[]){{"InvalidPermission.Duplicate"}, {NULL}}};
+static const aws_rules on_ingress_authorized = {.exists = (const aws_match[]){{"InvalidPermission.Duplicate"}, {NULL}}};
 static const aws_rules on_ingress_revoked = {.gone = (const aws_match[]){{"InvalidPermission.NotFound"}, {NULL}}};
 /* Removing a role that is no longer there (or whose cluster is not) is
  * what we want. */
@@ -325,8 +333,7 @@ static bool wants_security_group(const cty_value *o)
 
 /* The group is named after the cluster, so one that exists already is ours,
  * left behind when the cluster was deleted outside Terraform: adopt it
- * with the subnets asked for now. (The wire code of rds's
- * DBSubnetGroupAlreadyExistsFault is DBSubnetGroupAlreadyExists.) */
+ * with the subnets asked for now. */
 static bool create_subnet_group(call_ctx *ctx, cty_value *state)
 {
 	query_params q = {0};
@@ -335,8 +342,9 @@ static bool create_subnet_group(call_ctx *ctx, cty_value *state)
 	query_add(&q, "DBSubnetGroupName", name);
 	query_add(&q, "DBSubnetGroupDescription", "Subnets of Aurora cluster (wagtail provider)");
 	add_list(&q, "SubnetIds.SubnetIdentifier.%zu", cty_object_get(state, "subnets"));
-	bool ok = ctx_query_as(ctx, &aws_rds, "CreateDBSubnetGroup", &q, NULL, NULL, &err) == AWS_DONE;
-	if (!ok && aws_error_is(&err, "DBSubnetGroupAlreadyExists")) {
+	aws_outcome made = ctx_query_as(ctx, &aws_rds, "CreateDBSubnetGroup", &q, &on_subnet_group, NULL, &err);
+	bool ok = made == AWS_DONE;
+	if (made == AWS_EXISTS) {
 		query_params modify = {0};
 		query_add(&modify, "DBSubnetGroupName", name);
 		add_list(&modify, "SubnetIds.SubnetIdentifier.%zu", cty_object_get(state, "subnets"));
@@ -401,10 +409,10 @@ static bool create_security_group(call_ctx *ctx, cty_value *state)
 	query_add(&q, "GroupName", name);
 	query_add(&q, "GroupDescription", "Access to Aurora cluster (wagtail provider)");
 	query_add_attribute(&q, "VpcId", state, "vpc_id");
-	ctx_query_as(ctx, &aws_ec2, "CreateSecurityGroup", &q, NULL, &answer, &err);
+	bool duplicate =
+		ctx_query_as(ctx, &aws_ec2, "CreateSecurityGroup", &q, &on_group_created, &answer, &err) == AWS_EXISTS;
 	query_free(&q);
 	char *group_id = answer ? aws_xml_text(xmlDocGetRootElement(answer), "groupId") : NULL;
-	bool duplicate = !answer && aws_error_is(&err, "InvalidGroup.Duplicate");
 	if (!answer && !duplicate)
 		aws_error_report(&err, ctx->diags, "allowed_security_groups");
 	/* When an attempt's answer was lost, the group may exist all the same:
@@ -867,8 +875,7 @@ static create_outcome create_db_cluster(call_ctx *ctx, const cty_value *planned,
 	query_free(&q);
 	/* An attempt whose answer was lost may have made the cluster. */
 	return made == AWS_DONE ? CREATE_MADE
-				: ctx_create_outcome(ctx, &resource_aurora_cluster, state, id, &err,
-						     "DBClusterAlreadyExistsFault");
+				: ctx_create_outcome(ctx, &resource_aurora_cluster, state, id, &err, &on_cluster_created);
 }
 
 static char *instance_name(const char *cluster, long index)
@@ -898,8 +905,8 @@ static bool create_instance(call_ctx *ctx, const cty_value *planned, const char 
 	/* When an attempt's answer was lost and the retry finds the instance,
 	 * that attempt made it. */
 	aws_error err = {0};
-	bool made = ctx_query_as(ctx, &aws_rds, "CreateDBInstance", &q, &on_instance, NULL, &err) == AWS_DONE ||
-		    (err.maybe_applied && aws_error_is(&err, "DBInstanceAlreadyExists"));
+	aws_outcome outcome = ctx_query_as(ctx, &aws_rds, "CreateDBInstance", &q, &on_instance, NULL, &err);
+	bool made = outcome == AWS_DONE || (outcome == AWS_EXISTS && err.maybe_applied);
 	if (!made)
 		aws_error_report(&err, ctx->diags, NULL);
 	aws_error_clear(&err);

@@ -32,6 +32,7 @@ static const attr_def attributes[] = {
 extern const resource_def resource_ecr_repository;
 
 static const aws_rules on_repository = {.gone = (const aws_match[]){{"RepositoryNotFoundException"}, {NULL}}};
+static const aws_rules on_create = {.exists = (const aws_match[]){{"RepositoryAlreadyExistsException"}, {NULL}}};
 
 /* Image tag mutability and scanning change through calls of their own
  * (PutImageTagMutability, PutImageScanningConfiguration): see update. */
@@ -65,8 +66,8 @@ static cty_value *create_repository(call_ctx *ctx, const cty_value *planned)
 	cJSON_Delete(request);
 	cJSON_Delete(answer);
 	/* An attempt whose answer was lost may have made it (ctx_create_outcome). */
-	if (!answer && ctx_create_outcome(ctx, &resource_ecr_repository, planned, name, &err,
-					  "RepositoryAlreadyExistsException") == CREATE_NONE)
+	if (!answer && ctx_create_outcome(ctx, &resource_ecr_repository, planned, name, &err, &on_create) ==
+			       CREATE_NONE)
 		return NULL;
 	return resource_created(ctx, &resource_ecr_repository, planned, name);
 }

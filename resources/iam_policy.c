@@ -33,6 +33,7 @@ extern const resource_def resource_iam_policy;
 /* NoSuchEntity: the policy, or the version named, does not exist (any
  * more). */
 static const aws_rules on_policy = {.gone = (const aws_match[]){{"NoSuchEntity"}, {NULL}}};
+static const aws_rules on_create = {.exists = (const aws_match[]){{"EntityAlreadyExists"}, {NULL}}};
 
 /* CreatePolicy's members and GetPolicy's Policy; the document is read by
  * hand from its default version (GetPolicyVersion, URL-encoded). */
@@ -211,7 +212,7 @@ static cty_value *create_policy(call_ctx *ctx, const cty_value *planned)
 		if (!arn) {
 			aws_error_report(&err, ctx->diags, NULL);
 			aws_error_clear(&err);
-		} else if (ctx_create_outcome(ctx, &resource_iam_policy, planned, arn, &err, "EntityAlreadyExists") ==
+		} else if (ctx_create_outcome(ctx, &resource_iam_policy, planned, arn, &err, &on_create) ==
 			   CREATE_NONE) {
 			free(arn);
 			arn = NULL;

@@ -45,6 +45,7 @@ extern const resource_def resource_iam_role;
 /* NoSuchEntity: the role, or the policy or attachment named, does not
  * exist (any more). */
 static const aws_rules on_role = {.gone = (const aws_match[]){{"NoSuchEntity"}, {NULL}}};
+static const aws_rules on_create = {.exists = (const aws_match[]){{"EntityAlreadyExists"}, {NULL}}};
 /* Just after a create, NoSuchEntity means not yet seen everywhere: IAM is
  * eventually consistent, and the AWS provider retries NoSuchEntity for two
  * minutes (its IAM propagation time) after making something. The same
@@ -424,7 +425,7 @@ static cty_value *create_role(call_ctx *ctx, const cty_value *planned)
 	xmlFreeDoc(answer);
 	/* An attempt whose answer was lost may have made it (ctx_create_outcome). */
 	create_outcome made = answer ? CREATE_MADE
-				     : ctx_create_outcome(ctx, &resource_iam_role, planned, name, &err, "EntityAlreadyExists");
+				     : ctx_create_outcome(ctx, &resource_iam_role, planned, name, &err, &on_create);
 	if (made == CREATE_PARTIAL)
 		state = resource_created(ctx, &resource_iam_role, planned, name);
 	if (made == CREATE_MADE) {

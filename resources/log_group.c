@@ -38,6 +38,7 @@ static const attr_def attributes[] = {
 extern const resource_def resource_log_group;
 
 static const aws_rules on_group = {.gone = (const aws_match[]){{"ResourceNotFoundException"}, {NULL}}};
+static const aws_rules on_create = {.exists = (const aws_match[]){{"ResourceAlreadyExistsException"}, {NULL}}};
 
 /* Retention and the key change through calls of their own (see
  * set_retention, set_kms_key); the ARN is read by hand (group_arn). */
@@ -165,8 +166,7 @@ static cty_value *create_log_group(call_ctx *ctx, const cty_value *planned)
 	cJSON_Delete(answer);
 	/* An attempt whose answer was lost may have made it (ctx_create_outcome). */
 	if (!answer) {
-		create_outcome made = ctx_create_outcome(ctx, &resource_log_group, planned, name, &err,
-							 "ResourceAlreadyExistsException");
+		create_outcome made = ctx_create_outcome(ctx, &resource_log_group, planned, name, &err, &on_create);
 		if (made == CREATE_NONE)
 			return NULL;
 		if (made == CREATE_PARTIAL)

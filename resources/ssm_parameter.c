@@ -48,6 +48,7 @@ static const attr_def attributes[] = {
 extern const resource_def resource_ssm_parameter;
 
 static const aws_rules on_parameter = {.gone = (const aws_match[]){{"ParameterNotFound"}, {NULL}}};
+static const aws_rules on_create = {.exists = (const aws_match[]){{"ParameterAlreadyExists"}, {NULL}}};
 
 /* PutParameter's members, and where the two reads answer: GetParameter's
  * Parameter, and the DescribeParameters item (Description), which alone
@@ -279,7 +280,7 @@ static cty_value *create_parameter(call_ctx *ctx, const cty_value *planned)
 	cJSON *answer = ctx_json_call(ctx, &aws_ssm, "PutParameter", request, &err);
 	cJSON_Delete(request);
 	cJSON_Delete(answer);
-	if (!answer && ctx_create_outcome(ctx, &resource_ssm_parameter, planned, name, &err, "ParameterAlreadyExists") ==
+	if (!answer && ctx_create_outcome(ctx, &resource_ssm_parameter, planned, name, &err, &on_create) ==
 			       CREATE_NONE)
 		return NULL;
 	return resource_created(ctx, &resource_ssm_parameter, planned, name);

@@ -11,6 +11,7 @@
 
 #include "moto_provider.h"
 
+#include "aws_calls.h"
 #include "http.h"
 #include "plan.h"
 #include "provider_config.h"
@@ -19,9 +20,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
-
 #define PARAMETER_VALUE "s3cret"
-
 static const resource_def *parameter(void)
 {
 	return schema_find_resource("wagtail_ssm_parameter");
@@ -61,9 +60,7 @@ static long strict_pages_served(void)
 	http_response_free(&answer);
 	return served;
 }
-
 /* ---- values ---- */
-
 /* The config of a SecureString parameter; tier NULL when not set. */
 static cty_value *parameter_config(const char *name, const char *tier)
 {
@@ -173,9 +170,7 @@ TEST(ssm_read_follows_next_token_past_an_empty_first_page)
 	provider_client_free(ctx.client);
 	diag_list_clear(&diags);
 }
-
 /* ---- tiers ---- */
-
 /* AWS stores an Intelligent-Tiering parameter as Standard or Advanced;
  * the user's choice stays in the state, so the next plan is empty, and
  * stored_tier says what AWS holds. Read here: parameters AWS holds as
@@ -217,7 +212,6 @@ TEST(ssm_intelligent_tiering_stays_in_state)
 	provider_client_free(ctx.client);
 	diag_list_clear(&diags);
 }
-
 /* A state as a refresh leaves it: tier as the state keeps it, stored_tier
  * as AWS reported it (NULL: a state written before stored_tier existed,
  * planned with -refresh=false). */
@@ -233,7 +227,6 @@ static cty_value *refreshed_state(const char *tier, const char *stored)
 		cty_object_set(v, "stored_tier", cty_string_new(stored));
 	return v;
 }
-
 /* AWS cannot move a parameter from Advanced down to Standard (it must be
  * deleted and made again): the plan replaces it. Upward moves, and a move
  * to Standard of a parameter AWS holds as Standard, go in place. */
@@ -285,7 +278,6 @@ TEST(ssm_tier_plan_replaces_only_a_move_down_from_advanced)
 		diag_list_clear(&diags);
 	}
 }
-
 /* Intelligent-Tiering kept in state while AWS holds Advanced plans no
  * change at all, stored_tier included. */
 TEST(ssm_tier_plan_is_empty_after_intelligent_tiering_chose_advanced)
@@ -396,6 +388,42 @@ TEST(ssm_advanced_to_standard_is_replaced)
 	cty_value_free(planned);
 	cty_value_free(config);
 	cty_value_free(prior);
+	provider_client_free(ctx.client);
+	diag_list_clear(&diags);
+}
+/* ---- what error answers mean: the call kit's rules, on real answers ---- */
+/* A second PutParameter of one name without Overwrite meets
+ * ParameterAlreadyExists: AWS_EXISTS under a rule that declares it, with
+ * the error left for the caller (who may ask whether a lost attempt made
+ * it), and a plain failure, reported, under rules that do not. A missing
+ * parameter is AWS_GONE under its gone rule. */
+TEST(ssm_call_rules_exists_and_gone)
+{
+	const aws_rules exists = {.exists = (const aws_match[]){{"ParameterAlreadyExists"}, {NULL}}};
+	const aws_rules gone = {.gone = (const aws_match[]){{"ParameterNotFound"}, {NULL}}};
+	diag_list diags = {0};
+	call_ctx ctx = {.client = unit_moto_provider("ssm", "MOTO_ENDPOINT"), .diags = &diags};
+	if (!ctx.client)
+		return;
+	cJSON *put = json_request("Name", "/wagtail/unit/rules/p");
+	cJSON_AddStringToObject(put, "Type", "String");
+	cJSON_AddStringToObject(put, "Value", "v");
+	aws_error err = {0};
+	CHECK(ctx_json_as(&ctx, &aws_ssm, "PutParameter", put, &exists, NULL, &err) == AWS_DONE);
+	CHECK(ctx_json_as(&ctx, &aws_ssm, "PutParameter", put, &exists, NULL, &err) == AWS_EXISTS);
+	CHECK_STR(err.code, "ParameterAlreadyExists");
+	CHECK(!err.maybe_applied);
+	aws_error_clear(&err);
+	CHECK(diags.count == 0);
+	CHECK(ctx_json_as(&ctx, &aws_ssm, "PutParameter", put, &gone, NULL, NULL) == AWS_FAILED);
+	CHECK(diags.count == 1); /* reported, naming the call */
+	diag_list_clear(&diags);
+	cJSON *name = json_request("Name", "/wagtail/unit/rules/p");
+	CHECK(ctx_json_send_take(&ctx, &aws_ssm, "DeleteParameter", cJSON_Duplicate(name, 1), &gone) == AWS_DONE);
+	CHECK(ctx_json_as(&ctx, &aws_ssm, "GetParameter", name, &gone, NULL, NULL) == AWS_GONE);
+	CHECK(diags.count == 0);
+	cJSON_Delete(name);
+	cJSON_Delete(put);
 	provider_client_free(ctx.client);
 	diag_list_clear(&diags);
 }
