@@ -16,6 +16,9 @@
 #               moto server that checks signatures)
 #   aurora      tests/acceptance/aurora.sh (the same, for wagtail_aurora_cluster)
 #   ecs-service tests/acceptance/ecs_service.sh (the same, for wagtail_ecs_service)
+#   ephemeral   tests/acceptance/ephemeral.sh (ephemeral resources into write-only
+#               attributes: no secret in state, saved plan or trace log; older
+#               CLIs refuse both), with a provider built -DWAGTAIL_TEST_RESOURCES
 #   sanitize    unit tests under ASan/UBSan (`make sanitize`), when RUN_SANITIZE=1
 #               (default 1 under CI=true, else 0)
 #   valgrind    unit tests under valgrind, with sanitize; valgrind-provider: the
@@ -126,6 +129,8 @@ acceptance_stages=(
 for entry in "${acceptance_stages[@]}"; do
 	stage $entry
 done
+# ephemeral values into write-only attributes, through a test build of the provider
+stage ephemeral tests/acceptance/ephemeral.sh
 # 240 resources at -parallelism=20: no crash, nothing lost, bounded memory
 stage load tests/acceptance/load.sh
 # The plain moto path stays tested too (STRICT_AWS=0: no strict layer).
