@@ -3,6 +3,7 @@
 
 #include "attr.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,11 +48,13 @@ static cJSON *json_parent(cJSON *request, const char *path, char *leaf, size_t s
 	return at;
 }
 
-static void json_put(cJSON *request, const char *path, const cty_value *o, const char *name)
+/* Puts attribute name of o at path in request; false when it is null or
+ * unknown, and so left out. */
+static bool json_put(cJSON *request, const char *path, const cty_value *o, const char *name)
 {
 	const cty_value *v = cty_object_get(o, name);
 	if (!cty_is_known(v))
-		return;
+		return false;
 	char leaf[128];
 	cJSON *parent = json_parent(request, path, leaf, sizeof leaf), *item;
 	const cty_type *type = attribute_type(o, name);
@@ -68,58 +71,71 @@ static void json_put(cJSON *request, const char *path, const cty_value *o, const
 				cJSON_AddItemToArray(item, cJSON_CreateString(cty_index(v, i)->u.str.text));
 	}
 	cJSON_AddItemToObject(parent, leaf, item);
+	return true;
 }
 
-static void query_put(query_params *q, const char *param, const cty_value *o, const char *name)
+static bool query_put(query_params *q, const char *param, const cty_value *o, const char *name)
 {
 	const cty_value *v = cty_object_get(o, name);
 	if (!cty_is_known(v))
-		return;
+		return false;
 	if (!is_list(attribute_type(o, name))) {
 		query_add_attribute(q, param, o, name);
-		return;
+		return true;
 	}
 	for (size_t i = 0; i < cty_length(v); i++)
 		if (cty_is_known(cty_index(v, i)))
 			query_addf(q, cty_index(v, i)->u.str.text, "%s.%zu", param, i + 1);
+	return true;
+}
+
+typedef bool (*put_fn)(void *request, const char *member, const cty_value *o, const char *name);
+
+static bool put_json(void *request, const char *member, const cty_value *o, const char *name)
+{
+	return json_put(request, member, o, name);
+}
+
+static bool put_query(void *request, const char *member, const cty_value *o, const char *name)
+{
+	return query_put(request, member, o, name);
+}
+
+/* Puts each attribute that has a member at `member` (the offset of create
+ * or update in field_def) into request; with a prior, only those that
+ * differ from it. How many were put (a null one is left out). */
+static size_t put_all(const field_def *fields, size_t member, const cty_value *prior, const cty_value *planned,
+		      put_fn put, void *request)
+{
+	size_t n = 0;
+	for (const field_def *f = fields; f && f->attribute; f++) {
+		const char *at = *(const char *const *)((const char *)f + member);
+		if (at && (!prior || attr_differs(prior, planned, f->attribute)))
+			n += put(request, at, planned, f->attribute);
+	}
+	return n;
 }
 
 void fields_json_create(const field_def *fields, const cty_value *planned, cJSON *request)
 {
-	for (const field_def *f = fields; f && f->attribute; f++)
-		if (f->create)
-			json_put(request, f->create, planned, f->attribute);
+	put_all(fields, offsetof(field_def, create), NULL, planned, put_json, request);
 }
 
 void fields_query_create(const field_def *fields, const cty_value *planned, query_params *q)
 {
-	for (const field_def *f = fields; f && f->attribute; f++)
-		if (f->create)
-			query_put(q, f->create, planned, f->attribute);
+	put_all(fields, offsetof(field_def, create), NULL, planned, put_query, q);
 }
 
 size_t fields_json_update(const field_def *fields, const cty_value *prior, const cty_value *planned,
 			  cJSON *request)
 {
-	size_t n = 0;
-	for (const field_def *f = fields; f && f->attribute; f++)
-		if (f->update && attr_differs(prior, planned, f->attribute)) {
-			json_put(request, f->update, planned, f->attribute);
-			n++;
-		}
-	return n;
+	return put_all(fields, offsetof(field_def, update), prior, planned, put_json, request);
 }
 
 size_t fields_query_update(const field_def *fields, const cty_value *prior, const cty_value *planned,
 			   query_params *q)
 {
-	size_t n = 0;
-	for (const field_def *f = fields; f && f->attribute; f++)
-		if (f->update && attr_differs(prior, planned, f->attribute)) {
-			query_put(q, f->update, planned, f->attribute);
-			n++;
-		}
-	return n;
+	return put_all(fields, offsetof(field_def, update), prior, planned, put_query, q);
 }
 
 /* ---- answers ---- */

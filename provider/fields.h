@@ -45,7 +45,9 @@ void fields_json_create(const field_def *fields, const cty_value *planned, cJSON
 void fields_query_create(const field_def *fields, const cty_value *planned, query_params *q);
 
 /* The attributes that differ between prior and planned into an update
- * request; how many were added (0: nothing for the update call). */
+ * request; how many were added (0: nothing for the update call; an
+ * attribute that became null is left out: AWS keeps a setting that is not
+ * sent, so a handler that must clear one does so by hand). */
 size_t fields_json_update(const field_def *fields, const cty_value *prior, const cty_value *planned,
 			  cJSON *request);
 size_t fields_query_update(const field_def *fields, const cty_value *prior, const cty_value *planned,

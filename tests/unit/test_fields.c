@@ -79,6 +79,13 @@ TEST(fields_json_update_sends_only_changes_to_update_members)
 	CHECK_STR(text, "{\"port\":5433}");
 	free(text);
 	cJSON_Delete(request);
+	cty_value_free(planned);
+	/* A setting that became null is not sent, and not counted. */
+	planned = object("{\"name\":\"a\",\"port\":5432,\"logs\":[\"x\"]}");
+	request = cJSON_CreateObject();
+	CHECK(fields_json_update(json_fields, prior, planned, request) == 0);
+	CHECK(cJSON_GetArraySize(request) == 0);
+	cJSON_Delete(request);
 	cty_value_free(prior);
 	cty_value_free(planned);
 }
