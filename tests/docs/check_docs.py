@@ -3,9 +3,11 @@
     check_docs.py SCHEMA_JSON DOCS_DIR PROVIDER_ADDRESS
 
 SCHEMA_JSON is `providers schema -json` output. Checks, for the provider,
-every resource and every data source:
+every resource, data source and ephemeral resource (the latter only where
+the CLI's output has them):
   - its page exists (docs/index.md, docs/resources/<name>.md,
-    docs/data-sources/<name>.md) and docs/index.md links it;
+    docs/data-sources/<name>.md, docs/ephemeral-resources/<name>.md) and
+    docs/index.md links it;
   - every attribute and nested block of the schema, at any depth, is named
     on the page as `name`;
   - every name in the first column of the page's tables is in the schema.
@@ -58,7 +60,8 @@ def check_page(title, path, block):
 with open(os.path.join(docs, "index.md")) as f:
     index = f.read()
 check_page("provider", os.path.join(docs, "index.md"), schemas["provider"]["block"])
-for kind, folder in (("resource_schemas", "resources"), ("data_source_schemas", "data-sources")):
+for kind, folder in (("resource_schemas", "resources"), ("data_source_schemas", "data-sources"),
+                     ("ephemeral_resource_schemas", "ephemeral-resources")):
     for type_name, schema in sorted(schemas.get(kind, {}).items()):
         page = f"{folder}/{type_name.removeprefix('wagtail_')}.md"
         if f"]({page})" not in index:
