@@ -166,6 +166,16 @@ TEST(ephemeral_schemas_and_metadata_served)
 	protobuf_c_message_free_unpacked(&meta->base, NULL);
 }
 
+TEST(ephemeral_registry_names_unique_and_openable)
+{
+	for (const ephemeral_def *const *e = registry_ephemerals; *e; e++) {
+		CHECK(strncmp((*e)->shape->type_name, "wagtail_", 8) == 0);
+		CHECK((*e)->open != NULL);
+		CHECK(ephemeral_find((*e)->shape->type_name) == *e);
+	}
+	CHECK(ephemeral_find("wagtail_nothing") == NULL);
+}
+
 TEST(ephemeral_validate_runs_the_schema_checks)
 {
 	Tfplugin6__ValidateEphemeralResourceConfig__Request request =

@@ -197,3 +197,25 @@ TEST(write_only_served_in_the_schema)
 	CHECK(write_only_in_block(&secretive.schema) && !write_only_in_block(&plain));
 	arena_free(&a);
 }
+
+/* A write-only attribute is the user's to set: computed, it would be the
+ * provider's to fill, and a default would be planned and stored. */
+static void check_declared_right(const char *type_name, const block_def *b)
+{
+	for (const attr_def *a = b->attributes; a && a->name; a++) {
+		if (!(a->flags & ATTR_WRITE_ONLY))
+			continue;
+		bool settable = (a->flags & (ATTR_REQUIRED | ATTR_OPTIONAL)) != 0;
+		if (!settable || (a->flags & ATTR_COMPUTED) || a->default_json)
+			unit_fail(__FILE__, __LINE__, type_name);
+	}
+	for (const nested_def *n = b->blocks; n && n->name; n++)
+		check_declared_right(type_name, n->block);
+}
+
+TEST(write_only_attributes_of_every_resource_are_declared_right)
+{
+	for (const resource_def *const *r = registry_resources; *r; r++)
+		check_declared_right((*r)->type_name, &(*r)->schema);
+	check_declared_right(secretive.type_name, &secretive.schema);
+}
