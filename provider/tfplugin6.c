@@ -348,8 +348,9 @@ static void plan_resource_change(rpc_call *c, const void *request, void *respons
 	config = proto_value_decode(in->config, t, "the configuration", &c->diags);
 	if (!prior || !proposed || !config)
 		goto done;
-	/* Write-only values are never compared: what Terraform proposes for
-	 * them (the config's) and what a plan hook does with them go. */
+	/* Write-only values are never compared nor planned: Terraform proposes
+	 * the config's, so they are nulled before the engine runs, and again
+	 * after the resource's plan hook, which sees them in config only. */
 	write_only_clear(&r->schema, prior);
 	write_only_clear(&r->schema, proposed);
 	planned = plan_resource(&c->ctx, r, prior, proposed, config, &replace);
