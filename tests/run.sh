@@ -6,6 +6,8 @@
 #   unit        build/unit-tests, through tests/unit/run.sh (moto servers)
 #   layers      tests/layers.sh (core <- aws <- provider <- resources: no folder
 #               includes a header of one above it)
+#   scaffold    tests/scaffold.sh (make new-resource from each template, in a
+#               copy of the checkout: builds with -Werror, registry walk passes)
 #   tls         tests/tls/test_client_cert.py (when present)
 #   strict-model tests/aws/test_strict_model.py (botocore model checks, pager)
 #   strict-layer tests/aws/test_strict_proxy.py (the strict AWS layer that the
@@ -95,6 +97,8 @@ fi
 
 # 1b. the layers' include arrows (no build needed)
 stage layers tests/layers.sh
+# 1c. make new-resource: each template builds and passes the registry walk
+stage scaffold tests/scaffold.sh
 
 # 2. TLS client-certificate test against the real binary (gRPC from Debian's python3-grpcio).
 if [ -f tests/tls/test_client_cert.py ]; then
