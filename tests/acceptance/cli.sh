@@ -5,11 +5,13 @@
 #   tests/acceptance/cli.sh
 #
 # Environment:
-#   ACCEPTANCE_CLIS  tofu | terraform | both (default both)
+#   ACCEPTANCE_CLIS  tofu, terraform, terraform-1.11 (a list), both or all (default
+#                    all: every CLI available; see lib.sh)
 #   PROVIDER_BINARY  provider to test (default build/terraform-provider-wagtail_v$VERSION)
 #   VERSION          provider version (default 0.1.0)
 #   CASE_TIMEOUT     seconds allowed for any one CLI command (default 180)
 #   TOFU_BIN, TERRAFORM_BIN  use these CLIs instead of asking setup-clis.sh
+#   TERRAFORM_111_BIN  the Terraform 1.11 or newer (default /usr/local/bin/terraform)
 #   KEEP_WORKDIR=1   keep the temporary directory for inspection
 #
 # Prints `ok <cli> <case>` / `FAIL <cli> <case>` per case and ends with

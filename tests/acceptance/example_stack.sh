@@ -401,10 +401,10 @@ running() { kill -0 "$1" 2>/dev/null && [ "$(ps -o stat= -p "$1" 2>/dev/null | c
 # The quick start, as the README tells it: `make demo`, again, `make demo-down`.
 quick_start() {
 	local out=$work/quick-start.out demo=$work/demo pid pg_dir
-	local -a env=(DEMO_DIR="$demo" PROVIDER_BINARY="$binary" MIRROR="$work/demo-mirror" DEMO_CLI="$cli_name"
-		TOFU_BIN="$tofu_bin" TERRAFORM_BIN="$terraform_bin" TF_CLI_CONFIG_FILE= AWS_ENDPOINT_URL=
+	local -a env=(DEMO_DIR="$demo" PROVIDER_BINARY="$binary" MIRROR="$work/demo-mirror" DEMO_CLI="$cli_kind"
+		"$([ "$cli_kind" = tofu ] && echo TOFU_BIN || echo TERRAFORM_BIN)=$cli" TF_CLI_CONFIG_FILE= AWS_ENDPOINT_URL=
 		AWS_ACCESS_KEY_ID= AWS_SECRET_ACCESS_KEY= AWS_SESSION_TOKEN= TF_VAR_database_password=)
-	cli_name=quick-start
+	cli_name=quick-start cli_label=quick-start-$cli_label
 	if env "${env[@]}" timeout -k 10 900 make -C "$root" --no-print-directory demo >"$out" 2>&1 &&
 		grep -q '^Apply complete! Resources: [1-9]' "$out" && grep -q '^database_endpoint = ' "$out" &&
 		grep -q 'invoked: arn:aws:lambda:' "$out" && grep -q 'make demo-down' "$out"; then
@@ -433,6 +433,6 @@ quick_start() {
 }
 
 for_each_cli run_cli
-if [ "$which_clis" = terraform ]; then cli_name=terraform; else cli_name=tofu; fi
-quick_start
+# The quick start once, with the first CLI of the run.
+if [ ${#wanted_clis[@]} -gt 0 ] && use_cli "${wanted_clis[0]}"; then quick_start; fi
 finish

@@ -477,8 +477,7 @@ scenario() {
 		notok "$id state-matches-aws" "$d/agree.out"
 	fi
 	if [ "$want_state" = yes ] && [ "$want_aws" = yes ]; then
-		rc=$(cd "$d" && timeout -k 10 "$case_timeout" "$cli" plan -refresh-only -detailed-exitcode -no-color \
-			-input=false >"$d/refresh.out" 2>&1; echo $?)
+		rc=$(refresh_only_exit "$d/refresh.out")
 		if [ "$rc" = 0 ]; then ok "$id refresh-finds-no-drift"; else notok "$id refresh-finds-no-drift" "$d/refresh.out"; fi
 	fi
 
