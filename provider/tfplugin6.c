@@ -299,6 +299,11 @@ static void upgrade_resource_state(rpc_call *c, const void *request, void *respo
 	state = resource_upgrade_state(r, (long)in->version, (const char *)in->raw_state->json.data,
 				       in->raw_state->json.len, &c->diags);
 	if (state) {
+		char from[24], to[24];
+		snprintf(from, sizeof from, "%lld", (long long)in->version);
+		snprintf(to, sizeof to, "%ld", r->schema_version);
+		log_write(LOG_DEBUG, "state upgraded", "type", r->type_name, "from_version", from, "to_version", to,
+			  NULL);
 		write_only_clear(&r->schema, state);
 		out->upgraded_state = proto_value_encode(&c->arena, state, resource_state_type(r));
 	}
