@@ -60,8 +60,15 @@ static const attr_def attributes[] = {
 	{"port", &cty_number, ATTR_OPTIONAL, "Port.", .default_json = "5432", .check = {CHECK_RANGE, .min = 1150, .max = 65535}},
 	{"master_username", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "Master user name.",
 	 .check = {CHECK_REGEX, .pattern = "^[A-Za-z][A-Za-z0-9_]{0,62}$", .expected = "a user name: a letter, then letters, digits and _"}},
+	{"master_password_wo", &cty_string, ATTR_OPTIONAL | ATTR_SENSITIVE | ATTR_WRITE_ONLY,
+	 "Master password, write-only (Terraform 1.11, OpenTofu 1.11 or later): sent to RDS and never kept in "
+	 "the state or the plan. 8 to 41 printable ASCII characters but / \" @ and space. Give it with "
+	 "master_password_wo_version, and raise that to send a new one."},
+	{"master_password_wo_version", &cty_number, ATTR_OPTIONAL,
+	 "Any number, raised to send master_password_wo again: RDS then sets the new password."},
 	{"master_password", &cty_string, ATTR_OPTIONAL | ATTR_SENSITIVE,
-	 "Master password (8 to 41 printable ASCII characters but / \" @ and space). Or manage_master_user_password."},
+	 "Master password, kept in the state (marked sensitive); prefer master_password_wo. Or "
+	 "manage_master_user_password."},
 	{"manage_master_user_password", &cty_bool, ATTR_OPTIONAL, "Let RDS keep the password in Secrets Manager."},
 	{"iam_database_authentication_enabled", &cty_bool, ATTR_OPTIONAL, "IAM database authentication.",
 	 .default_json = "false"},
@@ -183,6 +190,7 @@ static const field_def fields[] = {
 	{"port", "Port", "Port", "Port"},
 	{"master_username", "MasterUsername", "MasterUsername"},
 	{"master_password", "MasterUserPassword", NULL, "MasterUserPassword"},
+	{"master_password_wo", "MasterUserPassword"}, /* sent again when its version changes */
 	{"manage_master_user_password", NULL, NULL, "ManageMasterUserPassword"},
 	{"master_user_secret_arn", NULL, "MasterUserSecret/SecretArn"},
 	{"iam_database_authentication_enabled", "EnableIAMDatabaseAuthentication", "IAMDatabaseAuthenticationEnabled",
@@ -234,21 +242,36 @@ static bool password_ok(const char *password, char *why, size_t size)
 static void validate_cluster(call_ctx *ctx, const cty_value *config)
 {
 	const cty_value *password = cty_object_get(config, "master_password");
+	const cty_value *write_only = cty_object_get(config, "master_password_wo");
 	const cty_value *manage = cty_object_get(config, "manage_master_user_password");
 	bool interval_known = cty_is_known(cty_object_get(config, "monitoring_interval"));
 	long interval = attr_long(config, "monitoring_interval", 0);
 	char why[160];
 
-	if (cty_is_known(password) && attr_flag(config, "manage_master_user_password"))
+	if (!cty_is_null(password) && !cty_is_null(write_only))
+		diag_attr_error(ctx->diags, "master_password_wo", "Conflicting password settings",
+				"Set master_password_wo or master_password, not both.");
+	else if (!cty_is_null(write_only) && attr_flag(config, "manage_master_user_password"))
+		diag_attr_error(ctx->diags, "master_password_wo", "Conflicting password settings",
+				"Set master_password_wo or manage_master_user_password = true, not both.");
+	else if (cty_is_known(password) && attr_flag(config, "manage_master_user_password"))
 		diag_attr_error(ctx->diags, "master_password", "Conflicting password settings",
 				"Set master_password or manage_master_user_password = true, not both.");
-	else if (cty_is_null(password) && !cty_is_unknown(manage) &&
+	else if (cty_is_null(password) && cty_is_null(write_only) && !cty_is_unknown(manage) &&
 		 !attr_flag(config, "manage_master_user_password"))
-		diag_attr_error(ctx->diags, "master_password", "Missing password",
-				"Set master_password, or manage_master_user_password = true to let RDS keep it in "
-				"Secrets Manager.");
+		diag_attr_error(ctx->diags, "master_password_wo", "Missing password",
+				"Set master_password_wo (write-only: kept out of the state), master_password, or "
+				"manage_master_user_password = true to let RDS keep it in Secrets Manager.");
+	/* Without a version a new write-only password could never be sent:
+	 * nothing of it is kept to compare. */
+	if (!cty_is_null(write_only) && cty_is_null(cty_object_get(config, "master_password_wo_version")))
+		diag_attr_error(ctx->diags, "master_password_wo_version", "Missing password version",
+				"master_password_wo needs master_password_wo_version (any number, e.g. 1): raise it "
+				"to send a new password.");
 	if (cty_is_known(password) && !password_ok(password->u.str.text, why, sizeof why))
 		diag_attr_error(ctx->diags, "master_password", "Invalid master password", "The password %s.", why);
+	if (cty_is_known(write_only) && !password_ok(write_only->u.str.text, why, sizeof why))
+		diag_attr_error(ctx->diags, "master_password_wo", "Invalid master password", "The password %s.", why);
 	if (interval != 0 && interval != 1 && interval != 5 && interval != 10 && interval != 15 && interval != 30 &&
 	    interval != 60)
 		diag_attr_error(ctx->diags, "monitoring_interval", "Invalid monitoring interval",
@@ -1045,6 +1068,9 @@ static bool modify_db_cluster(call_ctx *ctx, const char *id, const cty_value *pr
 	fields_query_update(fields, prior, planned, &q);
 	if (attr_differs(prior, planned, "engine_version"))
 		query_add(&q, "AllowMajorVersionUpgrade", "true");
+	/* The state holds no write-only password: its version says when. */
+	if (attr_differs(prior, planned, "master_password_wo_version"))
+		query_add_attribute(&q, "MasterUserPassword", planned, "master_password_wo");
 	if (attr_differs(prior, planned, "vpc_security_group_ids")) {
 		const cty_value *ids = cty_object_get(planned, "vpc_security_group_ids");
 		add_list(&q, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", ids);

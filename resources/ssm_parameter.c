@@ -28,7 +28,14 @@ static const attr_def attributes[] = {
 			       "starts with /)"}},
 	{"type", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "String, SecureString or StringList.",
 	 .check = {CHECK_ENUM, .choices = types}},
-	{"value", &cty_string, ATTR_REQUIRED | ATTR_SENSITIVE, "The value. Never logged."},
+	{"value_wo", &cty_string, ATTR_OPTIONAL | ATTR_SENSITIVE | ATTR_WRITE_ONLY,
+	 "The value, write-only (Terraform 1.11, OpenTofu 1.11 or later): sent to SSM and never kept in the "
+	 "state or the plan. Give it with value_wo_version, and raise that to send a new one."},
+	{"value_wo_version", &cty_number, ATTR_OPTIONAL,
+	 "Any number, raised to send value_wo again (a new parameter version)."},
+	{"value", &cty_string, ATTR_OPTIONAL | ATTR_SENSITIVE,
+	 "The value, kept in the state (marked sensitive); prefer value_wo for a secret. One of value and "
+	 "value_wo. Never logged."},
 	{"description", &cty_string, ATTR_OPTIONAL, "What the parameter is for."},
 	{"key_id", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED,
 	 "KMS key for a SecureString; default the account's alias/aws/ssm."},
@@ -60,6 +67,7 @@ static const field_def fields[] = {
 	{"id", NULL, "Parameter/Name"},
 	{"type", "Type", "Parameter/Type"},
 	{"value", "Value", "Parameter/Value"},
+	{"value_wo", "Value"},
 	{"arn", NULL, "Parameter/ARN"},
 	{"version", NULL, "Parameter/Version"},
 	{"description", "Description", "Description/Description"},
@@ -69,7 +77,7 @@ static const field_def fields[] = {
 	{NULL},
 };
 
-static const char *const versioned[] = {"value", "description", "key_id", "tier", NULL};
+static const char *const versioned[] = {"value", "value_wo_version", "description", "key_id", "tier", NULL};
 
 static bool content_changes(const cty_value *prior, const cty_value *planned)
 {
@@ -108,6 +116,21 @@ static cty_value *stored_tier_after_put(const cty_value *planned)
 	if (text_is(tier, "Standard") || text_is(tier, "Advanced"))
 		return cty_string_new(tier);
 	return cty_unknown(&cty_string);
+}
+
+/* One of value and value_wo. Null is judged only when known: at
+ * validate a module's input is unknown. */
+static void validate_parameter(call_ctx *ctx, const cty_value *config)
+{
+	const cty_value *value = cty_object_get(config, "value"), *write_only = cty_object_get(config, "value_wo");
+	if (!cty_is_null(value) && !cty_is_null(write_only))
+		diag_attr_error(ctx->diags, "value_wo", "Conflicting values", "Set value_wo or value, not both.");
+	else if (cty_is_null(value) && cty_is_null(write_only))
+		diag_attr_error(ctx->diags, "value_wo", "Missing value",
+				"Set value_wo (write-only: kept out of the state) or value.");
+	if (!cty_is_null(write_only) && cty_is_null(cty_object_get(config, "value_wo_version")))
+		diag_attr_error(ctx->diags, "value_wo_version", "Missing value version",
+				"value_wo needs value_wo_version (any number, e.g. 1): raise it to send a new value.");
 }
 
 /* A new version (and perhaps a new stored tier) comes only with new
@@ -247,6 +270,10 @@ static cty_value *parameter_state(call_ctx *ctx, const cty_value *prior, cJSON *
 		cJSON_AddItemReferenceToObject(described, "Description", description);
 	fields_json_read(fields, described, state);
 	cJSON_Delete(described);
+	/* A value given write-only stays out of the state, read back or not. */
+	cty_object_set(state, "value_wo_version", cty_value_clone(cty_object_get(prior, "value_wo_version")));
+	if (!cty_is_null(cty_object_get(state, "value_wo_version")))
+		cty_object_set(state, "value", cty_null(&cty_string));
 	cty_object_set(state, "tier", tier_value(prior, description));
 	tags_read(ctx, prior, state, tags);
 	return state;
@@ -313,6 +340,7 @@ const resource_def resource_ssm_parameter = {
 	.type_name = "wagtail_ssm_parameter",
 	.schema = {.attributes = attributes, .description = "An SSM parameter, e.g. a SecureString credential."},
 	.fields = fields,
+	.validate = validate_parameter,
 	.plan = plan_parameter,
 	.create = create_parameter,
 	.read = read_parameter,

@@ -10,20 +10,24 @@
 #include <libxml/parser.h>
 #include <stdlib.h>
 
-/* The errors validate reports for a cluster, as "attribute attribute ...". */
-static char *errors_for(const char *password, long interval, const char *role)
+/* A cluster config with what every case needs but a password. */
+static cty_value *cluster_config(void)
+{
+	cty_value *config = cty_object_new(resource_state_type(schema_find_resource("wagtail_aurora_cluster")));
+	cty_object_set(config, "name", cty_string_new("wagtail"));
+	cty_object_set(config, "instance_class", cty_string_new("db.t3.medium"));
+	cty_object_set(config, "master_username", cty_string_new("wagtail"));
+	cty_object_set(config, "monitoring_interval", cty_number_from_int(0));
+	return config;
+}
+
+/* The errors validate reports for config (freed here), as "attribute
+ * attribute ...". */
+static char *errors_of(cty_value *config)
 {
 	const resource_def *r = schema_find_resource("wagtail_aurora_cluster");
 	diag_list diags = {0};
 	call_ctx ctx = {.diags = &diags};
-	cty_value *config = cty_object_new(resource_state_type(r));
-	cty_object_set(config, "name", cty_string_new("wagtail"));
-	cty_object_set(config, "instance_class", cty_string_new("db.t3.medium"));
-	cty_object_set(config, "master_username", cty_string_new("wagtail"));
-	cty_object_set(config, "master_password", cty_string_new(password));
-	cty_object_set(config, "monitoring_interval", cty_number_from_int(interval));
-	if (role)
-		cty_object_set(config, "monitoring_role_arn", cty_string_new(role));
 	validate_config(r, config, &diags);
 	r->validate(&ctx, config);
 	char *found = calloc(1, 1024);
@@ -35,6 +39,50 @@ static char *errors_for(const char *password, long interval, const char *role)
 	diag_list_clear(&diags);
 	cty_value_free(config);
 	return found;
+}
+
+static char *errors_for(const char *password, long interval, const char *role)
+{
+	cty_value *config = cluster_config();
+	cty_object_set(config, "master_password", cty_string_new(password));
+	cty_object_set(config, "monitoring_interval", cty_number_from_int(interval));
+	if (role)
+		cty_object_set(config, "monitoring_role_arn", cty_string_new(role));
+	return errors_of(config);
+}
+
+/* A write-only password: with its version, instead of master_password and
+ * of a managed password, and checked as RDS would. */
+TEST(aurora_master_password_wo_needs_a_version_and_no_other_password)
+{
+	static const struct {
+		const char *password, *write_only;
+		long version; /* -1: unset */
+		bool manage;
+		const char *errors;
+	} cases[] = {
+		{NULL, "long-enough", 1, false, ""},
+		{NULL, "long-enough", -1, false, "master_password_wo_version "},
+		{"long-enough", "long-enough", 1, false, "master_password_wo "},
+		{NULL, "long-enough", 1, true, "master_password_wo "},
+		{NULL, "short", 1, false, "master_password_wo "},
+		{NULL, NULL, -1, false, "master_password_wo "}, /* no password at all */
+		{NULL, NULL, -1, true, ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		cty_value *config = cluster_config();
+		if (cases[i].password)
+			cty_object_set(config, "master_password", cty_string_new(cases[i].password));
+		if (cases[i].write_only)
+			cty_object_set(config, "master_password_wo", cty_string_new(cases[i].write_only));
+		if (cases[i].version >= 0)
+			cty_object_set(config, "master_password_wo_version", cty_number_from_int(cases[i].version));
+		if (cases[i].manage)
+			cty_object_set(config, "manage_master_user_password", cty_bool_new(true));
+		char *errors = errors_of(config);
+		CHECK_STR(errors, cases[i].errors);
+		free(errors);
+	}
 }
 
 #define ROLE "arn:aws:iam::123456789012:role/rds-monitoring"

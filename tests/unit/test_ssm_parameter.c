@@ -11,6 +11,7 @@
 
 #include "moto_provider.h"
 
+#include "attr.h"
 #include "aws_calls.h"
 #include "http.h"
 #include "plan.h"
@@ -20,6 +21,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #define PARAMETER_VALUE "s3cret"
 static const resource_def *parameter(void)
 {
@@ -424,6 +426,74 @@ TEST(ssm_call_rules_exists_and_gone)
 	CHECK(diags.count == 0);
 	cJSON_Delete(name);
 	cJSON_Delete(put);
+	provider_client_free(ctx.client);
+	diag_list_clear(&diags);
+}
+
+/* ---- write-only values ---- */
+
+/* The value in AWS, through GetParameter; malloc'd, or NULL. */
+static char *value_in_aws(call_ctx *ctx, const char *name)
+{
+	cJSON *request = json_request("Name", name), *answer = NULL;
+	cJSON_AddBoolToObject(request, "WithDecryption", 1);
+	ctx_json_as(ctx, &aws_ssm, "GetParameter", request, NULL, &answer, NULL);
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(answer, "Parameter"), "Value");
+	char *text = cJSON_IsString(value) ? strdup(value->valuestring) : NULL;
+	cJSON_Delete(answer);
+	cJSON_Delete(request);
+	return text;
+}
+
+/* value_wo reaches SSM at create, and again when value_wo_version is
+ * raised; neither the state after create, nor after a refresh, nor after
+ * the update holds it (or the value, read back). */
+TEST(ssm_value_wo_reaches_aws_and_never_the_state)
+{
+	diag_list diags = {0};
+	call_ctx ctx = {.client = unit_moto_provider("ssm", "MOTO_ENDPOINT"), .diags = &diags};
+	if (!ctx.client)
+		return;
+	const char *name = "/wagtail/unit/write-only/p";
+	cty_value *config = parameter_config(name, NULL);
+	cty_object_set(config, "value", cty_null(&cty_string));
+	cty_object_set(config, "value_wo", cty_string_new("first-secret"));
+	cty_object_set(config, "value_wo_version", cty_number_from_int(1));
+	cty_value *none = cty_null(resource_state_type(parameter()));
+	path_list replace = {0};
+	cty_value *planned = plan_of(&ctx, none, config, &replace);
+	cty_value *state = parameter()->create(&ctx, planned);
+	check_no_errors(__LINE__, &diags);
+	char *in_aws = value_in_aws(&ctx, name);
+	CHECK_STR(in_aws, "first-secret");
+	free(in_aws);
+	CHECK(state && cty_is_null(cty_object_get(state, "value")));
+	CHECK(state && attr_long(state, "value_wo_version", 0) == 1);
+
+	cty_value *refreshed = state ? parameter()->read(&ctx, state) : NULL;
+	CHECK(refreshed && cty_is_null(cty_object_get(refreshed, "value")));
+
+	/* A new value with a new version: sent, a new parameter version. */
+	cty_object_set(config, "value_wo", cty_string_new("second-secret"));
+	cty_object_set(config, "value_wo_version", cty_number_from_int(2));
+	cty_value *next = refreshed ? plan_of(&ctx, refreshed, config, &replace) : NULL;
+	cty_value *updated = next ? parameter()->update(&ctx, refreshed, next) : NULL;
+	check_no_errors(__LINE__, &diags);
+	in_aws = value_in_aws(&ctx, name);
+	CHECK_STR(in_aws, "second-secret");
+	free(in_aws);
+	CHECK(updated && cty_is_null(cty_object_get(updated, "value")));
+	CHECK(updated && attr_long(updated, "version", 0) == attr_long(refreshed, "version", 0) + 1);
+
+	cty_value *states[1] = {updated};
+	delete_all(&ctx, states, 1);
+	path_list_clear(&replace);
+	cty_value_free(next);
+	cty_value_free(refreshed);
+	cty_value_free(state);
+	cty_value_free(planned);
+	cty_value_free(none);
+	cty_value_free(config);
 	provider_client_free(ctx.client);
 	diag_list_clear(&diags);
 }
