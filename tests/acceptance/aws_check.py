@@ -63,6 +63,11 @@ def parameter(name, value, type_, tags_json):
     expect_equal("parameter tags", {t["Key"]: t["Value"] for t in tags}, json.loads(tags_json))
 
 
+def parameter_holds(name, value):
+    got = client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"]
+    expect_equal("value", got["Value"], value)
+
+
 def parameter_tier(name, tier, version):
     """The tier AWS reports for the parameter (DescribeParameters; "any" to
     skip) and its version (a parameter made anew starts again at 1)."""
@@ -769,6 +774,7 @@ def delete_log_subscription(group, name):
 
 
 commands.update({
+    "parameter-holds": parameter_holds,
     "create-kinesis-stream": create_kinesis_stream, "log-subscription": log_subscription,
     "log-subscription-gone": log_subscription_gone, "put-log-subscription": put_log_subscription,
     "delete-log-subscription": delete_log_subscription,

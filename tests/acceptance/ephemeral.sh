@@ -68,9 +68,18 @@ cli_release() {
 # at_least MAJOR MINOR WANT_MAJOR WANT_MINOR
 at_least() { [ "$1" -gt "$3" ] || { [ "$1" = "$3" ] && [ "$2" -ge "$4" ]; }; }
 
-# main_tf SSM_NAME: each ephemeral value into a write-only attribute.
+# main_tf SSM_NAME [VERSION]: each ephemeral value into a write-only
+# attribute; the password also into a real SecureString's value_wo, whose
+# value_wo_version is VERSION (default 1).
 main_tf() {
 	cat <<EOF
+resource "wagtail_ssm_parameter" "written" {
+  name             = "$1-written"
+  type             = "SecureString"
+  value_wo         = ephemeral.wagtail_random_password.db.result
+  value_wo_version = ${2:-1}
+}
+
 ephemeral "wagtail_ssm_parameter" "db" {
   name = "$1"
 }
@@ -196,8 +205,41 @@ opened_and_hidden() {
 		notok no-secret-in-trace-logs "$work/$cli_name-apply.log"
 		note "the trace logs show no provider lines or no OpenEphemeralResource: the check would prove nothing"
 	fi
+	# The real resource: SSM holds the password the apply opened, the
+	# state does not (the secrets above include it).
+	if check parameter-holds "$ssm_name-written" "$password" >"$work/$cli_name-written.out" 2>&1; then
+		ok value-wo-reached-ssm
+	else
+		notok value-wo-reached-ssm "$work/$cli_name-written.out"
+	fi
+	if "$python" - "$dir/terraform.tfstate" <<'PY'; then ok ssm-state-holds-no-value; else notok ssm-state-holds-no-value "$dir/terraform.tfstate"; fi
+import json, sys
+state = json.load(open(sys.argv[1]))
+written = [r for r in state["resources"] if r["type"] == "wagtail_ssm_parameter"][0]["instances"][0]["attributes"]
+assert written["value_wo"] is None and written["value"] is None, written
+assert written["value_wo_version"] == 1, written
+PY
 	# New values on every run, and still nothing to change.
 	no_changes second-plan-empty
+	# A raised version sends the value again: a new password in SSM, and
+	# still none in the state.
+	local sent_before sent_after
+	sent_before=$(check parameter-value "$ssm_name-written" 2>/dev/null)
+	main_tf "$ssm_name" 2 >"$dir/main.tf"
+	out=$work/$cli_name-bump.out
+	if tf "$out" apply -no-color -auto-approve -input=false; then ok version-bump-applied; else
+		notok version-bump-applied "$out"
+	fi
+	sent_after=$(check parameter-value "$ssm_name-written" 2>/dev/null)
+	if [[ $sent_after =~ ^[A-Za-z0-9]{32}$ ]] && [ "$sent_after" != "$sent_before" ]; then
+		ok version-bump-sent-a-new-value
+	else
+		notok version-bump-sent-a-new-value
+		note "SSM held '${sent_before:0:4}...' before and '${sent_after:0:4}...' after"
+	fi
+	printf '%s\n' "$sent_after" >>"$secrets"
+	no_secret_in no-new-secret-in-state "$secrets" "$dir/terraform.tfstate"
+	no_changes plan-after-bump-empty
 }
 
 schema_says_so() {
@@ -252,12 +294,19 @@ resource "wagtail_test_write_only" "main" {
     secret_wo = "nested-$ssm_secret"
   }
 }
+
+resource "wagtail_ssm_parameter" "written" {
+  name             = "$ssm_name-written"
+  type             = "SecureString"
+  value_wo         = "real-$ssm_secret"
+  value_wo_version = 1
+}
 EOF
 	out=$work/$cli_name-write-only-refused.out
 	if ! tf "$out" apply -no-color -auto-approve -input=false &&
-		[ "$(grep -c 'Write-only attribute needs a newer CLI' "$out")" = 2 ] &&
+		[ "$(grep -c 'Write-only attribute needs a newer CLI' "$out")" = 3 ] &&
 		grep -q 'Terraform 1.11 or later and OpenTofu 1.11' "$out" &&
-		grep -q 'main.tf line 4' "$out" && grep -q 'main.tf line 7' "$out"; then
+		grep -q 'main.tf line 4' "$out" && grep -q 'main.tf line 7' "$out" && grep -q 'main.tf line 14' "$out"; then
 		ok write-only-refused-naming-attribute-and-versions
 	else
 		notok write-only-refused-naming-attribute-and-versions "$out"
