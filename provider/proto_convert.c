@@ -18,7 +18,14 @@ static Tfplugin6__Schema__Attribute *proto_attribute(arena *a, const attr_def *d
 	attr->required = (def->flags & ATTR_REQUIRED) != 0;
 	attr->optional = (def->flags & ATTR_OPTIONAL) != 0 || def->default_json;
 	attr->computed = (def->flags & ATTR_COMPUTED) != 0 || def->default_json;
-	attr->sensitive = (def->flags & ATTR_SENSITIVE) != 0;
+	/* A write-only value is null in every state and plan the provider
+	 * answers, so a sensitive mark on it guards nothing; the CLI would
+	 * still record the mark in the state (sensitive_attributes), and a
+	 * state written before the attribute existed lacks it: the CLI plans
+	 * such a change of marks alone as an update in place (plan
+	 * -refresh=false of a 0.1.0 state). The provider itself keeps
+	 * treating the value as secret (ATTR_SENSITIVE: never logged). */
+	attr->sensitive = (def->flags & ATTR_SENSITIVE) != 0 && !(def->flags & ATTR_WRITE_ONLY);
 	attr->write_only = (def->flags & ATTR_WRITE_ONLY) != 0;
 	return attr;
 }
