@@ -9,6 +9,7 @@
 #   tests/acceptance/NAME.sh      both CLIs against moto
 #   resources/registry.def        RESOURCE(NAME), in order
 #   tests/run.sh                  the acceptance stage, before `release`
+#   tests/acceptance/state_upgrade.sh  NAME among the types added after 0.1.0
 #   docs/index.md                 the link to the page, in order
 #
 # SERVICE is one of the aws_service names in aws/client.h; its wire protocol
@@ -103,6 +104,12 @@ edit "$root/tests/run.sh" '
 	inside && /^\)/ { if (!done) printf "\t\"%s tests/acceptance/%s.sh\"\n", stage, name; inside = 0; done = 1 }
 	{ print }'
 
+# A type 0.1.0 did not have has no state of 0.1.0 to upgrade: the
+# state-upgrade stage is told so.
+edit "$root/tests/acceptance/state_upgrade.sh" '
+	/^added_after_0_1_0=\(/ && !done { sub(/\)$/, " " name ")"); done = 1 }
+	{ print }'
+
 # The link on docs/index.md, among the other resources' links, in order.
 edit "$root/docs/index.md" '
 	function link() { printf "- [wagtail_%s](resources/%s.md)\n", name, name }
@@ -114,7 +121,8 @@ edit "$root/docs/index.md" '
 cat <<MSG
 new-resource: wagtail_$name on $service ($protocol), written:
   resources/$name.c  tests/unit/test_$name.c  docs/resources/$name.md  tests/acceptance/$name.sh
-  and registered: resources/registry.def, tests/run.sh (stage $stage), docs/index.md
+  and registered: resources/registry.def, tests/run.sh (stage $stage), docs/index.md,
+  tests/acceptance/state_upgrade.sh (a type added after 0.1.0)
 Next (docs/contributing.md):
   make BUILD=build-dev build-dev/unit-tests && tests/unit/run.sh build-dev/unit-tests
   then the real actions and members in resources/$name.c, the check commands

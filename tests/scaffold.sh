@@ -45,6 +45,16 @@ declare -A services=([scaffold_logs_thing]=logs [scaffold_rds_thing]=rds [scaffo
 for name in "${!services[@]}"; do
 	step "new-resource-$name" env ROOT="$tree" "$tree/scaffold/new-resource.sh" "$name" "${services[$name]}"
 done
+# The state-upgrade stage knows each new type has no 0.1.0 state.
+listed_after_0_1_0() {
+	local line
+	line=$(grep '^added_after_0_1_0=(' "$tree/tests/acceptance/state_upgrade.sh")
+	for name in "${!services[@]}"; do
+		[[ " ${line#*(} " == *" $name "* || " ${line#*(}" == *" $name)"* ]] || { echo "$name missing: $line"; return 1; }
+	done
+}
+step new-types-listed-as-added-after-0.1.0 listed_after_0_1_0
+
 # A second run with a name in use fails, says so, and writes nothing.
 refuses_name_in_use() {
 	local before after out
