@@ -63,6 +63,17 @@ def parameter(name, value, type_, tags_json):
     expect_equal("parameter tags", {t["Key"]: t["Value"] for t in tags}, json.loads(tags_json))
 
 
+def new_user_key(user):
+    """Makes IAM user `user`, allowed everything as the tests' own user is,
+    and prints an access key of it: its id and secret."""
+    iam = client("iam")
+    iam.create_user(UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName="everything", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    print(key["AccessKeyId"], key["SecretAccessKey"])
+
+
 def parameter_holds(name, value):
     got = client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"]
     expect_equal("value", got["Value"], value)
@@ -774,7 +785,7 @@ def delete_log_subscription(group, name):
 
 
 commands.update({
-    "parameter-holds": parameter_holds,
+    "parameter-holds": parameter_holds, "new-user-key": new_user_key,
     "create-kinesis-stream": create_kinesis_stream, "log-subscription": log_subscription,
     "log-subscription-gone": log_subscription_gone, "put-log-subscription": put_log_subscription,
     "delete-log-subscription": delete_log_subscription,

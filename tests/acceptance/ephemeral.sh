@@ -16,6 +16,11 @@
 # at plan and at apply, the second plan must be empty (a write-only value is
 # never compared), and the served schema must say write_only and
 # sensitive. A parameter that does not exist fails the plan naming it.
+# The same run configures a second provider whose secret key is an
+# ephemeral value (an IAM user's key put into SSM, nowhere else): its
+# calls are signed with it, and the key too is in no state, plan or log.
+# A real wagtail_ssm_parameter takes the password as value_wo: SSM holds
+# it, the state does not, and a raised value_wo_version sends a new one.
 #
 # On an older CLI (Terraform 1.8) both are refused before anything runs: an
 # `ephemeral` block is a configuration error of the CLI's own, and a
@@ -70,9 +75,33 @@ at_least() { [ "$1" -gt "$3" ] || { [ "$1" = "$3" ] && [ "$2" -ge "$4" ]; }; }
 
 # main_tf SSM_NAME [VERSION]: each ephemeral value into a write-only
 # attribute; the password also into a real SecureString's value_wo, whose
-# value_wo_version is VERSION (default 1).
+# value_wo_version is VERSION (default 1); and a second provider
+# configuration whose secret key is an ephemeral value read from SSM, which
+# makes a parameter of its own.
 main_tf() {
 	cat <<EOF
+ephemeral "wagtail_ssm_parameter" "secret_key" {
+  name = "$1-secret-key"
+}
+
+provider "wagtail" {
+  alias      = "keyed_ephemerally"
+  region     = "eu-west-1"
+  access_key = "$second_key_id"
+  secret_key = ephemeral.wagtail_ssm_parameter.secret_key.value
+  endpoints {
+    ssm = "$MOTO_ENDPOINT"
+    sts = "$MOTO_ENDPOINT"
+  }
+}
+
+resource "wagtail_ssm_parameter" "keyed_ephemerally" {
+  provider = wagtail.keyed_ephemerally
+  name     = "$1-keyed-ephemerally"
+  type     = "String"
+  value    = "made with a key from an ephemeral value"
+}
+
 resource "wagtail_ssm_parameter" "written" {
   name             = "$1-written"
   type             = "SecureString"
@@ -177,12 +206,12 @@ opened_and_hidden() {
 		notok token-reached-apply-in-nested-block "$dir/sink"
 	fi
 
-	{ sink_values "$dir/sink.plan"; sink_values "$dir/sink"; } | sort -u >"$secrets"
+	{ sink_values "$dir/sink.plan"; sink_values "$dir/sink"; echo "$second_key_secret"; } | sort -u >"$secrets"
 	# The SSM value, a password from the plan and another from the apply,
 	# and a token (two tokens signed in the same second are one).
-	if [ "$(wc -l <"$secrets")" -ge 4 ]; then ok secrets-collected; else
+	if [ "$(wc -l <"$secrets")" -ge 5 ]; then ok secrets-collected; else
 		notok secrets-collected "$secrets"
-		note "want the SSM value, two passwords (plan and apply) and a token"
+		note "want the SSM value, two passwords (plan and apply), a token and the second secret key"
 	fi
 	if grep -q '"secret_wo": null' "$dir/terraform.tfstate"; then ok state-holds-null-write-only; else
 		notok state-holds-null-write-only "$dir/terraform.tfstate"
@@ -205,6 +234,14 @@ opened_and_hidden() {
 		notok no-secret-in-trace-logs "$work/$cli_name-apply.log"
 		note "the trace logs show no provider lines or no OpenEphemeralResource: the check would prove nothing"
 	fi
+	# The provider configured from an ephemeral value signed its calls
+	# with that key: its parameter exists.
+	if check parameter-holds "$ssm_name-keyed-ephemerally" "made with a key from an ephemeral value" \
+		>"$work/$cli_name-keyed.out" 2>&1; then
+		ok provider-configured-from-ephemeral-value
+	else
+		notok provider-configured-from-ephemeral-value "$work/$cli_name-keyed.out"
+	fi
 	# The real resource: SSM holds the password the apply opened, the
 	# state does not (the secrets above include it).
 	if check parameter-holds "$ssm_name-written" "$password" >"$work/$cli_name-written.out" 2>&1; then
@@ -215,7 +252,8 @@ opened_and_hidden() {
 	if "$python" - "$dir/terraform.tfstate" <<'PY'; then ok ssm-state-holds-no-value; else notok ssm-state-holds-no-value "$dir/terraform.tfstate"; fi
 import json, sys
 state = json.load(open(sys.argv[1]))
-written = [r for r in state["resources"] if r["type"] == "wagtail_ssm_parameter"][0]["instances"][0]["attributes"]
+written = [r for r in state["resources"]
+           if r["type"] == "wagtail_ssm_parameter" and r["name"] == "written"][0]["instances"][0]["attributes"]
 assert written["value_wo"] is None and written["value"] is None, written
 assert written["value_wo_version"] == 1, written
 PY
@@ -328,6 +366,14 @@ run_cli() {
 	ssm_secret=ssm-$cli_name-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 	if ! check put-parameter "$ssm_name" "$ssm_secret" >"$work/$cli_name-put.out" 2>&1; then
 		notok put-parameter "$work/$cli_name-put.out"
+		return
+	fi
+	# A key of its own for the provider configured from an ephemeral
+	# value: it appears nowhere but in SSM.
+	read -r second_key_id second_key_secret < <(check new-user-key "acc-ephemeral-$cli_name" 2>"$work/$cli_name-key.out")
+	if [ -z "${second_key_secret:-}" ] ||
+		! check put-parameter "$ssm_name-secret-key" "$second_key_secret" >>"$work/$cli_name-key.out" 2>&1; then
+		notok second-access-key-in-ssm "$work/$cli_name-key.out"
 		return
 	fi
 	provider_block >"$dir/provider.tf"
