@@ -14,8 +14,8 @@
 # `show -json`) and in the TF_LOG=trace logs and outputs of the plan and
 # the apply: none may be there. The values must have reached the provider
 # at plan and at apply, the second plan must be empty (a write-only value is
-# never compared), and the served schema must say write_only and
-# sensitive. A parameter that does not exist fails the plan naming it.
+# never compared), and the served schema must say write_only (and
+# sensitive for the ephemeral results). A parameter that does not exist fails the plan naming it.
 # The same run configures a second provider whose secret key is an
 # ephemeral value (an IAM user's key put into SSM, nowhere else): its
 # calls are signed with it, and the key too is in no state, plan or log.
