@@ -6,6 +6,7 @@
 #include "client_internal.h"
 
 #include <libxml/parser.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

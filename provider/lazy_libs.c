@@ -1,6 +1,12 @@
 /* lazy_libs.c: libcurl, libxml2 and libpq opened with dlopen on first use
  * (see lazy_libs.h for why).
  *
+ * Built with -DWAGTAIL_STATIC (the fully static release binaries,
+ * scripts/release/static.sh), the three libraries are linked into the
+ * binary instead: there is no loader to open them with. Then nothing here
+ * wraps their functions, and lazy_lib_load only runs a library's own
+ * set-up, once. The rest of this comment is about the default build.
+ *
  * Each library has a list of the functions we call, written once as an
  * X-macro: from it come the table of symbol names that loading resolves and
  * one wrapper per function, with the function's own name and prototype,
@@ -11,6 +17,27 @@
  * The sonames come from the libraries the build found (Makefile), so the
  * binary opens the same ABI it was compiled against. */
 #include "lazy_libs.h"
+
+#ifdef WAGTAIL_STATIC
+#include <libxml/parser.h>
+#include <pthread.h>
+
+static pthread_once_t xml2_once = PTHREAD_ONCE_INIT;
+
+/* libxml2 asks to be initialised once, before threads use it. */
+static void init_xml2(void)
+{
+	xmlInitParser();
+}
+
+bool lazy_lib_load(lazy_lib which, const char **error)
+{
+	(void)error;
+	if (which == LAZY_LIB_XML2)
+		pthread_once(&xml2_once, init_xml2);
+	return true;
+}
+#else /* !WAGTAIL_STATIC: the libraries are opened with dlopen */
 
 #include "log.h"
 
@@ -275,3 +302,5 @@ CURLSHcode curl_share_setopt(CURLSH *share, CURLSHoption option, ...)
 	va_end(ap);
 	return result;
 }
+
+#endif /* WAGTAIL_STATIC */

@@ -147,7 +147,9 @@ int main(int argc, char **argv)
 	 * (-parallelism) start a thread each: with 20 at once the provider's
 	 * peak RSS doubled (tests/acceptance/load.sh). Our threads wait on the
 	 * network, not on malloc, so sharing one arena costs nothing. */
+#ifdef M_ARENA_MAX /* glibc's; musl (the static release build) has no arenas */
 	mallopt(M_ARENA_MAX, 1);
+#endif
 	/* No OpenSSL teardown at exit. gRPC's timer and executor threads can
 	 * still be finishing a TLS write when main returns, and OpenSSL's atexit
 	 * cleanup freed the global and per-thread state under them: a double

@@ -21,6 +21,9 @@
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
+#if __has_include(<grpc/credentials.h>) /* newer gRPC declares the credentials here */
+#include <grpc/credentials.h>
+#endif
 #include <grpc/support/alloc.h>
 #include <grpc/support/log.h>
 #include <pthread.h>
@@ -66,7 +69,10 @@ static struct {
 #define SHUTDOWN_TAG ((void *)&srv)
 
 /* gRPC's own log lines (TLS failures, transport errors) would otherwise go
- * to stderr as plain text, which go-plugin files under debug. */
+ * to stderr as plain text, which go-plugin files under debug. Newer gRPC
+ * (the static release build's, -DWAGTAIL_GRPC_ABSL_LOG) logs through
+ * abseil and has no gpr_set_log_function: there its lines stay plain. */
+#ifndef WAGTAIL_GRPC_ABSL_LOG
 static void log_from_grpc(gpr_log_func_args *args)
 {
 	log_level level = args->severity == GPR_LOG_SEVERITY_ERROR  ? LOG_ERROR
@@ -77,6 +83,7 @@ static void log_from_grpc(gpr_log_func_args *args)
 	snprintf(line, sizeof line, "%d", args->line);
 	log_write(level, args->message, "grpc_file", args->file, "grpc_line", line, NULL);
 }
+#endif
 
 static void incoming_free(incoming *in)
 {
@@ -325,7 +332,9 @@ int server_start(const server_config *config, char **error)
 	grpc_server_credentials *creds;
 	int bound;
 
+#ifndef WAGTAIL_GRPC_ABSL_LOG
 	gpr_set_log_function(log_from_grpc); /* before grpc_init logs anything */
+#endif
 	grpc_init();
 	sem_init(&srv.stop, 0, 0);
 	srv.tables = config->tables;
