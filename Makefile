@@ -85,6 +85,14 @@ install: $(BUILD)/$(BINARY)
 release: $(BUILD)/$(BINARY)
 	RELEASE_DIR=$(BUILD)/release ./build.sh release $(BUILD)/$(BINARY) $(VERSION)
 
+# Fully static release binaries, cross-built with zig from pinned sources
+# (scripts/release/static.sh; the dependencies are cached in
+# ~/.cache/terraform-provider-wagtail): build-static/TARGET/$(BINARY).
+STATIC_TARGETS ?= x86_64-linux-musl
+.PHONY: static
+static:
+	VERSION=$(VERSION) scripts/release/static.sh build $(STATIC_TARGETS)
+
 test: all $(BUILD)/unit-tests
 	./tests/run.sh
 

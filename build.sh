@@ -5,6 +5,7 @@
 #   ./build.sh install BINARY VERSION   lay BINARY into a filesystem mirror ($MIRROR, default build/mirror)
 #   ./build.sh cli-config MIRROR        print a CLI config (TF_CLI_CONFIG_FILE) that installs wagtail/wagtail from MIRROR
 #   ./build.sh release BINARY VERSION   registry packages and mirror layouts ($RELEASE_DIR, default build/release)
+#   ./build.sh static [TARGET...]       fully static binaries cross-built with zig (scripts/release/static.sh)
 #   ./build.sh test                     make test
 set -euo pipefail
 
@@ -21,7 +22,7 @@ DEB_PACKAGES=(
 PY_PACKAGES=("moto[server]==5.2.1" boto3)
 
 usage() {
-	sed -n '2,7s/^# \{0,1\}//p' "$0" >&2
+	sed -n '2,8s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -170,6 +171,7 @@ build) make -C "$here" "$@" ;;
 install) install_mirror "$@" ;;
 cli-config) cli_config "$@" ;;
 release) release "$@" ;;
+static) "$here/scripts/release/static.sh" build "$@" ;;
 test) make -C "$here" test "$@" ;;
 *) usage ;;
 esac

@@ -8,8 +8,10 @@ The starting point is the list the grpcio source distribution compiles
 one HTTP/2 server on a unix socket or TCP port, with TLS from OpenSSL (the
 one TLS library of the release build). So BoringSSL and the bundled zlib
 go (OpenSSL and the zlib built beside it take their place), and with them
-the client side, xDS, RLS, the load-balancing policies, resolvers, ALTS and
-the cloud credentials. The core configuration is our own
+xDS, RLS, the load-balancing policies only they use, ALTS, the cloud
+credentials and in-process channels. The client side stays: the server's
+code refers to it (channel creation, the fused filter stacks, the
+authorization filter). The core configuration is our own
 (grpc_plugin_registry.cc beside this file), registering only what a server
 uses. A file left out here that the link still needs shows up as an
 undefined symbol when the provider is linked.
@@ -28,38 +30,34 @@ EXCLUDE = [
     "src/core/util/iphone/*",
     # Our own core configuration instead of the full one.
     "src/core/plugin_registry/*",
-    # xDS and what only it uses (re2 included).
+    # xDS, RLS and the load-balancing policies only they use.
     "src/core/xds/*",
     "src/core/resolver/xds/*",
     "src/core/resolver/google_c2p/*",
-    "src/core/load_balancing/*",
+    "src/core/load_balancing/xds/*",
+    "src/core/load_balancing/rls/*",
+    "src/core/load_balancing/priority/*",
+    "src/core/load_balancing/outlier_detection/*",
+    "src/core/load_balancing/weighted_target/*",
+    "src/core/load_balancing/ring_hash/*",
+    "src/core/load_balancing/round_robin/*",
+    "src/core/load_balancing/weighted_round_robin/*",
+    "src/core/load_balancing/autosharding/*",
     "src/core/ext/filters/rbac/*",
     "src/core/ext/filters/stateful_session/*",
     "src/core/ext/filters/gcp_authentication/*",
     "src/core/ext/filters/fault_injection/*",
-    "src/core/filter/ext_proc/*",
     "src/core/filter/composite/*",
-    "src/core/lib/security/authorization/*",
+    "src/core/filter/ext_proc/*",
     "src/core/credentials/transport/xds/*",
-    "third_party/re2/*",
-    "src/core/ext/upbdefs-gen/*",
-    "src/core/ext/upb-gen/envoy/*",
-    "src/core/ext/upb-gen/xds/*",
-    "src/core/ext/upb-gen/udpa/*",
-    "src/core/ext/upb-gen/validate/*",
-    "src/core/ext/upb-gen/cel/*",
-    "src/core/ext/upb-gen/google/api/*",
-    "src/core/ext/upb-gen/src/proto/grpc/lookup/*",
-    # Client side: channels, resolvers, connectors, load balancing.
-    "src/core/client_channel/*",
-    "src/core/resolver/*",
-    "src/core/ext/transport/chttp2/client/*",
-    "src/core/ext/transport/inproc/*",
-    "src/core/handshaker/http_connect/*",
-    "src/core/handshaker/tcp_connect/*",
-    "src/core/ext/filters/backend_metrics/*",
-    "src/core/ext/filters/http/client/*",
-    "src/core/service_config/*",
+    "src/core/server/xds_*",
+    "src/core/ext/upb*-gen/envoy/*",
+    "src/core/ext/upb*-gen/xds/*",
+    "src/core/ext/upb*-gen/udpa/*",
+    "src/core/ext/upb*-gen/validate/*",
+    "src/core/ext/upb*-gen/cel/*",
+    "src/core/ext/upb*-gen/google/api/*",
+    "src/core/ext/upb*-gen/src/proto/grpc/lookup/*",
     # Credentials other than SSL/TLS and insecure.
     "src/core/credentials/call/external/*",
     "src/core/credentials/call/gcp_service_account_identity/*",
@@ -72,21 +70,14 @@ EXCLUDE = [
     "src/core/credentials/transport/alts/*",
     "src/core/credentials/transport/google_default/*",
     "src/core/tsi/alts/*",
-    "src/core/util/http_client/*",
-    "src/core/util/gcp_metadata_query.cc",
-    "src/core/util/matchers.cc",
-    "src/core/credentials/call/regional_access_boundary_fetcher.cc",
-    "src/core/credentials/transport/fake/*",
-    "src/core/credentials/transport/local/*",
-    "src/core/tsi/fake_transport_security.cc",
-    "src/core/tsi/local_transport_security.cc",
-    "src/core/server/xds_*",
-    "src/core/server/server_config_selector_filter.cc",
-    "src/core/transport/endpoint_transport_client_channel_factory.cc",
-    "src/core/ext/transport/chttp2/transport/http2_client_transport.cc",
-    "src/core/ext/filters/http/client_authority_filter.cc",
-    "src/core/lib/surface/legacy_channel.cc",
-    "src/core/lib/surface/channel_create.cc",
+    # In-process channels.
+    "src/core/ext/transport/inproc/*",
+]
+
+# Kept although a pattern above matches: the backend metrics (ORCA) message
+# is read by the load-balancing code that stays.
+KEEP = [
+    "src/core/ext/upb-gen/xds/data/orca/*",
 ]
 
 
@@ -96,7 +87,8 @@ def main():
     import grpc_core_dependencies
 
     for path in grpc_core_dependencies.CORE_SOURCE_FILES:
-        if not any(fnmatch.fnmatch(path, pattern) for pattern in EXCLUDE):
+        if any(fnmatch.fnmatch(path, pattern) for pattern in KEEP) or \
+                not any(fnmatch.fnmatch(path, pattern) for pattern in EXCLUDE):
             print(path)
 
 
