@@ -22,7 +22,7 @@ static const attr_check retention_check = {CHECK_ENUM, .choices = retention_days
 
 static const attr_def attributes[] = {
 	{"name", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "Log group name, e.g. /ecs/wagtail.",
-	 .check = {CHECK_REGEX, .pattern = "^[-._/#A-Za-z0-9]{1,512}$",
+	 .check = {CHECK_REGEX, .pattern = "^[-._/#A-Za-z0-9]+$", .max_length = 512,
 		   .expected = "a log group name of 1 to 512 letters, digits and . - _ / #"}},
 	{"retention_in_days", &cty_number, ATTR_OPTIONAL,
 	 "Days to keep events: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, "

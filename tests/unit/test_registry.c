@@ -33,6 +33,32 @@ static void check_defaults(const char *type_name, const block_def *b)
 		check_defaults(type_name, n->block);
 }
 
+/* No pattern counts a repetition past 255, RE_DUP_MAX's least value: musl's
+ * regcomp (the static release build's) refuses {1,512}, which glibc takes.
+ * A longer limit goes in the check's max_length. */
+static void check_patterns(const char *type_name, const block_def *b)
+{
+	for (const attr_def *a = b->attributes; a && a->name; a++) {
+		if (a->check.kind != CHECK_REGEX || !a->check.pattern)
+			continue;
+		for (const char *p = strchr(a->check.pattern, '{'); p; p = strchr(p + 1, '{')) {
+			char *end;
+			for (const char *n = p + 1; *n >= '0' && *n <= '9'; n = end + (*end == ',')) {
+				if (strtol(n, &end, 10) > 255) {
+					char message[256];
+					snprintf(message, sizeof message, "%s.%s: pattern %s counts past 255; use max_length",
+						 type_name, a->name, a->check.pattern);
+					unit_fail(__FILE__, __LINE__, message);
+				}
+				if (*end != ',')
+					break;
+			}
+		}
+	}
+	for (const nested_def *n = b->blocks; n && n->name; n++)
+		check_patterns(type_name, n->block);
+}
+
 /* Whether a member or path is well formed: not empty, no empty part. */
 static bool path_ok(const char *path)
 {
@@ -74,6 +100,7 @@ static void check_table(const resource_def *const *list, const char *prefix)
 		if (!schema_find_attribute(&(*r)->schema, "id"))
 			unit_fail(__FILE__, __LINE__, name);
 		check_defaults(name, &(*r)->schema);
+		check_patterns(name, &(*r)->schema);
 		CHECK((*r)->read != NULL);
 		if (field_problems(*r))
 			unit_fail(__FILE__, __LINE__, name);
