@@ -117,7 +117,8 @@ release() {
 	[ $# -eq 2 ] || usage
 	local binary=$1 version=${2#v} out platform name stage executable host h1
 	out=$(realpath -m "${RELEASE_DIR:-$here/build/release}")
-	platform=$(os_arch)
+	# PLATFORM names another os_arch: a binary cross-built for it.
+	platform=${PLATFORM:-$(os_arch)}
 	name=terraform-provider-wagtail_$version
 	executable=terraform-provider-wagtail_v$version
 	[ -x "$binary" ] || {

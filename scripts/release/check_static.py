@@ -4,7 +4,8 @@
     check_static.py BINARY [EMULATOR]
 
 - `file` calls it statically linked, and `ldd` finds no dynamic executable;
-- it has no dlopen (nor dlsym) symbol;
+- it has no dlopen (nor dlsym) symbol (read from BINARY.symbols, the same
+  link with its symbol table, when BINARY is stripped);
 - inside an empty root (chroot as root) that holds only the binary, a CA
   bundle and tmp/, started as Terraform starts a provider, it prints the
   go-plugin handshake line, and a gRPC client outside, holding the client
@@ -157,7 +158,9 @@ def main():
     ldd = output("ldd", binary)
     print(f"# ldd: {ldd}")
     report("ldd-not-dynamic", "not a dynamic executable" in ldd or "statically linked" in ldd, ldd)
-    symbols = output("nm", binary)
+    # A stripped release binary is linked a second time with its symbol
+    # table as BINARY.symbols (scripts/release/static.sh): nm reads that one.
+    symbols = output("nm", binary + ".symbols" if os.path.exists(binary + ".symbols") else binary)
     loaders = sorted({line.split()[-1] for line in symbols.splitlines()
                       if line.split() and line.split()[-1] in ("dlopen", "dlsym", "dlmopen")})
     report("no-dlopen-symbol", not loaders and "no symbols" not in symbols, f"found {loaders}")

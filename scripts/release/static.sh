@@ -4,7 +4,8 @@
 #   scripts/release/static.sh toolchain        install the pinned zig (PyPI ziglang)
 #   scripts/release/static.sh sources          download every pinned source, checksums verified
 #   scripts/release/static.sh deps TARGET...   build the dependencies for each target (cached)
-#   scripts/release/static.sh build TARGET...  all of the above, then the provider
+#   scripts/release/static.sh build TARGET...  all of the above, then the provider and its packages
+#   scripts/release/static.sh unit TARGET...   the unit tests, built the same way, run (tests/unit/run.sh)
 #
 # TARGET is a zig target triple: x86_64-linux-musl (linux_amd64) or
 # aarch64-linux-musl (linux_arm64); `build` with none builds x86_64-linux-musl.
@@ -15,7 +16,8 @@
 # named by a key: the hash of its pinned source, its recipe (the build_NAME
 # function below), the compiler and flags, and the keys of what it is built
 # against. A second run finds every prefix and rebuilds only the provider.
-# The provider comes out as build-static/TARGET/terraform-provider-wagtail_vVERSION.
+# The provider comes out as build-static/TARGET/terraform-provider-wagtail_vVERSION,
+# its registry packages and mirrors (build.sh release) in build-static/TARGET/release.
 #
 # Environment: JOBS (default 2), NICE (default 19), VERSION (default 0.1.0),
 # WAGTAIL_CACHE.
@@ -434,23 +436,61 @@ deps() { # TARGET
 	done
 }
 
-# The provider, with the project's Makefile and the prefixes above.
-provider() { # TARGET
-	local target=$1 build=build-static/$1 inc="" libdirs="" name
+# make_static TARGET LDEXTRA BINARY GOAL...: the project's Makefile with the
+# prefixes above, zig for TARGET and the static build's switches; BINARY is
+# the name the provider is linked as, with LDEXTRA among its link flags.
+make_static() {
+	local target=$1 ldextra=$2 binary_name=$3 build=build-static/$1 inc="" libdirs="" name
+	shift 3
 	for name in "${ALL_DEPS[@]}"; do
 		inc+=" -I${PREFIX[$name]}/include"
 		libdirs+=" -L${PREFIX[$name]}/lib"
 	done
 	inc+=" -I${PREFIX[cjson]}/include/cjson -I${PREFIX[libxml2]}/include/libxml2"
-	log "$target: building the provider in $build"
-	make -C "$root" -s -j"$jobs" BUILD="$build" VERSION="$version" \
+	make -C "$root" -s -j"$jobs" BUILD="$build" VERSION="$version" BINARY="$binary_name" \
 		CC="$CC" CFLAGS="$OPT_FLAGS -DWAGTAIL_STATIC -DWAGTAIL_GRPC_ABSL_LOG" \
 		WARN="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-missing-field-initializers" \
 		INCLUDES="-Icore -Iaws -Iprovider -Iresources -Iresources/support -I$build/proto$inc" \
-		LAZY_SONAMES= LDFLAGS="-static -Wl,--gc-sections" \
+		LAZY_SONAMES= LDFLAGS="-static -Wl,--gc-sections $ldextra" \
 		LDLIBS="$libdirs -lgrpc -lprotobuf-c -lmsgpackc -lcjson -lcurl -lxml2 -lpq -lpgcommon -lpgport -lssl -lcrypto -lz -lc++" \
-		"$build/terraform-provider-wagtail_v$version"
-	log "$target: $root/$build/terraform-provider-wagtail_v$version"
+		"${@/#/$build/}"
+}
+
+# TARGET's name among the CLIs' platforms.
+platform_of() {
+	case $1 in
+	x86_64-linux-*) echo linux_amd64 ;;
+	aarch64-linux-*) echo linux_arm64 ;;
+	*) die "no platform name for $1" ;;
+	esac
+}
+
+# The provider, and its registry packages and mirrors in build-static/TARGET/release.
+provider() { # TARGET
+	local target=$1 binary=$root/build-static/$1/terraform-provider-wagtail_v$version
+	log "$target: building the provider in build-static/$target"
+	make_static "$target" -s "${binary##*/}" "${binary##*/}"
+	# The same link with its symbol table, for nm (check_static.py) and
+	# backtraces; the packages hold the stripped one.
+	make_static "$target" "" "${binary##*/}.symbols" "${binary##*/}.symbols"
+	log "$target: $binary ($(stat -c %s "$binary") bytes; with symbols: $binary.symbols)"
+	PLATFORM=$(platform_of "$target") RELEASE_DIR=$root/build-static/$target/release \
+		"$root/build.sh" release "$binary" "$version" >/dev/null
+	log "$target: packages in $root/build-static/$target/release"
+}
+
+# The unit tests built the same way, run with tests/unit/run.sh (another
+# machine's binary under qemu-user-static).
+unit() { # TARGET
+	local target=$1 tests=$root/build-static/$1/unit-tests machine=${1%%-*} emulator
+	make_static "$target" "" "terraform-provider-wagtail_v$version" unit-tests
+	if [ "$machine" != "$(uname -m)" ]; then
+		emulator=$(command -v "qemu-$machine-static") || die "no qemu-$machine-static (Debian's qemu-user-static)"
+		printf '#!/bin/sh\nexec %s %s "$@"\n' "$emulator" "$tests" >"$tests.emulated"
+		chmod +x "$tests.emulated"
+		tests=$tests.emulated
+	fi
+	"$root/tests/unit/run.sh" "$tests"
 }
 
 cmd=${1:-}
@@ -474,6 +514,14 @@ dep) # TARGET NAME...: only these dependencies (and what they are built against)
 		dep "$t" "$name"
 	done
 	;;
+unit) # TARGET...: the unit tests built and run against the static libraries
+	[ $# -gt 0 ] || set -- x86_64-linux-musl
+	toolchain && fetch_sources
+	for t in "$@"; do
+		deps "$t"
+		unit "$t"
+	done
+	;;
 build)
 	[ $# -gt 0 ] || set -- x86_64-linux-musl
 	toolchain && fetch_sources
@@ -485,7 +533,7 @@ build)
 	done
 	;;
 *)
-	sed -n '2,11s/^# \{0,1\}//p' "$0" >&2
+	sed -n '2,12s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 	;;
 esac
