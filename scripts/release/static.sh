@@ -61,6 +61,7 @@ pin() {
 
 verify() { # FILE SHA256
 	local got
+	[ -f "$1" ] || die "$1 is missing"
 	got=$(sha256sum "$1" | cut -d' ' -f1)
 	[ "$got" = "$2" ] || die "checksum mismatch for $1: got $got, pinned $2"
 }
@@ -113,10 +114,20 @@ EOF
 	apt-get update -qq
 }
 
+# dsc_files DSC: "sha256 file" for each file the .dsc names.
+dsc_files() {
+	awk '/^Checksums-Sha256:/ { on = 1; next } /^[^ ]/ { on = 0 } on && NF == 3 { print $1, $3 }' "$1"
+}
+
 fetch_deb() { # NAME
-	local name=$1 dsc
+	local name=$1 dsc missing=
 	dsc=$(pin deb "$name" file)
-	if [ ! -f "$sources/deb/$dsc" ]; then
+	if [ -f "$sources/deb/$dsc" ]; then
+		missing=$(dsc_files "$sources/deb/$dsc" | while read -r _ file; do
+			[ -f "$sources/deb/$file" ] || echo "$file"
+		done)
+	fi
+	if [ ! -f "$sources/deb/$dsc" ] || [ -n "$missing" ]; then
 		ensure_deb_src
 		mkdir -p "$sources/deb"
 		log "downloading the Debian source package $name $(pin deb "$name" version)"
@@ -125,8 +136,7 @@ fetch_deb() { # NAME
 	fi
 	verify "$sources/deb/$dsc" "$(pin deb "$name" sha256)"
 	# The .dsc names every other file with its sha256.
-	awk '/^Checksums-Sha256:/ { on = 1; next } /^[^ ]/ { on = 0 } on && NF == 3 { print $1, $3 }' \
-		"$sources/deb/$dsc" | while read -r sum file; do
+	dsc_files "$sources/deb/$dsc" | while read -r sum file; do
 		verify "$sources/deb/$file" "$sum"
 	done
 }
