@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define MAX_RESPONSE_BYTES (64u << 20) /* no AWS answer we read is near this */
 
@@ -55,15 +56,51 @@ bool http_url_is_loopback(const char *url)
 	return inet_pton(AF_INET6, host, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
+#ifdef WAGTAIL_STATIC
+/* The static release binary runs on any Linux, and each keeps its CA bundle
+ * somewhere else, so its libcurl has no path built in and would take
+ * OpenSSL's defaults alone (/etc/ssl/cert.pem, the hashed /etc/ssl/certs).
+ * Unless SSL_CERT_FILE or SSL_CERT_DIR says where, the first of the usual
+ * bundles that exists is used instead (the list Go's crypto/x509 looks
+ * through); with none, OpenSSL's defaults. */
+static const char *system_bundle;
+static pthread_once_t system_bundle_once = PTHREAD_ONCE_INIT;
+
+static void find_system_bundle(void)
+{
+	static const char *const bundles[] = {
+		"/etc/ssl/certs/ca-certificates.crt",                /* Debian, Ubuntu, Alpine, Arch */
+		"/etc/pki/tls/certs/ca-bundle.crt",                  /* Fedora, RHEL */
+		"/etc/ssl/ca-bundle.pem",                            /* openSUSE */
+		"/etc/pki/tls/cacert.pem",                           /* OpenELEC */
+		"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", /* CentOS, RHEL 7 */
+		"/etc/ssl/cert.pem",                                 /* Alpine */
+	};
+
+	if (getenv("SSL_CERT_FILE") || getenv("SSL_CERT_DIR"))
+		return;
+	for (size_t i = 0; i < sizeof bundles / sizeof *bundles && !system_bundle; i++)
+		if (access(bundles[i], R_OK) == 0)
+			system_bundle = bundles[i];
+}
+#endif
+
 /* Certificate checks: see http_tls. */
 static void set_verification(CURL *curl, const http_request *req)
 {
 	bool skip = req->tls.insecure && http_url_is_loopback(req->url);
+	const char *ca_bundle = req->tls.ca_bundle;
 
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, skip ? 0L : 1L);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, skip ? 0L : 2L);
-	if (req->tls.ca_bundle)
-		curl_easy_setopt(curl, CURLOPT_CAINFO, req->tls.ca_bundle);
+#ifdef WAGTAIL_STATIC
+	if (!ca_bundle) {
+		pthread_once(&system_bundle_once, find_system_bundle);
+		ca_bundle = system_bundle;
+	}
+#endif
+	if (ca_bundle)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, ca_bundle);
 	if (skip && strncmp(req->url, "https:", 6) == 0)
 		log_write(LOG_DEBUG, "TLS certificate not verified (insecure, loopback endpoint)", "url", req->url, NULL);
 }
