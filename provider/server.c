@@ -71,8 +71,21 @@ static struct {
 /* gRPC's own log lines (TLS failures, transport errors) would otherwise go
  * to stderr as plain text, which go-plugin files under debug. Newer gRPC
  * (the static release build's, -DWAGTAIL_GRPC_ABSL_LOG) logs through
- * abseil and has no gpr_set_log_function: there its lines stay plain. */
-#ifndef WAGTAIL_GRPC_ABSL_LOG
+ * abseil and has no gpr_set_log_function: there an abseil sink built into
+ * its library (scripts/release/grpc_log_sink.cc) calls log_from_absl. */
+#ifdef WAGTAIL_GRPC_ABSL_LOG
+void wagtail_grpc_log_to(void (*function)(int severity, const char *file, int line, const char *message));
+
+/* severity is abseil's: 0 info, 1 warning, 2 error, 3 fatal. */
+static void log_from_absl(int severity, const char *file, int line_number, const char *message)
+{
+	log_level level = severity >= 2 ? LOG_ERROR : severity == 1 ? LOG_WARN : LOG_INFO;
+	char line[16];
+
+	snprintf(line, sizeof line, "%d", line_number);
+	log_write(level, message, "grpc_file", file, "grpc_line", line, NULL);
+}
+#else
 static void log_from_grpc(gpr_log_func_args *args)
 {
 	log_level level = args->severity == GPR_LOG_SEVERITY_ERROR  ? LOG_ERROR
@@ -332,7 +345,9 @@ int server_start(const server_config *config, char **error)
 	grpc_server_credentials *creds;
 	int bound;
 
-#ifndef WAGTAIL_GRPC_ABSL_LOG
+#ifdef WAGTAIL_GRPC_ABSL_LOG
+	wagtail_grpc_log_to(log_from_absl); /* before grpc_init logs anything */
+#else
 	gpr_set_log_function(log_from_grpc); /* before grpc_init logs anything */
 #endif
 	grpc_init();

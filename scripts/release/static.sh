@@ -340,10 +340,15 @@ build_grpcio() {
 		"$GRPC_DEFINES" "$zig_version" "$P_openssl" "$P_zlib" | sha256sum | cut -c1-16)
 	mkdir -p "$objdir"
 	cp "$here/grpc_plugin_registry.cc" "$src/src/core/plugin_registry/wagtail_plugin_registry.cc"
+	cp "$here/grpc_log_sink.cc" "$src/src/core/plugin_registry/wagtail_log_sink.cc"
 	list=$objdir/sources.txt
 	{
 		python3 "$here/grpc_sources.py" "$src"
 		echo src/core/plugin_registry/wagtail_plugin_registry.cc
+		# The sink that hands gRPC's log lines to the provider, and the abseil
+		# file it starts logging with.
+		echo src/core/plugin_registry/wagtail_log_sink.cc
+		echo third_party/abseil-cpp/absl/log/initialize.cc
 	} >"$list"
 	local includes="-I$src -I$src/include -I$src/third_party/abseil-cpp \
 		-I$src/third_party/address_sorting/include -I$src/third_party/cares/cares/include \
@@ -401,7 +406,10 @@ dep() {
 		pin "$kind" "$name" line
 		declare -f "$recipe"
 		echo "$zig_version $target $OPT_FLAGS"
-		[ "$name" = grpcio ] && { cat "$here/grpc_sources.py" "$here/grpc_plugin_registry.cc"; echo "$GRPC_DEFINES"; }
+		[ "$name" = grpcio ] && {
+			cat "$here/grpc_sources.py" "$here/grpc_plugin_registry.cc" "$here/grpc_log_sink.cc"
+			echo "$GRPC_DEFINES"
+		}
 		for d in ${DEPENDS[$name]}; do echo "${PREFIX[$d]}"; done
 	} | sha256sum | cut -c1-16)
 	prefix=$cache/release/$target/$name-$key
