@@ -6,6 +6,8 @@
 #   scripts/release/static.sh deps TARGET...   build the dependencies for each target (cached)
 #   scripts/release/static.sh build TARGET...  all of the above, then the provider and its packages
 #   scripts/release/static.sh unit TARGET...   the unit tests, built the same way, run (tests/unit/run.sh)
+#   scripts/release/static.sh dep TARGET NAME... only these dependencies (zlib, openssl, curl, libxml2,
+#                                              postgresql-15, protobuf-c, msgpack-c, cjson, grpcio)
 #
 # TARGET is a zig target triple: x86_64-linux-musl (linux_amd64) or
 # aarch64-linux-musl (linux_arm64); `build` with none builds x86_64-linux-musl.
@@ -551,7 +553,7 @@ build)
 	done
 	;;
 *)
-	sed -n '2,12s/^# \{0,1\}//p' "$0" >&2
+	sed -n '2,14s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 	;;
 esac
