@@ -33,7 +33,7 @@ ALL_CFLAGS := $(WARN) $(CFLAGS) $(INCLUDES) -DWAGTAIL_VERSION=\"$(VERSION)\"
 PROTOS     := $(wildcard proto/*.proto)
 PROTO_C    := $(patsubst proto/%.proto,$(BUILD)/proto/%.pb-c.c,$(PROTOS))
 PROTO_H    := $(PROTO_C:.c=.h)
-LIB_SRC    := $(filter-out provider/main.c,$(wildcard core/*.c aws/*.c provider/*.c resources/*.c resources/support/*.c))
+LIB_SRC    := $(filter-out provider/main.c,$(wildcard core/*.c aws/*.c provider/*.c resources/*.c resources/support/*.c tests/resources/*.c))
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(PROTO_C:.c=.o)
 TEST_SRC   := $(wildcard tests/unit/*.c)
 TEST_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))

@@ -8,7 +8,7 @@
  * asks to renew it; at the run's end, to close it.
  *
  * One is a static `ephemeral_def`, listed as EPHEMERAL(x) in
- * resources/registry.def (`ephemeral_x` in resources/ephemeral_x.c). Its
+ * resources/registry.def (`ephemeral_x` in resources/x.c). Its
  * schema is a resource_def's: its own table, or that of a data source or
  * resource it mirrors, whose validate hook then runs too. Results are
  * values of that schema's type: mark the secret ones ATTR_SENSITIVE. */

@@ -6,8 +6,9 @@
 
 /* The declarations: each RESOURCE(x) names `resource_x`, each
  * DATA_SOURCE(x) names `data_x`, defined in resources/x.c, and each
- * EPHEMERAL(x) names `ephemeral_x`, defined in resources/ephemeral_x.c. A
- * line whose table does not exist fails at link time, naming the symbol. */
+ * EPHEMERAL(x) names `ephemeral_x`, defined in resources/x.c beside the
+ * resource or data source of that name. A line whose table does not exist
+ * fails at link time, naming the symbol. */
 #define RESOURCE(name) extern const resource_def resource_##name;
 #define DATA_SOURCE(name) extern const resource_def data_##name;
 #define EPHEMERAL(name) extern const ephemeral_def ephemeral_##name;

@@ -8,6 +8,7 @@
  * Every argument replaces the password when it changes; `result` is
  * sensitive and never logged. The default special characters leave out
  * / " @ and space, which RDS refuses in a master password. */
+#include "ephemeral.h"
 #include "plan.h"
 
 #include <ctype.h>
@@ -283,4 +284,26 @@ const resource_def resource_random_password = {
 	.create = create_password,
 	.read = read_password,
 	.import = import_password,
+};
+
+/* ---- ephemeral resource wagtail_random_password ----
+ *
+ * A password made anew on every run and never stored, for a write-only
+ * attribute (an Aurora master password sent once) or a provider
+ * configuration. It is the resource above without the state: the same
+ * arguments, defaults and checks, and the same generator (its create
+ * handler). `keepers` has nothing to keep here: every open makes a new
+ * password. */
+
+/* The resource's create does exactly what opening asks: a password per
+ * the planned arguments, as `result`. */
+static cty_value *open_password(call_ctx *ctx, const cty_value *config, ephemeral_lease *lease)
+{
+	(void)lease; /* nothing to renew or close */
+	return resource_random_password.create(ctx, config);
+}
+
+const ephemeral_def ephemeral_random_password = {
+	.shape = &resource_random_password,
+	.open = open_password,
 };

@@ -3,6 +3,7 @@
  * user (the token is the password). Computed locally: no AWS call. */
 #include "attr.h"
 #include "aws_calls.h"
+#include "ephemeral.h"
 #include "rds_token.h"
 
 #include <stdlib.h>
@@ -59,4 +60,22 @@ const resource_def data_rds_auth_token = {
 	.schema = {.attributes = attributes,
 		   .description = "An IAM authentication token for an Aurora PostgreSQL IAM database user."},
 	.read = read_token,
+};
+
+/* ---- ephemeral resource wagtail_rds_auth_token ----
+ *
+ * The same token made for one run and never stored (the data source writes
+ * its token into the state and the plan). The table and read above are the
+ * whole of it. A token is valid for 15 minutes from the open; RDS has no
+ * way to extend one, so there is nothing to renew. */
+
+static cty_value *open_token(call_ctx *ctx, const cty_value *config, ephemeral_lease *lease)
+{
+	(void)lease;
+	return data_rds_auth_token.read(ctx, config);
+}
+
+const ephemeral_def ephemeral_rds_auth_token = {
+	.shape = &data_rds_auth_token,
+	.open = open_token,
 };

@@ -7,7 +7,7 @@
 # wagtail_random_password and wagtail_rds_auth_token and feeds each value
 # into a write-only attribute of wagtail_test_write_only, two of them in a
 # nested block. That resource, in test builds only
-# (resources/test_write_only.c), writes the values its plan hook and its
+# (tests/resources/test_write_only.c), writes the values its plan hook and its
 # create got into files beside the config, so the test knows each secret
 # the provider saw; then it looks for every one of them in
 # terraform.tfstate, in a saved plan (the file, its unpacked members and

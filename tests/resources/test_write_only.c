@@ -1,4 +1,4 @@
-/* test_write_only.c: resource wagtail_test_write_only, compiled in test
+/* tests/resources/test_write_only.c: resource wagtail_test_write_only, compiled in test
  * builds only (-DWAGTAIL_TEST_RESOURCES; tests/acceptance/ephemeral.sh
  * makes one), never in the provider we ship. It drives write-only
  * attributes (resource.h, ATTR_WRITE_ONLY) end to end through the real
