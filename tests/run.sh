@@ -60,6 +60,9 @@ fi
 total_passed=0
 total_failed=0
 report=()
+# The failing checks' own lines, repeated under the summary so that the end
+# of a long log (all a CI page may keep) says what failed, not only how many.
+failures=()
 
 # stage NAME COMMAND...: run a stage, show its output live, add up its summary.
 stage() {
@@ -76,16 +79,21 @@ stage() {
 	"$@" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
 	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	while IFS= read -r fail; do
+		failures+=("$name: $fail")
+	done < <(grep -E '^(FAIL|not ok)\b' "$out" | cut -c1-300 | head -n 20)
 	rm -f "$out"
 	if [ -z "$line" ]; then
 		p=0 f=1
 		echo "== $name: no summary line (exit $rc); counted as 1 failure"
+		failures+=("$name: no summary line (exit $rc)")
 	else
 		[[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]
 		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
 		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 			f=1
 			echo "== $name: exited $rc after reporting no failures; counted as 1 failure"
+			failures+=("$name: exited $rc after reporting no failures")
 		fi
 	fi
 	total_passed=$((total_passed + p))
@@ -206,5 +214,9 @@ fi
 
 echo "== summary"
 for line in "${report[@]}"; do echo "   $line"; done
+if [ "${#failures[@]}" -gt 0 ]; then
+	echo "== failed checks"
+	for line in "${failures[@]}"; do echo "   $line"; done
+fi
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]
