@@ -79,15 +79,24 @@ unit: $(BUILD)/unit-tests
 install: $(BUILD)/$(BINARY)
 	./build.sh install $(BUILD)/$(BINARY) $(VERSION)
 
-# Registry packages and mirror layouts of this platform's build, in
-# $(BUILD)/release (docs/index.md, "Installing without the registry").
+# One release in $(RELEASE_DIR) (docs/index.md, "Releases"): a zip per
+# platform, the manifest, SHA256SUMS signed with GPG_FINGERPRINT or
+# GPG_PRIVATE_KEY (unsigned, and saying so, without), mirror layouts. Its
+# binaries: RELEASE_BINARIES (PLATFORM=BINARY ...) when given, else each one
+# make static built (build-static/TARGET/) and, unless make static built
+# this machine's, this machine's build here (built first when missing).
+RELEASE_DIR ?= $(BUILD)/release
+RELEASE_BINARIES ?=
+HOST_STATIC := build-static/$(shell uname -m | sed 's/^arm64$$/aarch64/')-$(if $(filter Darwin,$(shell uname -s)),macos,linux-musl)/$(BINARY)
 .PHONY: release
-release: $(BUILD)/$(BINARY)
-	RELEASE_DIR=$(BUILD)/release ./build.sh release $(BUILD)/$(BINARY) $(VERSION)
+release: $(if $(RELEASE_BINARIES)$(wildcard $(HOST_STATIC)),,$(BUILD)/$(BINARY))
+	RELEASE_DIR=$(RELEASE_DIR) DYNAMIC_BINARY=$(BUILD)/$(BINARY) ./build.sh release $(RELEASE_BINARIES) $(VERSION)
 
 # Fully static release binaries, cross-built with zig from pinned sources
 # (scripts/release/static.sh; the dependencies are cached in
-# ~/.cache/terraform-provider-wagtail): build-static/TARGET/$(BINARY).
+# ~/.cache/terraform-provider-wagtail): build-static/TARGET/$(BINARY), which
+# make release then packages; all four: STATIC_TARGETS="x86_64-linux-musl
+# aarch64-linux-musl x86_64-macos aarch64-macos".
 STATIC_TARGETS ?= x86_64-linux-musl
 .PHONY: static
 static:

@@ -4,7 +4,11 @@
 #   ./build.sh build                    make
 #   ./build.sh install BINARY VERSION   lay BINARY into a filesystem mirror ($MIRROR, default build/mirror)
 #   ./build.sh cli-config MIRROR        print a CLI config (TF_CLI_CONFIG_FILE) that installs wagtail/wagtail from MIRROR
-#   ./build.sh release BINARY VERSION   registry packages and mirror layouts ($RELEASE_DIR, default build/release)
+#   ./build.sh release [PLATFORM=BINARY | BINARY]... VERSION
+#                                       a release in $RELEASE_DIR (default build/release): a zip per platform
+#                                       (OS_ARCH; a bare BINARY is this machine's, or $PLATFORM's), manifest,
+#                                       SHA256SUMS signed with GPG_FINGERPRINT or GPG_PRIVATE_KEY (docs/index.md),
+#                                       mirrors; without binaries, each build-static/TARGET/ binary, else build/'s
 #   ./build.sh static [TARGET...]       fully static binaries cross-built with zig (scripts/release/static.sh)
 #   ./build.sh test                     make test
 set -euo pipefail
@@ -22,7 +26,7 @@ DEB_PACKAGES=(
 PY_PACKAGES=("moto[server]==5.2.1" boto3)
 
 usage() {
-	sed -n '2,8s/^# \{0,1\}//p' "$0" >&2
+	sed -n '2,12s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -97,53 +101,160 @@ h1_hash() {
 	printf "$(sed 's/../\\x&/g' <<<"$summary")" | base64
 }
 
-# network_mirror DIR VERSION PLATFORM ZIP H1: the JSON documents of the
-# provider network mirror protocol for one provider, with the zip beside them
-# (archive URLs are relative to the document that names them).
+# network_mirror DIR VERSION PLATFORM ZIP H1 [PLATFORM ZIP H1]...: the JSON
+# documents of the provider network mirror protocol for one provider
+# version, with each platform's zip beside them (archive URLs are relative
+# to the document that names them).
 network_mirror() {
-	local dir=$1 version=$2 platform=$3 zip=$4 h1=$5 zh
-	zh=$(sha256sum "$zip" | cut -d' ' -f1)
+	local dir=$1 version=$2 zh archives=
+	shift 2
 	mkdir -p "$dir"
-	cp "$zip" "$dir/"
+	while [ $# -ge 3 ]; do
+		zh=$(sha256sum "$2" | cut -d' ' -f1)
+		cp "$2" "$dir/"
+		archives="$archives${archives:+,}$(printf '"%s":{"url":"%s","hashes":["h1:%s","zh:%s"]}' \
+			"$1" "$(basename "$2")" "$3" "$zh")"
+		shift 3
+	done
 	printf '{"versions":{"%s":{}}}\n' "$version" >"$dir/index.json"
-	printf '{"archives":{"%s":{"url":"%s","hashes":["h1:%s","zh:%s"]}}}\n' \
-		"$platform" "$(basename "$zip")" "$h1" "$zh" >"$dir/$version.json"
+	printf '{"archives":{%s}}\n' "$archives" >"$dir/$version.json"
 }
 
-# Registry-format packages of BINARY for this platform (the zip, SHA256SUMS,
-# the manifest), a network mirror to serve over HTTPS and a packed
-# filesystem mirror, each for both CLIs' hosts.
+# make static's targets (scripts/release/static.sh) and the platform each
+# one's binary runs on.
+STATIC_PLATFORMS=(x86_64-linux-musl=linux_amd64 aarch64-linux-musl=linux_arm64
+	x86_64-macos=darwin_amd64 aarch64-macos=darwin_arm64)
+
+# sign FILE PUBKEY: FILE.sig, a detached binary OpenPGP signature of FILE, and
+# the signing key's public half, ASCII-armored, in PUBKEY. The key is
+# GPG_FINGERPRINT in the keyring of GNUPGHOME (gpg's default when unset), or
+# GPG_PRIVATE_KEY, an ASCII-armored secret key imported into a throwaway
+# keyring (as a CI secret holds it; GPG_FINGERPRINT then picks one key of
+# several). GPG_PASSPHRASE unlocks a protected key. False, with a message,
+# when there is no key: the caller decides whether that is an error.
+sign() {
+	local file=$1 pubkey=$2 fpr=${GPG_FINGERPRINT:-} tmp rc=0
+	local gpg=(gpg --batch --yes --no-tty --quiet)
+	if [ -z "$fpr" ] && [ -z "${GPG_PRIVATE_KEY:-}" ]; then
+		echo "release: NOT SIGNED: neither GPG_FINGERPRINT nor GPG_PRIVATE_KEY is set, so there is no" \
+			"${file##*/}.sig: fine for a mirror, not for a registry (Terraform installs a registry's package only with a good signature)" >&2
+		return 1
+	fi
+	tmp=$(mktemp -d)
+	if [ -n "${GPG_PRIVATE_KEY:-}" ]; then
+		# A keyring of its own: the key is never added to the caller's.
+		local -x GNUPGHOME=$tmp/gnupg
+		mkdir -m 0700 "$GNUPGHOME"
+		"${gpg[@]}" --import <<<"$GPG_PRIVATE_KEY" || rc=$?
+		[ -n "$fpr" ] || fpr=$("${gpg[@]}" --with-colons --list-secret-keys | awk -F: '$1 == "fpr" { print $10; exit }')
+	fi
+	if [ "$rc" = 0 ] && [ -n "${GPG_PASSPHRASE:-}" ]; then
+		gpg+=(--pinentry-mode loopback --passphrase-fd 3)
+	fi
+	# Binary, not armored: the registry protocol's shasums_signature_url
+	# names a binary detached signature, which the CLIs check against the
+	# SHA256SUMS file as downloaded.
+	[ "$rc" = 0 ] && { "${gpg[@]}" --local-user "$fpr" --detach-sign --output "$file.sig" "$file" 3<<<"${GPG_PASSPHRASE:-}" || rc=$?; }
+	[ "$rc" = 0 ] && { "${gpg[@]}" --armor --export "$fpr" >"$pubkey" || rc=$?; }
+	# Checked at once with gpgv against the exported key alone, as a user
+	# would check it: a wrong key or a bad signature stops the release here.
+	[ "$rc" = 0 ] && { "${gpg[@]}" --export "$fpr" >"$tmp/key.gpg" &&
+		gpgv --quiet --keyring "$tmp/key.gpg" "$file.sig" "$file" 2>"$tmp/gpgv.out" || rc=$?; }
+	if [ -n "${GPG_PRIVATE_KEY:-}" ]; then
+		gpgconf --kill gpg-agent 2>/dev/null || true
+	fi
+	if [ "$rc" != 0 ]; then
+		cat "$tmp/gpgv.out" >&2 2>/dev/null
+		rm -f "$file.sig" "$pubkey"
+		rm -rf "$tmp"
+		echo "release: signing ${file##*/} with key ${fpr:-(none found in GPG_PRIVATE_KEY)} failed" >&2
+		exit 1
+	fi
+	rm -rf "$tmp"
+	echo "release: signed ${file##*/} with key $fpr"
+}
+
+# release [PLATFORM=BINARY | BINARY]... VERSION: the registry-format
+# packages of one release, one zip per platform (each PLATFORM an os_arch: a
+# bare BINARY is $PLATFORM's, by default this machine's), the manifest, one
+# SHA256SUMS over them, its signature (sign, above), and a network mirror to
+# serve over HTTPS and a packed filesystem mirror covering every platform,
+# each for both CLIs' hosts. Without binaries: each static build
+# ($STATIC_DIR/TARGET/, default build-static) and, for this platform when
+# make static has not built it, $DYNAMIC_BINARY (default build/).
 release() {
-	[ $# -eq 2 ] || usage
-	local binary=$1 version=${2#v} out platform name stage executable host h1
-	out=$(realpath -m "${RELEASE_DIR:-$here/build/release}")
-	# PLATFORM names another os_arch: a binary cross-built for it.
-	platform=${PLATFORM:-$(os_arch)}
+	[ $# -ge 1 ] || usage
+	local version=${!#} out name executable host arg platform binary target stage
+	local -A binaries=()
+	local platforms=() mirror_args=() sums=() zips=()
+	version=${version#v}
 	name=terraform-provider-wagtail_$version
 	executable=terraform-provider-wagtail_v$version
-	[ -x "$binary" ] || {
-		echo "release: $binary is not an executable file" >&2
-		exit 1
-	}
+	for arg in "${@:1:$#-1}"; do
+		case $arg in
+		*=*) platform=${arg%%=*} binary=${arg#*=} ;;
+		*) platform=${PLATFORM:-$(os_arch)} binary=$arg ;;
+		esac
+		[[ $platform =~ ^[a-z0-9]+_[a-z0-9]+$ ]] || {
+			echo "release: '$platform' is not a platform (OS_ARCH, e.g. linux_amd64)" >&2
+			exit 2
+		}
+		[ -z "${binaries[$platform]:-}" ] || {
+			echo "release: two binaries for $platform" >&2
+			exit 2
+		}
+		binaries[$platform]=$binary
+	done
+	if [ ${#binaries[@]} -eq 0 ]; then
+		for target in "${STATIC_PLATFORMS[@]}"; do
+			binary=${STATIC_DIR:-$here/build-static}/${target%%=*}/$executable
+			[ -x "$binary" ] && binaries[${target#*=}]=$binary
+		done
+		platform=$(os_arch)
+		binary=${DYNAMIC_BINARY:-$here/build/$executable}
+		[ -n "${binaries[$platform]:-}" ] || [ ! -x "$binary" ] || binaries[$platform]=$binary
+		[ ${#binaries[@]} -gt 0 ] || {
+			echo "release: no binary: none in ${STATIC_DIR:-$here/build-static}/*/ (make static) and no $binary (make)" >&2
+			exit 1
+		}
+	fi
+	for platform in "${!binaries[@]}"; do
+		[ -x "${binaries[$platform]}" ] || {
+			echo "release: ${binaries[$platform]} is not an executable file" >&2
+			exit 1
+		}
+	done
+	mapfile -t platforms < <(printf '%s\n' "${!binaries[@]}" | sort)
+	out=$(realpath -m "${RELEASE_DIR:-$here/build/release}")
 	rm -rf "$out"
 	stage=$out/.stage
-	mkdir -p "$stage"
-	install -m 0755 "$binary" "$stage/$executable"
-	# A fixed time in the zip: the same binary always makes the same zip, and
-	# so the same zh: hash.
-	touch -d "@${SOURCE_DATE_EPOCH:-315532800}" "$stage/$executable"
-	(cd "$stage" && TZ=UTC zip -q -X "$out/${name}_$platform.zip" "$executable")
+	for platform in "${platforms[@]}"; do
+		echo "release: ${name}_$platform.zip <- ${binaries[$platform]}"
+		mkdir -p "$stage/$platform"
+		install -m 0755 "${binaries[$platform]}" "$stage/$platform/$executable"
+		# A fixed time in the zip: the same binary always makes the same zip,
+		# and so the same zh: hash.
+		touch -d "@${SOURCE_DATE_EPOCH:-315532800}" "$stage/$platform/$executable"
+		(cd "$stage/$platform" && TZ=UTC zip -q -X "$out/${name}_$platform.zip" "$executable")
+		mirror_args+=("$platform" "$out/${name}_$platform.zip" "$(h1_hash "$stage/$platform/$executable" "$executable")")
+		sums+=("${name}_$platform.zip")
+		zips+=("$out/${name}_$platform.zip")
+	done
+	# The registry's name for terraform-registry-manifest.json.
 	printf '{"version":1,"metadata":{"protocol_versions":["6.0"]}}\n' >"$out/${name}_manifest.json"
-	(cd "$out" && sha256sum "${name}_$platform.zip" "${name}_manifest.json" >"${name}_SHA256SUMS")
-	h1=$(h1_hash "$stage/$executable" "$executable")
+	sums+=("${name}_manifest.json")
+	(cd "$out" && sha256sum "${sums[@]}" >"${name}_SHA256SUMS")
+	if ! sign "$out/${name}_SHA256SUMS" "$out/${name}_signing_key.asc" && [ -n "${RELEASE_REQUIRE_SIGNATURE:-}" ]; then
+		echo "release: RELEASE_REQUIRE_SIGNATURE is set: stopping" >&2
+		exit 1
+	fi
 	for host in "${MIRROR_HOSTS[@]}"; do
-		network_mirror "$out/network-mirror/$host/wagtail/wagtail" "$version" "$platform" \
-			"$out/${name}_$platform.zip" "$h1"
+		network_mirror "$out/network-mirror/$host/wagtail/wagtail" "$version" "${mirror_args[@]}"
 		mkdir -p "$out/filesystem-mirror/$host/wagtail/wagtail"
-		cp "$out/${name}_$platform.zip" "$out/filesystem-mirror/$host/wagtail/wagtail/"
+		cp "${zips[@]}" "$out/filesystem-mirror/$host/wagtail/wagtail/"
 	done
 	rm -rf "$stage"
-	echo "release: $out"
+	echo "release: $out (${platforms[*]})"
 }
 
 # A CLI configuration that takes wagtail/wagtail from the filesystem mirror

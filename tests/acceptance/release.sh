@@ -21,8 +21,14 @@ version=${VERSION:-0.1.0}
 build=${BUILD:-build}
 binary=$root/$build/terraform-provider-wagtail_v$version
 
+# The binary make release puts in the linux_amd64 zip: make static's when
+# there is one, else this build's.
+packaged=$root/build-static/x86_64-linux-musl/terraform-provider-wagtail_v$version
+[ -x "$packaged" ] || packaged=$binary
+
 make_out=$(mktemp "${TMPDIR:-/tmp}/wagtail-release-make.XXXXXX")
-make -C "$root" BUILD="$build" VERSION="$version" release >"$make_out" 2>&1
+# Without a signing key (tests/acceptance/registry.sh signs one).
+env -u GPG_FINGERPRINT -u GPG_PRIVATE_KEY make -C "$root" BUILD="$build" VERSION="$version" release >"$make_out" 2>&1
 make_rc=$?
 
 # shellcheck source=tests/acceptance/lib.sh
@@ -60,9 +66,16 @@ package_checks() {
 		'{"version":1,"metadata":{"protocol_versions":["6.0"]}}'
 	holds zip-holds-only-the-binary test "$(unzip -Z1 "$release/$zip_name")" = "terraform-provider-wagtail_v$version"
 	unzip -q -o "$release/$zip_name" -d "$work/unzipped"
-	holds zip-binary-is-the-build cmp "$binary" "$work/unzipped/terraform-provider-wagtail_v$version"
-	holds zip-reproducible bash -c "RELEASE_DIR='$work/again' '$root/build.sh' release '$binary' '$version' &&
+	holds zip-binary-is-the-build cmp "$packaged" "$work/unzipped/terraform-provider-wagtail_v$version"
+	# The single-binary form (scripts/release/static.sh packs each target so).
+	holds zip-reproducible bash -c "env -u GPG_FINGERPRINT -u GPG_PRIVATE_KEY \
+		RELEASE_DIR='$work/again' '$root/build.sh' release '$packaged' '$version' &&
 		cmp '$release/$zip_name' '$work/again/$zip_name'"
+	# Unsigned, and saying so: no .sig to mistake for a signature.
+	holds unsigned-says-so bash -c "grep -q 'NOT SIGNED' '$work/make.out' && ! ls '$release'/*.sig"
+	# One SHA256SUMS over every zip and the manifest.
+	holds sha256sums-lists-every-zip bash -c "cd '$release' && diff <(ls ${name}_*.zip ${name}_manifest.json) \
+		<(sed 's/^[0-9a-f]*  //' ${name}_SHA256SUMS | sort)"
 	if "$python" - "$release/network-mirror" "$version" "$zip_name" "$zh" >"$work/mirror-json.out" 2>&1 <<'PY'; then
 import json, os, sys
 mirror, version, zip_name, zh = sys.argv[1:]
@@ -196,8 +209,9 @@ run_cli() {
 }
 
 package_checks
-# The h1: hash the CLIs compute for the unpacked package.
-h1=$(sed -n 's/.*"h1:\([^"]*\)".*/\1/p' "$release/network-mirror/registry.terraform.io/wagtail/wagtail/$version.json")
+# The h1: hash the CLIs compute for the unpacked linux_amd64 package.
+h1=$(sed -n 's/.*"linux_amd64":{"url":"[^"]*","hashes":\["h1:\([^"]*\)".*/\1/p' \
+	"$release/network-mirror/registry.terraform.io/wagtail/wagtail/$version.json")
 cli_config "$work/fs.tfrc" filesystem_mirror "$release/filesystem-mirror"
 https_pid=
 if start_https_mirror; then
