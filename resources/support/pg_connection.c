@@ -14,6 +14,7 @@
 #include "lazy_libs.h"
 #include "log.h"
 #include "rds_token.h"
+#include "ssm_secret.h"
 #include "stop.h"
 
 #include <errno.h>
@@ -32,7 +33,13 @@ static const attr_def connection_attributes[] = {
 	 .check = {CHECK_RANGE, .min = 1, .max = 65535}},
 	{"database", &cty_string, ATTR_REQUIRED, "Database to connect to.", .check = PG_NAME_CHECK},
 	{"username", &cty_string, ATTR_REQUIRED, "User to log in as.", .check = PG_NAME_CHECK},
-	{"password", &cty_string, ATTR_OPTIONAL | ATTR_SENSITIVE, "Password of username; or set iam_auth. Never logged."},
+	{"password", &cty_string, ATTR_OPTIONAL | ATTR_SENSITIVE,
+	 "Password of username; or set password_parameter or iam_auth. Never logged, but kept in the state."},
+	{"password_parameter", &cty_string, ATTR_OPTIONAL,
+	 "Name or ARN of the SSM parameter (a SecureString) that holds the password. The provider reads it "
+	 "whenever it connects (apply, refresh, destroy), so the password is in no state, plan or log.",
+	 .check = {CHECK_REGEX, .pattern = "^[^[:space:]]+$", .max_length = 2048,
+		   .expected = "a parameter name or ARN, without spaces"}},
 	{"iam_auth", &cty_bool, ATTR_OPTIONAL,
 	 "Log in with an IAM authentication token signed with the provider's credentials for its region.",
 	 .default_json = "false"},
@@ -65,19 +72,52 @@ static diag_path connection_path(const char *attribute)
 	return attribute ? diag_path_attr(block, attribute) : block;
 }
 
+/* The ways to log in; exactly one is set. */
+static const char *const logins[] = {"password", "password_parameter", "iam_auth"};
+
+/* Whether the login attribute `name` of the block is set: iam_auth when
+ * true, the others when not null. */
+static bool login_set(const cty_value *block, const char *name)
+{
+	return strcmp(name, "iam_auth") == 0 ? attr_flag(block, name) : !cty_is_null(cty_object_get(block, name));
+}
+
+/* The login attribute the block uses (validate made sure there is one). */
+static const char *login_attribute(const cty_value *block)
+{
+	for (size_t i = 0; i < sizeof logins / sizeof *logins; i++)
+		if (login_set(block, logins[i]))
+			return logins[i];
+	return "password";
+}
+
 void pg_connection_validate(const cty_value *config, diag_list *diags)
 {
 	const cty_value *block = cty_object_get(config, PG_CONNECTION_NAME);
-	const cty_value *password = cty_object_get(block, "password");
-	if (!cty_is_known(block) || cty_is_unknown(password) || cty_is_unknown(cty_object_get(block, "iam_auth")))
+	const char *first = NULL;
+	if (!cty_is_known(block))
 		return;
-	diag_path at = connection_path(attr_flag(block, "iam_auth") ? "iam_auth" : "password");
-	if (attr_flag(block, "iam_auth") && !cty_is_null(password))
-		diag_add(diags, DIAG_ERROR, &at, "Conflicting login settings",
-			 "Set password or iam_auth = true, not both.");
-	else if (!attr_flag(block, "iam_auth") && cty_is_null(password))
+	for (size_t i = 0; i < sizeof logins / sizeof *logins; i++)
+		if (cty_is_unknown(cty_object_get(block, logins[i])))
+			return;
+	for (size_t i = 0; i < sizeof logins / sizeof *logins; i++) {
+		if (!login_set(block, logins[i]))
+			continue;
+		if (first) {
+			diag_path at = connection_path(logins[i]);
+			diag_add(diags, DIAG_ERROR, &at, "Conflicting login settings",
+				 "Set one of password, password_parameter and iam_auth = true; %s and %s are both "
+				 "set.", first, logins[i]);
+			return;
+		}
+		first = logins[i];
+	}
+	if (!first) {
+		diag_path at = connection_path("password");
 		diag_add(diags, DIAG_ERROR, &at, "Missing login",
-			 "Set password, or iam_auth = true to log in with an IAM authentication token.");
+			 "Set password, password_parameter (an SSM SecureString holding the password), or "
+			 "iam_auth = true to log in with an IAM authentication token.");
+	}
 }
 
 bool pg_connection_known(const cty_value *resource)
@@ -161,24 +201,23 @@ static char *iam_token(call_ctx *ctx, const cty_value *block)
 	return token;
 }
 
-/* The password or a token, malloc'd (free with wipe), or NULL with the error in ctx->diags. */
+/* The password or a token, malloc'd (free with ssm_secret_free, which
+ * overwrites it), or NULL with the error in ctx->diags. */
 static char *login_secret(call_ctx *ctx, const cty_value *block)
 {
 	const char *password = attr_text(block, "password");
+	const char *parameter = attr_text(block, "password_parameter");
 	if (attr_flag(block, "iam_auth"))
 		return iam_token(ctx, block);
 	if (password)
 		return strdup(password);
-	diag_add(ctx->diags, DIAG_ERROR, NULL, "Missing login", "The db_connection block has neither a password "
-		 "nor iam_auth = true.");
+	if (parameter) {
+		diag_path at = connection_path("password_parameter");
+		return ssm_secret_get(ctx, parameter, &at);
+	}
+	diag_add(ctx->diags, DIAG_ERROR, NULL, "Missing login", "The db_connection block has no password, "
+		 "password_parameter or iam_auth = true.");
 	return NULL;
-}
-
-static void wipe(char *secret)
-{
-	if (secret)
-		explicit_bzero(secret, strlen(secret));
-	free(secret);
 }
 
 /* ---- one attempt ---- */
@@ -302,7 +341,7 @@ static void report(call_ctx *ctx, const cty_value *block, failure_kind kind, con
 	diag_path at;
 	switch (kind) {
 	case WRONG_LOGIN:
-		at = connection_path(attr_flag(block, "iam_auth") ? "iam_auth" : "password");
+		at = connection_path(login_attribute(block));
 		diag_add(ctx->diags, DIAG_ERROR, &at, "Database login refused",
 			 attr_flag(block, "iam_auth")
 				 ? "The server refused the IAM authentication token of user \"%s\": %s. The user needs the "
@@ -359,7 +398,7 @@ PGconn *pg_connect(call_ctx *ctx, const cty_value *resource)
 	log_write(LOG_DEBUG, "connecting to the database", "host", attr_text(block, "host"), "port",
 		  port_text(block), "database", attr_text(block, "database"), "username",
 		  attr_text(block, "username"), "sslmode", attr_text(block, "sslmode"), "login",
-		  attr_flag(block, "iam_auth") ? "iam" : "password", NULL);
+		  login_attribute(block), NULL);
 	for (;;) {
 		char *secret = login_secret(ctx, block), *why = NULL, sqlstate[6] = "";
 		if (!secret)
@@ -370,7 +409,7 @@ PGconn *pg_connect(call_ctx *ctx, const cty_value *resource)
 		if (ctx->deadline && ctx->deadline < until)
 			until = ctx->deadline;
 		PGconn *conn = attempt(&with_secret, until, &why);
-		wipe(secret);
+		ssm_secret_free(secret);
 		if (conn) {
 			PQsetErrorVerbosity(conn, PQERRORS_DEFAULT); /* verbose only served classify() */
 			PQsetNoticeProcessor(conn, log_notice, NULL);

@@ -424,6 +424,7 @@ HCL
 	tf "$out" validate -no-color
 	local rc=$? pattern missing=
 	for pattern in 'Reserved role name' 'rds_iam in roles' 'DbClusterResourceId' 'Conflicting login settings' \
+		'are both set' \
 		'Missing login' 'schema-qualified table' 'No events' 'Lambda function ARN'; do
 		grep -q "$pattern" "$out" || missing="$missing [$pattern]"
 	done
@@ -529,6 +530,52 @@ HCL
 	dir=$main
 }
 
+# db_connection.password_parameter: the password is read from an SSM
+# SecureString whenever the provider connects (apply, refresh, destroy):
+# neither the state nor a saved plan holds it, a refresh with the parameter
+# changed to a wrong password is refused (so refresh did read it), and a
+# parameter that does not exist is an error naming the attribute.
+password_from_ssm() {
+	local out=$work/$cli_name-ssm-password.out main=$dir param=/acc/$cli_name/db/password flat
+	local user=acc-$cli_name-ssm
+	in_dir ssm-password
+	check put-parameter "$param" "$PG_ADMIN_PASSWORD"
+	user_tf "$user" "$(connection_hcl | sed "s#password    = .*#password_parameter = \"$param\"#")" >"$dir/main.tf"
+	if tf "$out" apply -no-color -auto-approve -input=false &&
+		[ "$(role_grants "$user")" = "t|-1|rds_iam|" ]; then
+		ok ssm-password-login
+	else
+		notok ssm-password-login "$out"
+	fi
+	tf "$out.plan" plan -no-color -input=false -out=saved.tfplan
+	if ! grep -qF "$PG_ADMIN_PASSWORD" "$dir/terraform.tfstate" "$dir/saved.tfplan" &&
+		! (cd "$dir" && "$cli" show -json saved.tfplan | grep -qF "$PG_ADMIN_PASSWORD") &&
+		grep -qF "\"password_parameter\": \"$param\"" "$dir/terraform.tfstate"; then
+		ok ssm-password-not-in-state-or-plan
+	else
+		notok ssm-password-not-in-state-or-plan "$out.plan"
+	fi
+	check put-parameter "$param" not-the-password
+	tf "$out.refresh" plan -no-color -input=false
+	flat=$(tr -s ' \n' '  ' <"$out.refresh")
+	if grep -q 'Database login refused' <<<"$flat" && grep -q 'password_parameter' <<<"$flat"; then
+		ok ssm-password-read-at-refresh
+	else
+		notok ssm-password-read-at-refresh "$out.refresh"
+	fi
+	check put-parameter "$param" "$PG_ADMIN_PASSWORD"
+	if tf "$out.destroy" destroy -no-color -auto-approve -input=false && [ -z "$(role_grants "$user")" ]; then
+		ok ssm-password-destroy
+	else
+		notok ssm-password-destroy "$out.destroy"
+	fi
+	user_tf "$user" "$(connection_hcl | sed "s#password    = .*#password_parameter = \"$param-missing\"#")" \
+		>"$dir/main.tf"
+	apply_fails ssm-password-missing-parameter "$out.missing" 'Cannot read the secret from SSM' 'ParameterNotFound' \
+		'password_parameter'
+	dir=$main
+}
+
 run_cli() {
 	local out=$work/$cli_name-init.out role_arn
 	dir=$work/$cli_name
@@ -564,6 +611,7 @@ run_cli() {
 	unreachable_host
 	wrong_ca
 	secrets_not_logged
+	password_from_ssm
 	destroy_all
 }
 

@@ -82,21 +82,27 @@ static bool single_error_at(const diag_list *diags, const char *attribute, const
 	       strcmp(d->path.steps[1].name, attribute) == 0;
 }
 
-TEST(pg_login_is_a_password_or_iam_auth)
+TEST(pg_login_is_one_of_password_parameter_or_iam_auth)
 {
 	struct {
-		const char *password;
+		const char *password, *parameter;
 		bool iam_auth;
 		const char *error_at, *summary;
 	} cases[] = {
-		{"secret", false, NULL, NULL},
-		{NULL, true, NULL, NULL},
-		{"secret", true, "iam_auth", "Conflicting login settings"},
-		{NULL, false, "password", "Missing login"},
+		{"secret", NULL, false, NULL, NULL},
+		{NULL, "/app/db/password", false, NULL, NULL},
+		{NULL, NULL, true, NULL, NULL},
+		{"secret", NULL, true, "iam_auth", "Conflicting login settings"},
+		{"secret", "/app/db/password", false, "password_parameter", "Conflicting login settings"},
+		{NULL, "/app/db/password", true, "iam_auth", "Conflicting login settings"},
+		{NULL, NULL, false, "password", "Missing login"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		diag_list diags = {0};
 		cty_value *config = config_with_login(cases[i].password, cases[i].iam_auth, 5432);
+		if (cases[i].parameter)
+			cty_object_set(cty_object_get(config, PG_CONNECTION_NAME), "password_parameter",
+				       cty_string_new(cases[i].parameter));
 		pg_connection_validate(config, &diags);
 		CHECK(cases[i].error_at ? single_error_at(&diags, cases[i].error_at, cases[i].summary) : diags.count == 0);
 		diag_list_clear(&diags);
