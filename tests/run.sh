@@ -141,6 +141,7 @@ acceptance_stages=(
 	"cloudwatch-log-subscription tests/acceptance/cloudwatch_log_subscription.sh"
 	"state-upgrade tests/acceptance/state_upgrade.sh"
 	"release tests/acceptance/release.sh"
+	"registry tests/acceptance/registry.sh"
 	"example-stack tests/acceptance/example_stack.sh"
 	"faults tests/acceptance/faults.sh"
 )
