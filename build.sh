@@ -134,7 +134,7 @@ STATIC_PLATFORMS=(x86_64-linux-musl=linux_amd64 aarch64-linux-musl=linux_arm64
 # when there is no key: the caller decides whether that is an error.
 sign() {
 	local file=$1 pubkey=$2 fpr=${GPG_FINGERPRINT:-} tmp rc=0
-	local gpg=(gpg --batch --yes --no-tty --quiet)
+	local gpg=(gpg --batch --yes --no-tty --quiet) unlock=()
 	if [ -z "$fpr" ] && [ -z "${GPG_PRIVATE_KEY:-}" ]; then
 		echo "release: NOT SIGNED: neither GPG_FINGERPRINT nor GPG_PRIVATE_KEY is set, so there is no" \
 			"${file##*/}.sig: fine for a mirror, not for a registry (Terraform installs a registry's package only with a good signature)" >&2
@@ -148,13 +148,13 @@ sign() {
 		"${gpg[@]}" --import <<<"$GPG_PRIVATE_KEY" || rc=$?
 		[ -n "$fpr" ] || fpr=$("${gpg[@]}" --with-colons --list-secret-keys | awk -F: '$1 == "fpr" { print $10; exit }')
 	fi
-	if [ "$rc" = 0 ] && [ -n "${GPG_PASSPHRASE:-}" ]; then
-		gpg+=(--pinentry-mode loopback --passphrase-fd 3)
-	fi
+	# The passphrase on a file descriptor of its own, never on the command line.
+	[ -z "${GPG_PASSPHRASE:-}" ] || unlock=(--pinentry-mode loopback --passphrase-fd 3)
 	# Binary, not armored: the registry protocol's shasums_signature_url
 	# names a binary detached signature, which the CLIs check against the
 	# SHA256SUMS file as downloaded.
-	[ "$rc" = 0 ] && { "${gpg[@]}" --local-user "$fpr" --detach-sign --output "$file.sig" "$file" 3<<<"${GPG_PASSPHRASE:-}" || rc=$?; }
+	[ "$rc" = 0 ] && { "${gpg[@]}" "${unlock[@]}" --local-user "$fpr" --detach-sign --output "$file.sig" "$file" \
+		3<<<"${GPG_PASSPHRASE:-}" || rc=$?; }
 	[ "$rc" = 0 ] && { "${gpg[@]}" --armor --export "$fpr" >"$pubkey" || rc=$?; }
 	# Checked at once with gpgv against the exported key alone, as a user
 	# would check it: a wrong key or a bad signature stops the release here.
@@ -167,7 +167,8 @@ sign() {
 		cat "$tmp/gpgv.out" >&2 2>/dev/null
 		rm -f "$file.sig" "$pubkey"
 		rm -rf "$tmp"
-		echo "release: signing ${file##*/} with key ${fpr:-(none found in GPG_PRIVATE_KEY)} failed" >&2
+		echo "release: signing ${file##*/} with key ${fpr:-(none found in GPG_PRIVATE_KEY)} failed" \
+			"$([ -n "${GPG_PASSPHRASE:-}" ] || echo '(a key with a passphrase needs GPG_PASSPHRASE)')" >&2
 		exit 1
 	fi
 	rm -rf "$tmp"
