@@ -5,10 +5,12 @@
 #   ./build.sh install BINARY VERSION   lay BINARY into a filesystem mirror ($MIRROR, default build/mirror)
 #   ./build.sh cli-config MIRROR        print a CLI config (TF_CLI_CONFIG_FILE) that installs wagtail/wagtail from MIRROR
 #   ./build.sh release [PLATFORM=BINARY | BINARY]... VERSION
-#                                       a release in $RELEASE_DIR (default build/release): a zip per platform
+#                                       one release in $RELEASE_DIR (default build/release): a zip per platform
 #                                       (OS_ARCH; a bare BINARY is this machine's, or $PLATFORM's), manifest,
-#                                       SHA256SUMS signed with GPG_FINGERPRINT or GPG_PRIVATE_KEY (docs/index.md),
-#                                       mirrors; without binaries, each build-static/TARGET/ binary, else build/'s
+#                                       SHA256SUMS signed with GPG_FINGERPRINT or GPG_PRIVATE_KEY, mirrors.
+#                                       No BINARY (make release): every make static binary (build-static/TARGET/),
+#                                       and $DYNAMIC_BINARY (default build/'s) if this machine's platform has none.
+#                                       Unsigned without a key, unless RELEASE_REQUIRE_SIGNATURE (docs/index.md)
 #   ./build.sh static [TARGET...]       fully static binaries cross-built with zig (scripts/release/static.sh)
 #   ./build.sh test                     make test
 set -euo pipefail
@@ -26,7 +28,7 @@ DEB_PACKAGES=(
 PY_PACKAGES=("moto[server]==5.2.1" boto3)
 
 usage() {
-	sed -n '2,12s/^# \{0,1\}//p' "$0" >&2
+	sed -n '2,14s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -125,6 +127,17 @@ network_mirror() {
 STATIC_PLATFORMS=(x86_64-linux-musl=linux_amd64 aarch64-linux-musl=linux_arm64
 	x86_64-macos=darwin_amd64 aarch64-macos=darwin_arm64)
 
+# binary_platform FILE: the platform a binary is built for, read from its
+# header (ELF: linux, Mach-O: darwin; amd64 or arm64), or nothing.
+binary_platform() {
+	local head
+	head=$(od -An -tx1 -N20 "$1" | tr -d ' \n')
+	case $head in
+	7f454c46*) case ${head:36:4} in 3e00) echo linux_amd64 ;; b700) echo linux_arm64 ;; esac ;;
+	cffaedfe*) case ${head:8:8} in 07000001) echo darwin_amd64 ;; 0c000001) echo darwin_arm64 ;; esac ;;
+	esac
+}
+
 # sign FILE PUBKEY: FILE.sig, a detached binary OpenPGP signature of FILE, and
 # the signing key's public half, ASCII-armored, in PUBKEY. The key is
 # GPG_FINGERPRINT in the keyring of GNUPGHOME (gpg's default when unset), or
@@ -220,10 +233,20 @@ release() {
 		}
 	fi
 	for platform in "${!binaries[@]}"; do
-		[ -x "${binaries[$platform]}" ] || {
-			echo "release: ${binaries[$platform]} is not an executable file" >&2
+		binary=${binaries[$platform]}
+		[ -x "$binary" ] || {
+			echo "release: $binary is not an executable file" >&2
 			exit 1
 		}
+		# A binary under another platform's name would install there and
+		# fail to start: each one the header can tell must match.
+		case $platform in linux_amd64 | linux_arm64 | darwin_amd64 | darwin_arm64)
+			[ "$(binary_platform "$binary")" = "$platform" ] || {
+				echo "release: $binary is not a $platform binary (its header says: $(binary_platform "$binary" | grep . || echo neither ELF nor Mach-O for amd64 or arm64))" >&2
+				exit 1
+			}
+			;;
+		esac
 	done
 	mapfile -t platforms < <(printf '%s\n' "${!binaries[@]}" | sort)
 	out=$(realpath -m "${RELEASE_DIR:-$here/build/release}")
