@@ -2,6 +2,9 @@
 """check_static.py: checks that a release binary needs nothing from the system.
 
     check_static.py BINARY [EMULATOR]
+    check_static.py --target x86_64-macos|aarch64-macos --macos-min 11.0 BINARY
+
+A Linux (ELF) binary:
 
 - `file` calls it statically linked, and `ldd` finds no dynamic executable;
 - it has no dlopen (nor dlsym) symbol (read from BINARY.symbols, the same
@@ -14,9 +17,17 @@
 
 EMULATOR (e.g. /usr/bin/qemu-aarch64-static) runs a binary of another
 architecture: it is copied into the root beside the binary. Uses Debian's
-python3-grpcio and python3-cryptography. Prints `ok NAME` or `FAIL NAME: why`
-per check and ends with `static-checks: N passed, N failed`.
+python3-grpcio and python3-cryptography.
+
+A macOS (Mach-O) binary cannot run here: its load commands are read instead
+(macho.py beside this file: the CPU of --target, the minimum macOS
+--macos-min, only libSystem and system frameworks loaded, no rpath, and a
+code signature on arm64), with nothing but Python.
+
+Prints `ok NAME` or `FAIL NAME: why` per check and ends with
+`static-checks: N passed, N failed`.
 """
+import argparse
 import base64
 import datetime
 import os
@@ -27,11 +38,8 @@ import subprocess
 import sys
 import tempfile
 
-import grpc
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import macho  # noqa: E402
 
 COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 CA_BUNDLES = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"]
@@ -51,6 +59,11 @@ def output(*cmd):
 
 def client_cert():
     """A self-signed client certificate like the one go-plugin makes."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -82,6 +95,8 @@ def read_line(proc):
 
 
 def empty_root_handshake(binary, emulator):
+    import grpc
+
     root = tempfile.mkdtemp(prefix="wagtail-empty-root-")
     try:
         os.mkdir(os.path.join(root, "tmp"))
@@ -148,9 +163,32 @@ def empty_root_handshake(binary, emulator):
         shutil.rmtree(root, ignore_errors=True)
 
 
+def finish():
+    print(f"static-checks: {results['passed']} passed, {results['failed']} failed")
+    sys.exit(0 if results["failed"] == 0 else 1)
+
+
 def main():
-    binary = os.path.abspath(sys.argv[1])
-    emulator = sys.argv[2] if len(sys.argv) > 2 else None
+    parser = argparse.ArgumentParser(
+        description="Checks that a release binary needs nothing from the system "
+                    "(see the top of this file).")
+    parser.add_argument("binary")
+    parser.add_argument("emulator", nargs="?", help="runs a Linux binary of another machine")
+    parser.add_argument("--target", help="the zig triple it was built for; "
+                        "a Mach-O binary needs it (x86_64-macos, aarch64-macos)")
+    parser.add_argument("--macos-min", help="the minimum macOS it was built for (a Mach-O binary)")
+    args = parser.parse_args()
+    binary = os.path.abspath(args.binary)
+    emulator = args.emulator
+    if not os.path.isfile(binary):
+        report("exists", False, f"no file {binary}")
+        finish()
+    if macho.is_macho(binary) or (args.target or "").endswith("-macos"):
+        if not args.target or not args.macos_min:
+            parser.error("a Mach-O binary needs --target and --macos-min")
+        macho.check(binary, args.target.split("-")[0], args.macos_min, report)
+        print(f"# size: {os.path.getsize(binary)} bytes")
+        finish()
     described = output("file", "-b", binary)
     print(f"# file: {described}")
     report("file-says-static", "statically linked" in described or
@@ -166,8 +204,7 @@ def main():
     report("no-dlopen-symbol", not loaders and "no symbols" not in symbols, f"found {loaders}")
     print(f"# size: {os.path.getsize(binary)} bytes")
     empty_root_handshake(binary, emulator)
-    print(f"static-checks: {results['passed']} passed, {results['failed']} failed")
-    sys.exit(0 if results["failed"] == 0 else 1)
+    finish()
 
 
 if __name__ == "__main__":
