@@ -15,11 +15,13 @@ dynamic loader must find. A provider that would not start on a plain Mac
   there is no LC_RPATH, so nothing is looked up next to the binary;
 - an arm64 binary carries a code signature (LC_CODE_SIGNATURE): macOS on
   Apple silicon kills an unsigned one at exec; the linker's ad-hoc one is
-  enough.
+  enough, as long as every page's hash in its CodeDirectory still matches
+  the file (a binary changed after the link is killed just the same).
 
 check(path, arch, macos_min, report) calls report(name, ok, why) per check and
 returns the facts it read (for the log).
 """
+import hashlib
 import struct
 
 MH_MAGIC_64 = 0xFEEDFACF
@@ -117,9 +119,40 @@ def read(path):
         elif cmd == LC_MAIN:
             info["main"] = True
         elif cmd == LC_CODE_SIGNATURE:
-            info["code_signature"] = True
+            info["code_signature"] = struct.unpack_from("<II", data, offset + 8)
         offset = end
+    info["data"] = data
     return info
+
+
+CSMAGIC_EMBEDDED_SIGNATURE = 0xFADE0CC0
+CSMAGIC_CODEDIRECTORY = 0xFADE0C02
+CS_HASHES = {1: hashlib.sha1, 2: hashlib.sha256}
+
+
+def signature_problem(data, dataoff, datasize):
+    """Why the embedded signature does not cover the file as it is, or None."""
+    blob = data[dataoff:dataoff + datasize]
+    if len(blob) < 12 or struct.unpack_from(">I", blob)[0] != CSMAGIC_EMBEDDED_SIGNATURE:
+        return "LC_CODE_SIGNATURE points at no embedded signature"
+    count = struct.unpack_from(">I", blob, 8)[0]
+    for i in range(count):
+        _, off = struct.unpack_from(">II", blob, 12 + 8 * i)
+        if struct.unpack_from(">I", blob, off)[0] != CSMAGIC_CODEDIRECTORY:
+            continue
+        (_, _, _, _, hash_offset, _, _, n_code, code_limit, hash_size, hash_type, _,
+         page_log2) = struct.unpack_from(">IIIIIIIIIBBBB", blob, off)
+        if hash_type not in CS_HASHES:
+            return f"CodeDirectory hash type {hash_type}"
+        page = 1 << page_log2 if page_log2 else code_limit
+        for slot in range(n_code):
+            start = slot * page
+            want = blob[off + hash_offset + slot * hash_size:off + hash_offset + (slot + 1) * hash_size]
+            got = CS_HASHES[hash_type](data[start:min(start + page, code_limit)]).digest()[:hash_size]
+            if got != want:
+                return f"page {slot} (bytes {start}..) no longer matches its hash"
+        return None
+    return "no CodeDirectory in the signature"
 
 
 def check(path, arch, macos_min, report):
@@ -159,6 +192,9 @@ def check(path, arch, macos_min, report):
     report("macho-system-dylibs-only", bool(info["dylibs"]) and not foreign,
            f"not libSystem nor a system framework: {foreign}" if foreign else "no LC_LOAD_DYLIB at all")
     report("macho-no-rpath", not info["rpaths"], f"LC_RPATH {info['rpaths']}")
-    if arch == "arm64":
-        report("macho-code-signature", info["code_signature"], "no LC_CODE_SIGNATURE (arm64 needs one)")
+    if arch == "arm64" or info["code_signature"]:
+        problem = "no LC_CODE_SIGNATURE (arm64 needs one)"
+        if info["code_signature"]:
+            problem = signature_problem(info["data"], *info["code_signature"])
+        report("macho-code-signature", problem is None, problem)
     return info

@@ -13,6 +13,7 @@ its own target and fail for the other one. Needs only Python.
 Prints `ok NAME` or `FAIL NAME: why` per case and ends with
 `check-static: N passed, N failed`.
 """
+import hashlib
 import os
 import struct
 import subprocess
@@ -34,9 +35,21 @@ def lc_str(cmd, text, fixed):
     return struct.pack("<III", cmd, size, 8 + 4 + len(fixed)) + fixed + raw.ljust(size - 12 - len(fixed), b"\0")
 
 
+def signature(code):
+    """An ad-hoc embedded signature: one CodeDirectory of SHA-256 page hashes."""
+    pages = [code[i:i + 4096] for i in range(0, len(code), 4096)]
+    ident = b"test\0"
+    hash_offset = 44 + len(ident)
+    directory = struct.pack(">IIIIIIIIIBBBBI", 0xFADE0C02, hash_offset + 32 * len(pages), 0x20100, 2,
+                            hash_offset, 44, 0, len(pages), len(code), 32, 2, 0, 12, 0)
+    directory += ident + b"".join(hashlib.sha256(p).digest() for p in pages)
+    return struct.pack(">IIIII", 0xFADE0CC0, 20 + len(directory), 1, 0, 20) + directory
+
+
 def macho(arch="arm64", minos=MACOS_MIN, dylibs=("/usr/lib/libSystem.B.dylib",), signed=True,
           rpath=None, build_version=True):
-    """A 64-bit Mach-O executable's header and load commands (no code)."""
+    """A 64-bit Mach-O executable's header and load commands (no code),
+    signed ad hoc as the linker signs."""
     major, minor = (int(p) for p in minos.split("."))
     packed = (major << 16) | (minor << 8)
     commands = [lc_str(0xE, "/usr/lib/dyld", b"")]
@@ -49,12 +62,13 @@ def macho(arch="arm64", minos=MACOS_MIN, dylibs=("/usr/lib/libSystem.B.dylib",),
         commands.append(lc_str(0xC, name, struct.pack("<III", 2, 0x10000, 0x10000)))
     if rpath:
         commands.append(lc_str(0x8000001C, rpath, b""))
-    if signed:
-        commands.append(struct.pack("<IIII", 0x1D, 16, 4096, 0))
+    if signed:  # its size is known before the hashes: one page of code
+        commands.append(struct.pack("<IIII", 0x1D, 16, 4096, len(signature(b"\0" * 4096))))
     body = b"".join(commands)
     header = struct.pack("<IiiIIIII", 0xFEEDFACF, CPU[arch], 0, 2, len(commands), len(body),
                          0x200085, 0)
-    return header + body + b"\0" * 4096
+    code = (header + body).ljust(4096, b"\0")
+    return code + signature(code) if signed else code
 
 
 def check(path, target):
@@ -109,6 +123,10 @@ def main():
         case("an rpath fails", write("rpath", macho(rpath="@executable_path/../lib")),
              "aarch64-macos", "macho-no-rpath")
         case("an unsigned arm64 binary fails", write("unsigned", macho(signed=False)),
+             "aarch64-macos", "macho-code-signature")
+        changed = bytearray(macho())
+        changed[3000] ^= 1
+        case("a byte changed after signing fails", write("changed", bytes(changed)),
              "aarch64-macos", "macho-code-signature")
         case("a fat file fails", write("fat", struct.pack(">II", 0xCAFEBABE, 0) + b"\0" * 64),
              "aarch64-macos", "macho-thin-64")
