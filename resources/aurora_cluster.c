@@ -8,6 +8,7 @@
  * RDS and EC2 speak the Query protocol; answers are read from the XML tree. */
 #include "attr.h"
 #include "fields.h"
+#include "ssm_secret.h"
 #include "tags.h"
 #include "validate.h"
 
@@ -66,9 +67,15 @@ static const attr_def attributes[] = {
 	 "master_password_wo_version, and raise that to send a new one."},
 	{"master_password_wo_version", &cty_number, ATTR_OPTIONAL,
 	 "Any number, raised to send master_password_wo again: RDS then sets the new password."},
+	{"master_password_parameter", &cty_string, ATTR_OPTIONAL,
+	 "Name or ARN of an SSM SecureString holding the master password, read at create and again whenever "
+	 "master_password_wo_version changes (set that to the parameter's version to follow each new value). "
+	 "The password is in no state, plan or log, on every CLI.",
+	 .check = {CHECK_REGEX, .pattern = "^[^[:space:]]+$", .max_length = 2048,
+		   .expected = "a parameter name or ARN, without spaces"}},
 	{"master_password", &cty_string, ATTR_OPTIONAL | ATTR_SENSITIVE,
-	 "Master password, kept in the state (marked sensitive); prefer master_password_wo. Or "
-	 "manage_master_user_password."},
+	 "Master password, kept in the state (marked sensitive); prefer master_password_wo or "
+	 "master_password_parameter. Or manage_master_user_password."},
 	{"manage_master_user_password", &cty_bool, ATTR_OPTIONAL, "Let RDS keep the password in Secrets Manager."},
 	{"iam_database_authentication_enabled", &cty_bool, ATTR_OPTIONAL, "IAM database authentication.",
 	 .default_json = "false"},
@@ -239,29 +246,51 @@ static bool password_ok(const char *password, char *why, size_t size)
 	return true;
 }
 
+/* The ways to give the master password, of which exactly one is set. */
+static const char *const password_sources[] = {"master_password_wo", "master_password_parameter", "master_password",
+					       "manage_master_user_password", NULL};
+
+/* Set: a known string, or manage_master_user_password known and true. */
+static bool password_source_set(const cty_value *config, const char *name)
+{
+	const cty_value *v = cty_object_get(config, name);
+	if (!cty_is_known(v))
+		return false;
+	return v->type == &cty_bool ? v->u.boolean : true;
+}
+
+static void password_source_check(const cty_value *config, diag_list *diags)
+{
+	const char *first = NULL;
+	bool undecided = false;
+	for (const char *const *name = password_sources; *name; name++) {
+		undecided |= cty_is_unknown(cty_object_get(config, *name));
+		if (!password_source_set(config, *name))
+			continue;
+		if (first) {
+			diag_attr_error(diags, *name, "Conflicting password settings",
+					"Set one of master_password_wo, master_password_parameter, master_password and "
+					"manage_master_user_password = true; %s and %s are both set.", first, *name);
+			return;
+		}
+		first = *name;
+	}
+	if (!first && !undecided)
+		diag_attr_error(diags, "master_password_wo", "Missing password",
+				"Set master_password_wo (write-only), master_password_parameter (an SSM SecureString "
+				"the provider reads), master_password, or manage_master_user_password = true to let "
+				"RDS keep it in Secrets Manager.");
+}
+
 static void validate_cluster(call_ctx *ctx, const cty_value *config)
 {
 	const cty_value *password = cty_object_get(config, "master_password");
 	const cty_value *write_only = cty_object_get(config, "master_password_wo");
-	const cty_value *manage = cty_object_get(config, "manage_master_user_password");
 	bool interval_known = cty_is_known(cty_object_get(config, "monitoring_interval"));
 	long interval = attr_long(config, "monitoring_interval", 0);
 	char why[160];
 
-	if (!cty_is_null(password) && !cty_is_null(write_only))
-		diag_attr_error(ctx->diags, "master_password_wo", "Conflicting password settings",
-				"Set master_password_wo or master_password, not both.");
-	else if (!cty_is_null(write_only) && attr_flag(config, "manage_master_user_password"))
-		diag_attr_error(ctx->diags, "master_password_wo", "Conflicting password settings",
-				"Set master_password_wo or manage_master_user_password = true, not both.");
-	else if (cty_is_known(password) && attr_flag(config, "manage_master_user_password"))
-		diag_attr_error(ctx->diags, "master_password", "Conflicting password settings",
-				"Set master_password or manage_master_user_password = true, not both.");
-	else if (cty_is_null(password) && cty_is_null(write_only) && !cty_is_unknown(manage) &&
-		 !attr_flag(config, "manage_master_user_password"))
-		diag_attr_error(ctx->diags, "master_password_wo", "Missing password",
-				"Set master_password_wo (write-only: kept out of the state), master_password, or "
-				"manage_master_user_password = true to let RDS keep it in Secrets Manager.");
+	password_source_check(config, ctx->diags);
 	/* Without a version a new write-only password could never be sent:
 	 * nothing of it is kept to compare. */
 	if (!cty_is_null(write_only) && cty_is_null(cty_object_get(config, "master_password_wo_version")))
@@ -878,10 +907,28 @@ static bool wait_settled(call_ctx *ctx, const char *id, bool settle_pending)
 
 /* ---- the cluster and its instances ---- */
 
+/* MasterUserPassword from master_password_parameter's SecureString, when
+ * that is how the password is given; false with the error reported when it
+ * cannot be read. */
+static bool add_password_from_parameter(call_ctx *ctx, const cty_value *planned, query_params *q)
+{
+	const char *parameter = attr_text(planned, "master_password_parameter");
+	diag_path at = diag_path_attr(diag_root(), "master_password_parameter");
+	if (!parameter)
+		return true;
+	char *password = ssm_secret_get(ctx, parameter, &at);
+	if (password)
+		query_add(q, "MasterUserPassword", password);
+	ssm_secret_free(password);
+	return password != NULL;
+}
+
 static create_outcome create_db_cluster(call_ctx *ctx, const cty_value *planned, const cty_value *state,
 					const char *id)
 {
 	query_params q = {0};
+	if (!add_password_from_parameter(ctx, planned, &q))
+		return CREATE_NONE;
 	query_add(&q, "DBClusterIdentifier", id);
 	fields_query_create(fields, planned, &q);
 	if (attr_flag(planned, "manage_master_user_password"))
@@ -1069,8 +1116,13 @@ static bool modify_db_cluster(call_ctx *ctx, const char *id, const cty_value *pr
 	if (attr_differs(prior, planned, "engine_version"))
 		query_add(&q, "AllowMajorVersionUpgrade", "true");
 	/* The state holds no write-only password: its version says when. */
-	if (attr_differs(prior, planned, "master_password_wo_version"))
+	if (attr_differs(prior, planned, "master_password_wo_version")) {
 		query_add_attribute(&q, "MasterUserPassword", planned, "master_password_wo");
+		if (!add_password_from_parameter(ctx, planned, &q)) {
+			query_free(&q);
+			return false;
+		}
+	}
 	if (attr_differs(prior, planned, "vpc_security_group_ids")) {
 		const cty_value *ids = cty_object_get(planned, "vpc_security_group_ids");
 		add_list(&q, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", ids);

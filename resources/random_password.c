@@ -9,17 +9,15 @@
  * sensitive and never logged. The default special characters leave out
  * / " @ and space, which RDS refuses in a master password. */
 #include "ephemeral.h"
+#include "password.h"
 #include "plan.h"
 
-#include <ctype.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MIN_LENGTH 8
-#define MAX_LENGTH 128
+#define MAX_LENGTH PASSWORD_MAX_LENGTH
 
 static const attr_def attributes[] = {
 	{"length", &cty_number, ATTR_OPTIONAL | ATTR_REPLACE, "Number of characters, 8 to 128.", .default_json = "24",
@@ -50,17 +48,8 @@ extern const resource_def resource_random_password;
 
 /* ---- the rules a password follows ---- */
 
-enum { UPPER, LOWER, NUMERIC, SPECIAL, CLASS_COUNT };
-
-static const char *const minimum_names[CLASS_COUNT] = {"min_upper", "min_lower", "min_numeric", "min_special"};
-
-typedef struct {
-	long length;
-	long minimum[CLASS_COUNT];
-	/* Each class's characters; SPECIAL is empty when special = false. At
-	 * most the 32 ASCII punctuation characters. */
-	char alphabet[CLASS_COUNT][40];
-} password_rules;
+static const char *const minimum_names[PASSWORD_CLASS_COUNT] = {"min_upper", "min_lower", "min_numeric",
+								   "min_special"};
 
 /* The config as the planner will plan it: unset arguments at their defaults. */
 static cty_value *as_planned(call_ctx *ctx, const cty_value *config)
@@ -91,20 +80,10 @@ static bool count_of(const cty_value *o, const char *name, long *out, diag_list 
 	return false;
 }
 
-/* The punctuation characters of `chars`, each once, in ASCII order: a
- * repeated character would otherwise come up more often. */
-static void special_alphabet(const char *chars, char *out)
-{
-	for (int c = '!'; c <= '~'; c++)
-		if (ispunct(c) && strchr(chars, c))
-			*out++ = (char)c;
-	*out = '\0';
-}
-
 static bool rules_consistent(const password_rules *rules, diag_list *diags)
 {
 	long required = 0;
-	for (int c = 0; c < CLASS_COUNT; c++)
+	for (int c = 0; c < PASSWORD_CLASS_COUNT; c++)
 		required += rules->minimum[c];
 	if (required > rules->length) {
 		diag_attr_error(diags, "length", "Password too short for its minimums",
@@ -112,10 +91,10 @@ static bool rules_consistent(const password_rules *rules, diag_list *diags)
 				"%ld.", required, rules->length);
 		return false;
 	}
-	if (rules->minimum[SPECIAL] > 0 && rules->alphabet[SPECIAL][0] == '\0') {
+	if (rules->minimum[PASSWORD_SPECIAL] > 0 && rules->alphabet[PASSWORD_SPECIAL][0] == '\0') {
 		diag_attr_error(diags, "min_special", "No special characters to use",
 				"min_special is %ld, but special is false or override_special is empty.",
-				rules->minimum[SPECIAL]);
+				rules->minimum[PASSWORD_SPECIAL]);
 		return false;
 	}
 	return true;
@@ -128,87 +107,15 @@ static bool rules_read(const cty_value *planned, password_rules *rules, diag_lis
 {
 	const cty_value *special = cty_object_get(planned, "special");
 	const char *specials = cty_object_get_string(planned, "override_special");
-	bool counted = count_of(planned, "length", &rules->length, diags);
-	for (int c = 0; c < CLASS_COUNT; c++)
-		counted = count_of(planned, minimum_names[c], &rules->minimum[c], diags) && counted;
+	long length = 0, minimum[PASSWORD_CLASS_COUNT];
+	bool counted = count_of(planned, "length", &length, diags);
+	for (int c = 0; c < PASSWORD_CLASS_COUNT; c++)
+		counted = count_of(planned, minimum_names[c], &minimum[c], diags) && counted;
 	if (!counted || !cty_is_known(special) || !specials)
 		return false;
-	strcpy(rules->alphabet[UPPER], "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
-	strcpy(rules->alphabet[LOWER], "abcdefghijklmnopqrstuvwxyz");
-	strcpy(rules->alphabet[NUMERIC], "0123456789");
-	special_alphabet(special->u.boolean ? specials : "", rules->alphabet[SPECIAL]);
+	password_rules_init(rules, length, special->u.boolean ? specials : "");
+	memcpy(rules->minimum, minimum, sizeof minimum);
 	return rules_consistent(rules, diags);
-}
-
-/* ---- drawing characters ---- */
-
-typedef struct {
-	unsigned char pool[256];
-	size_t left;
-	bool failed; /* RAND_bytes failed: what was drawn is worthless */
-} random_source;
-
-static uint32_t random_word(random_source *r)
-{
-	uint32_t word;
-	if (r->left < sizeof word) {
-		r->failed |= RAND_bytes(r->pool, sizeof r->pool) != 1;
-		r->left = sizeof r->pool;
-	}
-	r->left -= sizeof word;
-	memcpy(&word, r->pool + r->left, sizeof word);
-	return word;
-}
-
-/* Uniform in [0, bound). Taking a word modulo bound alone would favour the
- * small residues; words below 2^32 mod bound are drawn again, so the words
- * kept are a whole number of runs of bound. */
-static uint32_t random_below(random_source *r, uint32_t bound)
-{
-	uint32_t reject_below = (UINT32_MAX - bound + 1) % bound;
-	uint32_t word;
-	do
-		word = random_word(r);
-	while (word < reject_below && !r->failed);
-	return word % bound;
-}
-
-static char pick(random_source *r, const char *alphabet)
-{
-	return alphabet[random_below(r, (uint32_t)strlen(alphabet))];
-}
-
-/* Fisher-Yates, so the characters placed for the minimums end up anywhere. */
-static void shuffle(random_source *r, char *text, size_t len)
-{
-	for (size_t i = len - 1; i > 0; i--) {
-		size_t j = random_below(r, (uint32_t)(i + 1));
-		char kept = text[i];
-		text[i] = text[j];
-		text[j] = kept;
-	}
-}
-
-/* Fills password (MAX_LENGTH + 1 bytes): each class's minimum from that
- * class, the rest from all classes together, then shuffled. False when the
- * random generator failed. */
-static bool generate(const password_rules *rules, char *password)
-{
-	random_source r = {0};
-	char all[sizeof rules->alphabet] = "";
-	size_t filled = 0;
-	for (int c = 0; c < CLASS_COUNT; c++) {
-		strcat(all, rules->alphabet[c]);
-		for (long i = 0; i < rules->minimum[c]; i++)
-			password[filled++] = pick(&r, rules->alphabet[c]);
-	}
-	while (filled < (size_t)rules->length)
-		password[filled++] = pick(&r, all);
-	password[filled] = '\0';
-	shuffle(&r, password, filled);
-	bool ok = !r.failed;
-	OPENSSL_cleanse(&r, sizeof r);
-	return ok;
 }
 
 /* ---- handlers ---- */
@@ -227,7 +134,7 @@ static cty_value *create_password(call_ctx *ctx, const cty_value *planned)
 	char password[MAX_LENGTH + 1];
 	if (!rules_read(planned, &rules, ctx->diags))
 		return NULL;
-	if (!generate(&rules, password)) {
+	if (!password_generate(&rules, password)) {
 		diag_add(ctx->diags, DIAG_ERROR, NULL, "No random bytes",
 			 "OpenSSL's random generator (RAND_bytes) failed; no password was made.");
 		OPENSSL_cleanse(password, sizeof password);

@@ -5,9 +5,12 @@
 #include "attr.h"
 #include "ephemeral.h"
 #include "fields.h"
+#include "password.h"
+#include "ssm_secret.h"
 #include "tags.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const types[] = {"String", "SecureString", "StringList", NULL};
@@ -33,10 +36,15 @@ static const attr_def attributes[] = {
 	 "The value, write-only (Terraform 1.11, OpenTofu 1.11 or later): sent to SSM and never kept in the "
 	 "state or the plan. Give it with value_wo_version, and raise that to send a new one."},
 	{"value_wo_version", &cty_number, ATTR_OPTIONAL,
-	 "Any number, raised to send value_wo again (a new parameter version)."},
+	 "Any number, raised to send value_wo again, or to make a new random value (a new parameter version)."},
+	{"random_value_length", &cty_number, ATTR_OPTIONAL,
+	 "Let the provider make the value: this many random letters, digits and -_.~!#%^*+= (at least one of "
+	 "each kind; all valid in an RDS master password), made at create and again when value_wo_version "
+	 "changes, never in the state, the plan or a log, on every CLI.",
+	 .check = {CHECK_RANGE, .min = 8, .max = PASSWORD_MAX_LENGTH}},
 	{"value", &cty_string, ATTR_OPTIONAL | ATTR_SENSITIVE,
-	 "The value, kept in the state (marked sensitive); prefer value_wo for a secret. One of value and "
-	 "value_wo. Never logged."},
+	 "The value, kept in the state (marked sensitive); prefer value_wo or random_value_length for a secret. "
+	 "One of value, value_wo and random_value_length. Never logged."},
 	{"description", &cty_string, ATTR_OPTIONAL, "What the parameter is for."},
 	{"key_id", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED,
 	 "KMS key for a SecureString; default the account's alias/aws/ssm."},
@@ -78,7 +86,8 @@ static const field_def fields[] = {
 	{NULL},
 };
 
-static const char *const versioned[] = {"value", "value_wo_version", "description", "key_id", "tier", NULL};
+static const char *const versioned[] = {"value",  "value_wo_version", "random_value_length", "description",
+					"key_id", "tier",   NULL};
 
 static bool content_changes(const cty_value *prior, const cty_value *planned)
 {
@@ -119,17 +128,33 @@ static cty_value *stored_tier_after_put(const cty_value *planned)
 	return cty_unknown(&cty_string);
 }
 
-/* One of value and value_wo. Null is judged only when known: at
- * validate a module's input is unknown. */
+/* The ways to give the value, of which exactly one is set. Null is judged
+ * only when known: at validate a module's input is unknown. */
+static const char *const value_sources[] = {"value_wo", "random_value_length", "value", NULL};
+
 static void validate_parameter(call_ctx *ctx, const cty_value *config)
 {
-	const cty_value *value = cty_object_get(config, "value"), *write_only = cty_object_get(config, "value_wo");
-	if (!cty_is_null(value) && !cty_is_null(write_only))
-		diag_attr_error(ctx->diags, "value_wo", "Conflicting values", "Set value_wo or value, not both.");
-	else if (cty_is_null(value) && cty_is_null(write_only))
+	const char *first = NULL;
+	bool undecided = false;
+	for (const char *const *name = value_sources; *name; name++) {
+		const cty_value *v = cty_object_get(config, *name);
+		undecided |= cty_is_unknown(v);
+		if (cty_is_null(v))
+			continue;
+		if (first) {
+			diag_attr_error(ctx->diags, *name, "Conflicting values",
+					"Set one of value_wo, random_value_length and value; %s and %s are both set.",
+					first, *name);
+			return;
+		}
+		first = *name;
+	}
+	if (!first && !undecided)
 		diag_attr_error(ctx->diags, "value_wo", "Missing value",
-				"Set value_wo (write-only: kept out of the state) or value.");
-	if (!cty_is_null(write_only) && cty_is_null(cty_object_get(config, "value_wo_version")))
+				"Set value_wo (write-only: kept out of the state), random_value_length (a value the "
+				"provider makes, kept out of the state) or value.");
+	if (!cty_is_null(cty_object_get(config, "value_wo")) &&
+	    cty_is_null(cty_object_get(config, "value_wo_version")))
 		diag_attr_error(ctx->diags, "value_wo_version", "Missing value version",
 				"value_wo needs value_wo_version (any number, e.g. 1): raise it to send a new value.");
 }
@@ -151,10 +176,14 @@ static void plan_parameter(call_ctx *ctx, const cty_value *prior, const cty_valu
 		plan_require_replace(replace, "tier");
 }
 
-static cJSON *put_request(const cty_value *planned, bool overwrite)
+/* PutParameter; value: the value the provider made or read back (for
+ * random_value_length), or NULL for the one the fields table sends. */
+static cJSON *put_request(const cty_value *planned, bool overwrite, const char *value)
 {
 	cJSON *request = cJSON_CreateObject();
 	fields_json_create(fields, planned, request);
+	if (value)
+		cJSON_AddStringToObject(request, "Value", value);
 	if (strcmp(attr_text(planned, "type"), "SecureString") == 0)
 		json_add_attribute(request, "KeyId", planned, "key_id");
 	if (overwrite)
@@ -271,9 +300,12 @@ static cty_value *parameter_state(call_ctx *ctx, const cty_value *prior, cJSON *
 		cJSON_AddItemReferenceToObject(described, "Description", description);
 	fields_json_read(fields, described, state);
 	cJSON_Delete(described);
-	/* A value given write-only stays out of the state, read back or not. */
+	/* A value given write-only or made here stays out of the state, read
+	 * back or not. */
 	cty_object_set(state, "value_wo_version", cty_value_clone(cty_object_get(prior, "value_wo_version")));
-	if (!cty_is_null(cty_object_get(state, "value_wo_version")))
+	cty_object_set(state, "random_value_length", cty_value_clone(cty_object_get(prior, "random_value_length")));
+	if (!cty_is_null(cty_object_get(state, "value_wo_version")) ||
+	    !cty_is_null(cty_object_get(state, "random_value_length")))
 		cty_object_set(state, "value", cty_null(&cty_string));
 	cty_object_set(state, "tier", tier_value(prior, description));
 	tags_read(ctx, prior, state, tags);
@@ -300,11 +332,50 @@ static cty_value *read_parameter(call_ctx *ctx, const cty_value *state)
 
 /* A PutParameter whose answer was lost may have made the parameter; its
  * retry then meets ParameterAlreadyExists (ctx_create_outcome). */
+/* A value made for random_value_length into made (PASSWORD_MAX_LENGTH + 1
+ * bytes); false, reported, when the random generator failed. */
+static bool make_value(call_ctx *ctx, const cty_value *planned, char *made)
+{
+	password_rules rules;
+	password_rules_init(&rules, attr_long(planned, "random_value_length", 0), PASSWORD_RDS_SPECIALS);
+	for (int c = 0; c < PASSWORD_CLASS_COUNT; c++)
+		rules.minimum[c] = 1;
+	if (password_generate(&rules, made))
+		return true;
+	diag_attr_error(ctx->diags, "random_value_length", "No random bytes",
+			"OpenSSL's random generator (RAND_bytes) failed; no value was made.");
+	return false;
+}
+
+/* The value PutParameter is to send for random_value_length, malloc'd (free
+ * with ssm_secret_free): a new one when there is none yet (prior NULL) or
+ * when random_value_length or value_wo_version changed, otherwise the
+ * current one read back, since PutParameter always takes a value and a new
+ * description must not change the secret. NULL, reported, on failure. */
+static char *random_value(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
+{
+	char made[PASSWORD_MAX_LENGTH + 1];
+	char *value = NULL;
+	if (prior && !attr_differs(prior, planned, "random_value_length") &&
+	    !attr_differs(prior, planned, "value_wo_version")) {
+		diag_path at = diag_path_attr(diag_root(), "random_value_length");
+		return ssm_secret_get(ctx, attr_text(prior, "id"), &at);
+	}
+	if (make_value(ctx, planned, made))
+		value = strdup(made);
+	explicit_bzero(made, sizeof made);
+	return value;
+}
+
 static cty_value *create_parameter(call_ctx *ctx, const cty_value *planned)
 {
 	const char *name = attr_text(planned, "name");
 	aws_error err = {0};
-	cJSON *request = put_request(planned, false);
+	char *value = NULL;
+	if (attr_is_set(planned, "random_value_length") && !(value = random_value(ctx, NULL, planned)))
+		return NULL;
+	cJSON *request = put_request(planned, false, value);
+	ssm_secret_free(value);
 	cJSON *answer = ctx_json_call(ctx, &aws_ssm, "PutParameter", request, &err);
 	cJSON_Delete(request);
 	cJSON_Delete(answer);
@@ -321,8 +392,14 @@ static cty_value *update_parameter(call_ctx *ctx, const cty_value *prior, const 
 {
 	const char *name = attr_text(prior, "id");
 	bool ok = true;
-	if (content_changes(prior, planned))
-		ok = ctx_json_send_take(ctx, &aws_ssm, "PutParameter", put_request(planned, true), NULL) == AWS_DONE;
+	if (content_changes(prior, planned)) {
+		char *value = NULL;
+		if (attr_is_set(planned, "random_value_length") && !(value = random_value(ctx, prior, planned)))
+			return NULL;
+		ok = ctx_json_send_take(ctx, &aws_ssm, "PutParameter", put_request(planned, true, value), NULL) ==
+		     AWS_DONE;
+		ssm_secret_free(value);
+	}
 	if (ok) {
 		cJSON *target = json_request("ResourceType", "Parameter");
 		cJSON_AddStringToObject(target, "ResourceId", name);

@@ -153,7 +153,8 @@ stop_services() {
 }
 
 # env.sh: what a shell needs to use the stack: the CLI config, moto's
-# endpoint and key, the database password; and a psql connection string.
+# endpoint and key; and a psql connection string. (The stack reads the
+# database password from the SecureString the prerequisites put it in.)
 write_env() {
 	cat >"$demo/env.sh" <<EOF
 # Source me: . $demo/env.sh
@@ -163,7 +164,6 @@ export AWS_ACCESS_KEY_ID=$MOTO_ACCESS_KEY
 export AWS_SECRET_ACCESS_KEY=$MOTO_SECRET_KEY
 export AWS_REGION=$region AWS_DEFAULT_REGION=$region
 unset AWS_PROFILE AWS_SESSION_TOKEN
-export TF_VAR_database_password='$PG_ADMIN_PASSWORD'
 export PGHOST=$PG_HOST PGPORT=$PG_PORT PGDATABASE=$PG_DATABASE PGUSER=$PG_ADMIN_USER PGPASSWORD='$PG_ADMIN_PASSWORD'
 export PGSSLMODE=verify-full PGSSLROOTCERT=$PG_CA
 EOF
@@ -181,8 +181,9 @@ lay_out_stack() {
 	ln -sfn "$root/modules" "$demo/stack/modules"
 	# A provider rebuilt since the last run has other checksums.
 	rm -rf "$stack/.terraform.lock.hcl" "$stack/.terraform/providers"
-	"$python" "$root/scripts/demo_aws.py" prereqs "$MOTO_ENDPOINT" "$MOTO_ACCESS_KEY" "$MOTO_SECRET_KEY" "$region" \
-		>"$demo/prereqs.json" || die "cannot make the stack's prerequisites in moto"
+	LOCAL_DATABASE_PASSWORD=$PG_ADMIN_PASSWORD "$python" "$root/scripts/demo_aws.py" prereqs "$MOTO_ENDPOINT" \
+		"$MOTO_ACCESS_KEY" "$MOTO_SECRET_KEY" "$region" >"$demo/prereqs.json" ||
+		die "cannot make the stack's prerequisites in moto"
 	"$python" - "$demo/prereqs.json" "$stack/demo.auto.tfvars.json" <<PY || die "cannot write the stack's variables"
 import json, sys
 variables = json.load(open(sys.argv[1]))

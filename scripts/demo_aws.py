@@ -5,12 +5,17 @@
         already have it, and prints it as JSON variables for the stack:
         the default VPC and two of its subnets in different zones, the ECS
         tasks' security group, the role Aurora invokes Lambda with, and the
-        ARN of the Lambda function the page trigger calls. Safe to run again.
+        ARN of the Lambda function the page trigger calls. With
+        LOCAL_DATABASE_PASSWORD in the environment (the local PostgreSQL's),
+        also a SecureString holding it, for database_password_parameter: the
+        provider reads it from there, so no state or plan holds it. Safe to
+        run again.
     demo_aws.py inspect ENDPOINT KEY SECRET REGION
         Prints what the stack made, read back from AWS.
 
 ENDPOINT is the moto server (or "aws" for the real endpoints)."""
 import json
+import os
 import sys
 
 import boto3
@@ -59,14 +64,21 @@ def prereqs():
     aurora_role = role("wagtail-rds-lambda", "rds.amazonaws.com", "invoke-page-changed", {
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction",
                                                 "Resource": function}]})
-    print(json.dumps({
+    variables = {
         "private_subnet_id": vpc["VpcId"],
         "subnets": subnets,
         "wagtail_ecs_sg": group,
         "wagtail_cidr_range": vpc["CidrBlock"],
         "wagtail_rds_iam_role": aurora_role,
         "page_changed_lambda_arn": function,
-    }, indent=2))
+    }
+    password = os.environ.get("LOCAL_DATABASE_PASSWORD")
+    if password:
+        name = "/wagtail-local/database_password"
+        client("ssm").put_parameter(Name=name, Value=password, Type="SecureString", Overwrite=True,
+                                    Description="Password of the local PostgreSQL the quick start uses")
+        variables["database_password_parameter"] = name
+    print(json.dumps(variables, indent=2))
 
 
 def show(title, rows):

@@ -87,26 +87,33 @@ module "wagtail_rds_instance" {
 # 2. Handling our connection
 # ---------------------------------------------------------------------------
 
-# Database username and password: SecureStrings the Wagtail task reads into
+# Database connection settings: SecureStrings the Wagtail task reads into
 # its environment at start (ECS `secrets`), from the RDS module's outputs.
+# The password's SecureString is the module's own: the provider made the
+# password there, and Terraform never holds it (no state or plan has it).
 locals {
-  database_credentials = {
-    DATABASE_HOST     = module.wagtail_rds_instance.this_rds_cluster_endpoint
-    DATABASE_PORT     = tostring(module.wagtail_rds_instance.this_rds_cluster_port)
-    DATABASE_NAME     = module.wagtail_rds_instance.this_rds_cluster_database_name
-    DATABASE_USER     = module.wagtail_rds_instance.this_rds_cluster_master_username
-    DATABASE_PASSWORD = module.wagtail_rds_instance.this_rds_cluster_master_password
+  database_settings = {
+    DATABASE_HOST = module.wagtail_rds_instance.this_rds_cluster_endpoint
+    DATABASE_PORT = tostring(module.wagtail_rds_instance.this_rds_cluster_port)
+    DATABASE_NAME = module.wagtail_rds_instance.this_rds_cluster_database_name
+    DATABASE_USER = module.wagtail_rds_instance.this_rds_cluster_master_username
   }
 }
 
 resource "wagtail_ssm_parameter" "database" {
-  # The names, not the values, decide the instances: the password is sensitive.
-  for_each = toset(["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD"])
+  for_each = local.database_settings
 
   name        = "/${var.region}/${var.stage}/wagtail/${lower(each.key)}"
   type        = "SecureString"
-  value       = local.database_credentials[each.key]
+  value       = each.value
   description = "Wagtail's ${each.key}"
+}
+
+locals {
+  database_secrets = merge(
+    { for name, parameter in wagtail_ssm_parameter.database : name => parameter.arn },
+    { DATABASE_PASSWORD = module.wagtail_rds_instance.master_password_ssm_parameter_arn },
+  )
 }
 
 # IAM authentication: the database user (CREATE USER ...; GRANT rds_iam ...)
@@ -122,7 +129,10 @@ locals {
     sslmode     = local.local_database ? var.database_connection.sslmode : "verify-full"
     sslrootcert = local.local_database ? var.database_connection.sslrootcert : var.rds_ca_bundle
   }
-  database_password = local.local_database ? var.database_password : module.wagtail_rds_instance.this_rds_cluster_master_password
+  # The password's SecureString, read by the provider at each connection;
+  # or, for a local database, a password given as it is.
+  database_password_parameter = local.local_database ? var.database_password_parameter : module.wagtail_rds_instance.master_password_ssm_parameter_name
+  database_password           = local.local_database ? var.database_password : null
 }
 
 resource "wagtail_iam_db_user" "wagtail" {
@@ -135,7 +145,8 @@ resource "wagtail_iam_db_user" "wagtail" {
     port        = local.database.port
     database    = local.database.database
     username    = local.database.username
-    password    = local.database_password
+    password           = local.database_password
+    password_parameter = local.database_password_parameter
     sslmode     = local.database.sslmode
     sslrootcert = local.database.sslrootcert
   }
@@ -157,7 +168,8 @@ resource "wagtail_aurora_lambda_trigger" "page_changed" {
     port        = local.database.port
     database    = local.database.database
     username    = local.database.username
-    password    = local.database_password
+    password           = local.database_password
+    password_parameter = local.database_password_parameter
     sslmode     = local.database.sslmode
     sslrootcert = local.database.sslrootcert
   }
@@ -224,7 +236,7 @@ locals {
     cpu                 = 512
     memory              = 1024
     desired_count       = 2
-    secrets             = { for name, parameter in wagtail_ssm_parameter.database : name => parameter.arn }
+    secrets             = local.database_secrets
     ecr_repository_arns = [wagtail_ecr_repository.wagtail.arn]
     log_group_name      = "/ecs/${local.label_id}-wagtail"
   }

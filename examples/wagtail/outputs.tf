@@ -32,7 +32,8 @@ output "master_password_parameter" {
 
 output "database_credential_parameters" {
   description = "SSM SecureStrings the Wagtail task reads into its environment."
-  value       = { for name, parameter in wagtail_ssm_parameter.database : name => parameter.name }
+  value = merge({ for name, parameter in wagtail_ssm_parameter.database : name => parameter.name },
+  { DATABASE_PASSWORD = module.wagtail_rds_instance.master_password_ssm_parameter_name })
 }
 
 output "wagtail_db_user_connect_arn" {

@@ -94,8 +94,14 @@ variable "database_connection" {
   default = null
 }
 
+variable "database_password_parameter" {
+  description = "Name of an SSM SecureString holding the password of database_connection.username; only with database_connection. The provider reads it whenever it connects, so the password is in no state or plan."
+  type        = string
+  default     = null
+}
+
 variable "database_password" {
-  description = "Password of database_connection.username; only with database_connection."
+  description = "The password of database_connection.username itself, if it is in no SecureString (it is then kept in the state); only with database_connection. Prefer database_password_parameter."
   type        = string
   default     = null
   sensitive   = true

@@ -1,7 +1,8 @@
 # modules/rds-aurora: an Aurora cluster, its writer and readers, its subnet
 # group and security group (all in wagtail_aurora_cluster), the enhanced
 # monitoring role, and a generated master password kept in an SSM
-# SecureString. See README.md.
+# SecureString, made by the provider and read by it from there: no state or
+# plan holds it. See README.md.
 
 locals {
   port = var.port == "" ? (var.engine == "aurora-postgresql" ? 5432 : 3306) : tonumber(var.port)
@@ -9,7 +10,6 @@ locals {
   # Whether to generate the password decides how many resources exist, so it
   # must not be sensitive itself (the password is).
   generate_password = nonsensitive(var.password == "")
-  master_password   = local.generate_password ? wagtail_random_password.master[0].result : var.password
   password_parameter = (var.master_password_ssm_parameter_name != ""
     ? var.master_password_ssm_parameter_name
   : "/rds/${var.name}/master_password")
@@ -36,25 +36,15 @@ data "wagtail_caller_identity" "current" {
   count = local.create_monitoring_role ? 1 : 0
 }
 
-resource "wagtail_random_password" "master" {
-  count = local.generate_password ? 1 : 0
-
-  length           = 32
-  special          = true
-  override_special = "-_.~!#%^*+=" # none of RDS's forbidden / " @ or space
-  min_upper        = 1
-  min_lower        = 1
-  min_numeric      = 1
-  keepers          = { cluster = var.name }
-}
-
 resource "wagtail_ssm_parameter" "master_password" {
   count = local.generate_password ? 1 : 0
 
-  name        = local.password_parameter
-  type        = "SecureString"
-  value       = wagtail_random_password.master[0].result
-  key_id      = var.master_password_kms_key_id
+  name = local.password_parameter
+  type = "SecureString"
+  # The provider makes the password and puts it here itself: 32 characters
+  # of letters, digits and punctuation RDS takes (no / " @ or space).
+  random_value_length = 32
+  key_id              = var.master_password_kms_key_id
   description = "Master password of the Aurora cluster ${var.name}"
   tags        = var.tags
 }
@@ -83,7 +73,11 @@ resource "wagtail_aurora_cluster" "this" {
   database_name   = var.database_name == "" ? null : var.database_name
   port            = local.port
   master_username = var.username
-  master_password = local.master_password
+  master_password = local.generate_password ? null : var.password
+  # A generated password is read from its SecureString by the provider, and
+  # read again whenever the parameter gets a new version.
+  master_password_parameter  = local.generate_password ? wagtail_ssm_parameter.master_password[0].name : null
+  master_password_wo_version = local.generate_password ? wagtail_ssm_parameter.master_password[0].version : null
 
   iam_database_authentication_enabled = var.iam_database_authentication_enabled
 

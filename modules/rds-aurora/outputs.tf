@@ -48,8 +48,8 @@ output "this_rds_cluster_master_username" {
 }
 
 output "this_rds_cluster_master_password" {
-  description = "Master password: the one given, or the generated one."
-  value       = local.master_password
+  description = "Master password when one was given; null when it was generated, since Terraform never sees that one: read it from the SecureString master_password_ssm_parameter_name names."
+  value       = local.generate_password ? null : var.password
   sensitive   = true
 }
 

@@ -8,6 +8,7 @@ what they found and exit 1. Mutating commands (delete-cluster, put-parameter,
 create-repository) change AWS behind Terraform's back, for drift and import."""
 import json
 import sys
+import urllib.request
 
 import boto3
 
@@ -614,6 +615,21 @@ def parameter_value(name):
     print(client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
 
 
+def master_password_is(cluster, parameter):
+    """The cluster's master password is the SecureString PARAMETER's value. AWS
+    never shows a master password; the strict layer, through which the
+    provider set it, answers whether a password is the one last set (run
+    with `outside`, whose endpoint is that layer)."""
+    value = client("ssm").get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"]
+    request = urllib.request.Request(endpoint.rstrip("/") + "/_strict/rds-master-password", method="POST",
+                                     data=json.dumps({"cluster": cluster, "password": value}).encode())
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        got = json.load(answer)
+    if not got["matches"]:
+        fail(f"the master password of {cluster} is not the value of {parameter}",
+             {"a password was set": got["known"]})
+
+
 def parameters_equal(first, second):
     """Two SecureStrings hold the same value."""
     ssm = client("ssm")
@@ -641,6 +657,7 @@ def session_credentials(name):
 commands.update({
     "session-credentials": session_credentials,
     "stack-secrets-least-privilege": stack_secrets_least_privilege, "parameter-value": parameter_value,
+    "master-password-is": master_password_is,
     "parameters-equal": parameters_equal,
 })
 # ---- fault injection (faults.sh): is a scenario's resource in AWS, and in the state ----

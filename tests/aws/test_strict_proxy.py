@@ -404,6 +404,20 @@ def test_direct_endpoint_bypasses():
         "creating", "available")
 
 
+def test_master_password_oracle():
+    def matches(ident, password):
+        return control("POST", "/_strict/rds-master-password", {"cluster": ident, "password": password})
+    assert matches("oracle", "correct-horse-9") == {"known": False, "matches": False}
+    available_cluster("oracle")
+    assert matches("oracle", "correct-horse-9") == {"known": True, "matches": True}
+    assert matches("ORACLE", "correct-horse-9")["matches"]  # identifiers are lower-cased
+    assert not matches("oracle", "wrong-horse-9")["matches"]
+    client("rds").modify_db_cluster(DBClusterIdentifier="oracle", MasterUserPassword="battery-staple-7",
+                                    ApplyImmediately=True)
+    assert matches("oracle", "battery-staple-7")["matches"]
+    assert not matches("oracle", "correct-horse-9")["matches"]
+
+
 def main():
     start()
     env["violations"] = os.path.join(env["work"], "strict.port.violations")

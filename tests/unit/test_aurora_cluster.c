@@ -53,21 +53,30 @@ static char *errors_for(const char *password, long interval, const char *role)
 
 /* A write-only password: with its version, instead of master_password and
  * of a managed password, and checked as RDS would. */
-TEST(aurora_master_password_wo_needs_a_version_and_no_other_password)
+/* Exactly one of master_password_wo, master_password_parameter,
+ * master_password and manage_master_user_password: a conflict is reported
+ * on the second one set (in that order), none at all on
+ * master_password_wo. */
+TEST(aurora_master_password_is_given_one_way)
 {
 	static const struct {
-		const char *password, *write_only;
+		const char *password, *write_only, *parameter;
 		long version; /* -1: unset */
 		bool manage;
 		const char *errors;
 	} cases[] = {
-		{NULL, "long-enough", 1, false, ""},
-		{NULL, "long-enough", -1, false, "master_password_wo_version "},
-		{"long-enough", "long-enough", 1, false, "master_password_wo "},
-		{NULL, "long-enough", 1, true, "master_password_wo "},
-		{NULL, "short", 1, false, "master_password_wo "},
-		{NULL, NULL, -1, false, "master_password_wo "}, /* no password at all */
-		{NULL, NULL, -1, true, ""},
+		{NULL, "long-enough", NULL, 1, false, ""},
+		{NULL, "long-enough", NULL, -1, false, "master_password_wo_version "},
+		{"long-enough", "long-enough", NULL, 1, false, "master_password "},
+		{NULL, "long-enough", NULL, 1, true, "manage_master_user_password "},
+		{NULL, "short", NULL, 1, false, "master_password_wo "},
+		{NULL, NULL, NULL, -1, false, "master_password_wo "}, /* no password at all */
+		{NULL, NULL, NULL, -1, true, ""},
+		{NULL, NULL, "/rds/x/master_password", -1, false, ""},
+		{NULL, NULL, "/rds/x/master_password", 3, false, ""},
+		{"long-enough", NULL, "/rds/x/master_password", -1, false, "master_password "},
+		{NULL, "long-enough", "/rds/x/master_password", 1, false, "master_password_parameter "},
+		{NULL, NULL, "/rds/x/master_password", -1, true, "manage_master_user_password "},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		cty_value *config = cluster_config();
@@ -75,6 +84,8 @@ TEST(aurora_master_password_wo_needs_a_version_and_no_other_password)
 			cty_object_set(config, "master_password", cty_string_new(cases[i].password));
 		if (cases[i].write_only)
 			cty_object_set(config, "master_password_wo", cty_string_new(cases[i].write_only));
+		if (cases[i].parameter)
+			cty_object_set(config, "master_password_parameter", cty_string_new(cases[i].parameter));
 		if (cases[i].version >= 0)
 			cty_object_set(config, "master_password_wo_version", cty_number_from_int(cases[i].version));
 		if (cases[i].manage)

@@ -14,11 +14,13 @@
 #include "attr.h"
 #include "aws_calls.h"
 #include "http.h"
+#include "password.h"
 #include "plan.h"
 #include "provider_config.h"
 #include "schema.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -496,4 +498,123 @@ TEST(ssm_value_wo_reaches_aws_and_never_the_state)
 	cty_value_free(config);
 	provider_client_free(ctx.client);
 	diag_list_clear(&diags);
+}
+
+/* Whether text is length characters with a letter of each case, a digit
+ * and one of the RDS-safe punctuation characters, and nothing else. */
+static bool made_for_rds(const char *text, size_t length)
+{
+	bool upper = false, lower = false, digit = false, special = false;
+	if (!text || strlen(text) != length)
+		return false;
+	for (const char *p = text; *p; p++) {
+		if (isupper((unsigned char)*p))
+			upper = true;
+		else if (islower((unsigned char)*p))
+			lower = true;
+		else if (isdigit((unsigned char)*p))
+			digit = true;
+		else if (strchr(PASSWORD_RDS_SPECIALS, *p))
+			special = true;
+		else
+			return false;
+	}
+	return upper && lower && digit && special;
+}
+
+/* random_value_length: the provider makes the value and sends it to SSM at
+ * create; the state never holds it; a new description resends the same
+ * value (PutParameter always takes one); a raised value_wo_version makes
+ * a new one. */
+TEST(ssm_random_value_is_made_here_and_never_the_state)
+{
+	diag_list diags = {0};
+	call_ctx ctx = {.client = unit_moto_provider("ssm", "MOTO_ENDPOINT"), .diags = &diags};
+	if (!ctx.client)
+		return;
+	const char *name = "/wagtail/unit/random/p";
+	cty_value *config = parameter_config(name, NULL);
+	cty_object_set(config, "value", cty_null(&cty_string));
+	cty_object_set(config, "random_value_length", cty_number_from_int(32));
+	cty_value *none = cty_null(resource_state_type(parameter()));
+	path_list replace = {0};
+	cty_value *planned = plan_of(&ctx, none, config, &replace);
+	cty_value *state = parameter()->create(&ctx, planned);
+	check_no_errors(__LINE__, &diags);
+	char *first = value_in_aws(&ctx, name);
+	CHECK(made_for_rds(first, 32));
+	CHECK(state && cty_is_null(cty_object_get(state, "value")));
+	CHECK(state && attr_long(state, "random_value_length", 0) == 32);
+
+	/* A new description: the same value again, in a new version. */
+	cty_object_set(config, "description", cty_string_new("described"));
+	cty_value *next = state ? plan_of(&ctx, state, config, &replace) : NULL;
+	cty_value *described = next ? parameter()->update(&ctx, state, next) : NULL;
+	check_no_errors(__LINE__, &diags);
+	char *kept = value_in_aws(&ctx, name);
+	CHECK(first && kept && strcmp(first, kept) == 0);
+	CHECK(described && cty_is_null(cty_object_get(described, "value")));
+
+	/* A raised version: a new value. */
+	cty_object_set(config, "value_wo_version", cty_number_from_int(2));
+	cty_value *rotate = described ? plan_of(&ctx, described, config, &replace) : NULL;
+	cty_value *rotated = rotate ? parameter()->update(&ctx, described, rotate) : NULL;
+	check_no_errors(__LINE__, &diags);
+	char *second = value_in_aws(&ctx, name);
+	CHECK(made_for_rds(second, 32));
+	CHECK(first && second && strcmp(first, second) != 0);
+
+	cty_value *states[1] = {rotated};
+	delete_all(&ctx, states, 1);
+	free(first);
+	free(kept);
+	free(second);
+	path_list_clear(&replace);
+	cty_value_free(rotate);
+	cty_value_free(described);
+	cty_value_free(next);
+	cty_value_free(state);
+	cty_value_free(planned);
+	cty_value_free(none);
+	cty_value_free(config);
+	provider_client_free(ctx.client);
+	diag_list_clear(&diags);
+}
+
+/* Exactly one of value_wo, random_value_length and value, the error on the
+ * second one set, or on value_wo when none is. */
+TEST(ssm_value_is_given_one_way)
+{
+	struct {
+		bool value, write_only, random;
+		const char *error_at, *summary;
+	} cases[] = {
+		{true, false, false, NULL, NULL},
+		{false, true, false, NULL, NULL},
+		{false, false, true, NULL, NULL},
+		{true, false, true, "value", "Conflicting values"},
+		{false, true, true, "random_value_length", "Conflicting values"},
+		{false, false, false, "value_wo", "Missing value"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		diag_list diags = {0};
+		call_ctx ctx = {.diags = &diags};
+		cty_value *config = parameter_config("/wagtail/unit/one-way", NULL);
+		cty_object_set(config, "value", cases[i].value ? cty_string_new("v") : cty_null(&cty_string));
+		if (cases[i].write_only) {
+			cty_object_set(config, "value_wo", cty_string_new("w"));
+			cty_object_set(config, "value_wo_version", cty_number_from_int(1));
+		}
+		if (cases[i].random)
+			cty_object_set(config, "random_value_length", cty_number_from_int(16));
+		parameter()->validate(&ctx, config);
+		if (cases[i].error_at)
+			CHECK(diags.count == 1 && strcmp(diags.items[0].summary, cases[i].summary) == 0 &&
+			      diags.items[0].has_path &&
+			      strcmp(diags.items[0].path.steps[0].name, cases[i].error_at) == 0);
+		else
+			CHECK(diags.count == 0);
+		diag_list_clear(&diags);
+		cty_value_free(config);
+	}
 }
