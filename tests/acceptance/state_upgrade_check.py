@@ -131,6 +131,29 @@ def cmd_upgraded(log_path, state_path):
           f"({sum(len(v) for k, v in seen.items() if k in want)} upgrade calls)")
 
 
+def compare(path, type_path, stored, upgraded, problems, added):
+    """Every stored value carried over as it was, at any depth (blocks are
+    objects, or lists and sets of them); attributes the schema gained since
+    are null. Adds to problems and to added (TYPE.attr.nested)."""
+    if isinstance(stored, dict) and isinstance(upgraded, dict):
+        for k, v in stored.items():
+            if k not in upgraded:
+                problems.append(f"{path}: attribute {k} of the stored state is gone")
+            else:
+                compare(f"{path}.{k}", f"{type_path}.{k}", v, upgraded[k], problems, added)
+        for k in upgraded:
+            if k not in stored:
+                if upgraded[k] is not None:
+                    problems.append(f"{path}.{k}: not in the stored state, yet upgraded to {json.dumps(upgraded[k])}")
+                added.add(f"{type_path}.{k}")
+    elif (isinstance(stored, list) and isinstance(upgraded, list) and len(stored) == len(upgraded)
+          and any(isinstance(v, dict) for v in stored)):
+        for i, (a, b) in enumerate(zip(stored, upgraded)):
+            compare(f"{path}[{i}]", type_path, a, b, problems, added)
+    elif stored != upgraded:
+        problems.append(f"{path}: stored {json.dumps(stored)}, upgraded {json.dumps(upgraded)}")
+
+
 def cmd_same(state_path, plan_path):
     fixture = instances(load(state_path))
     plan = load(plan_path)
@@ -147,17 +170,7 @@ def cmd_same(state_path, plan_path):
         if got is None:
             problems.append(f"{addr}: not in the plan's prior state")
             continue
-        values = got["values"]
-        for k, v in attrs.items():
-            if k not in values:
-                problems.append(f"{addr}: attribute {k} of the stored state is gone")
-            elif values[k] != v:
-                problems.append(f"{addr}.{k}: stored {json.dumps(v)}, upgraded {json.dumps(values[k])}")
-        for k in values:
-            if k not in attrs:
-                if values[k] is not None:
-                    problems.append(f"{addr}.{k}: not in the stored state, yet upgraded to {json.dumps(values[k])}")
-                added.add(f"{t}.{k}")
+        compare(addr, t, attrs, got["values"], problems, added)
     extra = sorted(set(prior) - set(fixture))
     if extra:
         problems.append(f"in the prior state only: {' '.join(extra)}")
