@@ -10,7 +10,9 @@
 #include "server.h"
 #include "tls_cert.h"
 
+#ifndef __APPLE__ /* mallopt below, where glibc has it; macOS has no <malloc.h> */
 #include <malloc.h>
+#endif
 #include <openssl/crypto.h>
 #include <signal.h>
 #include <stdbool.h>

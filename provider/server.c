@@ -68,6 +68,18 @@ static struct {
 
 #define SHUTDOWN_TAG ((void *)&srv)
 
+#ifdef __APPLE__
+/* macOS has no unnamed POSIX semaphores: sem_init fails with ENOSYS and
+ * sem_wait would return at once. The stop semaphore is a pipe there;
+ * write(), like sem_post, may be called from the signal handler. */
+#include <unistd.h>
+static int stop_pipe[2] = {-1, -1};
+#define sem_init(sem, shared, value) pipe(stop_pipe)
+#define sem_post(sem) (write(stop_pipe[1], "", 1) == 1 ? 0 : -1)
+#define sem_wait(sem) (read(stop_pipe[0], &(char){0}, 1) == 1 ? 0 : -1)
+#define sem_destroy(sem) (close(stop_pipe[0]), close(stop_pipe[1]))
+#endif
+
 /* gRPC's own log lines (TLS failures, transport errors) would otherwise go
  * to stderr as plain text, which go-plugin files under debug. Newer gRPC
  * (the static release build's, -DWAGTAIL_GRPC_ABSL_LOG) logs through
@@ -383,6 +395,51 @@ void server_request_shutdown(void)
 	sem_post(&srv.stop);
 }
 
+#ifdef __APPLE__
+/* macOS has no pthread_timedjoin_np: a helper thread joins the dispatcher
+ * and says so, and stop_dispatcher waits for that, first with the deadline,
+ * then (after cancelling the calls) without. */
+static struct {
+	pthread_t helper;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool started, joined;
+} dispatcher_join = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+static void *join_dispatcher(void *unused)
+{
+	(void)unused;
+	pthread_join(srv.dispatcher, NULL);
+	pthread_mutex_lock(&dispatcher_join.lock);
+	dispatcher_join.joined = true;
+	pthread_cond_broadcast(&dispatcher_join.cond);
+	pthread_mutex_unlock(&dispatcher_join.lock);
+	return NULL;
+}
+
+static int wait_dispatcher(const struct timespec *deadline)
+{
+	int rc = 0;
+
+	if (!dispatcher_join.started) {
+		if (pthread_create(&dispatcher_join.helper, NULL, join_dispatcher, NULL) != 0)
+			return pthread_join(srv.dispatcher, NULL);
+		dispatcher_join.started = true;
+	}
+	pthread_mutex_lock(&dispatcher_join.lock);
+	while (!dispatcher_join.joined && rc != ETIMEDOUT)
+		rc = deadline ? pthread_cond_timedwait(&dispatcher_join.cond, &dispatcher_join.lock, deadline)
+			      : pthread_cond_wait(&dispatcher_join.cond, &dispatcher_join.lock);
+	pthread_mutex_unlock(&dispatcher_join.lock);
+	if (!dispatcher_join.joined)
+		return ETIMEDOUT;
+	pthread_join(dispatcher_join.helper, NULL);
+	return 0;
+}
+#define pthread_timedjoin_np(thread, ret, deadline) wait_dispatcher(deadline)
+#define pthread_join(thread, ret) wait_dispatcher(NULL)
+#endif
+
 /* Joins the dispatcher, cancelling the calls still running if they take
  * longer than the grace period. */
 static void stop_dispatcher(void)
@@ -397,6 +454,10 @@ static void stop_dispatcher(void)
 		pthread_join(srv.dispatcher, NULL);
 	}
 }
+#ifdef __APPLE__
+#undef pthread_timedjoin_np
+#undef pthread_join
+#endif
 
 void server_run(void)
 {
