@@ -8,11 +8,17 @@
 #               includes a header of one above it)
 #   scaffold    tests/scaffold.sh (make new-resource from each template, in a
 #               copy of the checkout: builds with -Werror, registry walk passes)
-#   tls         tests/tls/test_client_cert.py (when present)
 #   strict-model tests/aws/test_strict_model.py (botocore model checks, pager)
 #   strict-layer tests/aws/test_strict_proxy.py (the strict AWS layer that the
 #               AWS stages run through unless STRICT_AWS=0: core and RDS)
 #   strict-ecs  tests/aws/test_strict_ecs.py (its ECS and IAM behaviours)
+#   check-static tests/release/test_check_static.py (the static release checks,
+#               ELF and Mach-O, each failing on a broken file)
+#   static-build with STATIC_BUILD_RC (.ci/run): wait for the background build
+#               of the static release binary, then drive it in every stage
+#               below instead of the dynamic build (the sanitizer stages run
+#               first, meanwhile)
+#   tls         tests/tls/test_client_cert.py, against the binary under test
 #   acceptance  tests/acceptance/cli.sh (real tofu and terraform)
 #   aws         tests/acceptance/aws_resources.sh (every CLI against a real
 #               moto server that checks signatures)
@@ -101,33 +107,6 @@ stage() {
 	report+=("$name: $p passed, $f failed")
 }
 
-# 1. unit tests
-if [ -x "$build/unit-tests" ]; then
-	stage unit tests/unit/run.sh "$build/unit-tests"
-else
-	stage unit sh -c "echo '$build/unit-tests not built (run make)'; exit 1"
-fi
-
-# 1b. the layers' include arrows (no build needed)
-stage layers tests/layers.sh
-# 1c. make new-resource: each template builds and passes the registry walk
-stage scaffold tests/scaffold.sh
-
-# 2. TLS client-certificate test against the real binary (gRPC from Debian's python3-grpcio).
-if [ -f tests/tls/test_client_cert.py ]; then
-	tls_python=${TLS_PYTHON:-}
-	if [ -z "$tls_python" ]; then
-		if /usr/bin/python3 -c 'import grpc' 2>/dev/null; then tls_python=/usr/bin/python3; else tls_python=python3; fi
-	fi
-	stage tls "$tls_python" tests/tls/test_client_cert.py
-fi
-
-# 2b. the strict AWS layer itself (tests/aws/strict_proxy.py in front of moto),
-# before the acceptance stages that run through it
-stage strict-model "${PYTHON:-python3}" tests/aws/test_strict_model.py
-stage strict-layer "${PYTHON:-python3}" tests/aws/test_strict_proxy.py
-stage strict-ecs "${PYTHON:-python3}" tests/aws/test_strict_ecs.py
-
 # 3. acceptance tests with the real CLIs: the protocol, then each resource
 # family against a real moto server (and PostgreSQL where SQL runs)
 acceptance_stages=(
@@ -145,19 +124,58 @@ acceptance_stages=(
 	"example-stack tests/acceptance/example_stack.sh"
 	"faults tests/acceptance/faults.sh"
 )
-for entry in "${acceptance_stages[@]}"; do
-	stage $entry
-done
-# ephemeral values into write-only attributes, through a test build of the provider
-stage ephemeral tests/acceptance/ephemeral.sh
-# 240 resources at -parallelism=20: no crash, nothing lost, bounded memory
-stage load tests/acceptance/load.sh
-# The plain moto path stays tested too (STRICT_AWS=0: no strict layer).
-STRICT_AWS=0 stage plain-moto-aws tests/acceptance/aws_resources.sh
+
+# The stages, in three groups: those that need no provider binary, those
+# that drive the one under test ($PROVIDER_BINARY), and the sanitizer
+# repeats, which build and drive providers of their own.
+
+early_stages() {
+	# 1. unit tests
+	if [ -x "$build/unit-tests" ]; then
+		stage unit tests/unit/run.sh "$build/unit-tests"
+	else
+		stage unit sh -c "echo '$build/unit-tests not built (run make)'; exit 1"
+	fi
+
+	# 1b. the layers' include arrows (no build needed)
+	stage layers tests/layers.sh
+	# 1c. make new-resource: each template builds and passes the registry walk
+	stage scaffold tests/scaffold.sh
+
+	# 2b. the strict AWS layer itself (tests/aws/strict_proxy.py in front of moto),
+	# before the acceptance stages that run through it
+	stage strict-model "${PYTHON:-python3}" tests/aws/test_strict_model.py
+	stage strict-layer "${PYTHON:-python3}" tests/aws/test_strict_proxy.py
+	stage strict-ecs "${PYTHON:-python3}" tests/aws/test_strict_ecs.py
+	# 2c. the release checker (check_static.py) fails each broken file it is given
+	stage check-static "${PYTHON:-python3}" tests/release/test_check_static.py
+}
+
+provider_stages() {
+	# 2. TLS client-certificate test against the real binary (gRPC from Debian's python3-grpcio).
+	if [ -f tests/tls/test_client_cert.py ]; then
+		tls_python=${TLS_PYTHON:-}
+		if [ -z "$tls_python" ]; then
+			if /usr/bin/python3 -c 'import grpc' 2>/dev/null; then tls_python=/usr/bin/python3; else tls_python=python3; fi
+		fi
+		stage tls "$tls_python" tests/tls/test_client_cert.py
+	fi
+
+	# 3. the acceptance stages (acceptance_stages above)
+	for entry in "${acceptance_stages[@]}"; do
+		stage $entry
+	done
+	# ephemeral values into write-only attributes, through a test build of the provider
+	stage ephemeral tests/acceptance/ephemeral.sh
+	# 240 resources at -parallelism=20: no crash, nothing lost, bounded memory
+	stage load tests/acceptance/load.sh
+	# The plain moto path stays tested too (STRICT_AWS=0: no strict layer).
+	STRICT_AWS=0 stage plain-moto-aws tests/acceptance/aws_resources.sh
+}
 
 # 4. under sanitizers: the unit tests (ASan+UBSan, then valgrind), every
 # acceptance stage again with an ASan+UBSan provider, and a short fuzz run
-if [ "$run_sanitize" = 1 ]; then
+sanitizer_stages() {
 	stage sanitize make --no-print-directory sanitize
 	stage valgrind tests/unit/run.sh valgrind -q --error-exitcode=9 --leak-check=full \
 		--errors-for-leak-kinds=definite "$build/unit-tests"
@@ -170,8 +188,8 @@ if [ "$run_sanitize" = 1 ]; then
 		report+=("asan-build: failed")
 	fi
 	# The sanitized repeats run on two CLIs (OpenTofu 1.12 and Terraform
-	# 1.8.5, unless ACCEPTANCE_CLIS says otherwise), not the three the stages
-	# above run on: with the ASan provider each CLI's pass takes over twice
+	# 1.8.5, unless ACCEPTANCE_CLIS says otherwise), not the three the
+	# provider stages run on: with the ASan provider each CLI's pass takes over twice
 	# as long, and Terraform 1.11 here would add about 16 minutes on a
 	# 2-core machine, taking CI to 70 of its 90 minutes. Terraform 1.8.5
 	# stays: it sends the oldest requests (no client capabilities), the
@@ -211,6 +229,45 @@ if [ "$run_sanitize" = 1 ]; then
 		fi
 		echo "tsan-reports: 1 passed, 0 failed"' sh "$tsan_logs"
 	stage fuzz make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
+}
+
+# The static release binary as the one under test: .ci/run builds it in the
+# background (scripts/release/static.sh; its dependencies from source, about
+# 20 minutes of two cores the first time) and names the file its exit status
+# will be written to in STATIC_BUILD_RC. The sanitizer stages, which do not
+# drive it, run first meanwhile; then this waits for the build and points
+# PROVIDER_BINARY at it. A failed build counts as one failure, and the
+# stages then drive the dynamic build.
+use_static_build() {
+	local rc_file=$STATIC_BUILD_RC target=${STATIC_TARGET:-x86_64-linux-musl} waited=0 rc
+	local binary=$root/build-static/$target/terraform-provider-wagtail_v$version
+	echo "== static-build: waiting for scripts/release/static.sh build $target (log ${STATIC_BUILD_LOG:-none})"
+	while [ ! -s "$rc_file" ] && [ "$waited" -lt "${STATIC_BUILD_WAIT:-5400}" ]; do
+		sleep 10
+		waited=$((waited + 10))
+	done
+	rc=$(cat "$rc_file" 2>/dev/null)
+	if [ "$rc" = 0 ] && [ -x "$binary" ]; then
+		export PROVIDER_BINARY=$binary
+		echo "== static-build: done after waiting ${waited}s; the stages below drive $binary"
+		report+=("static-build: $binary under test")
+	else
+		echo "== static-build: failed (exit ${rc:-none after ${waited}s}); the stages below drive $PROVIDER_BINARY"
+		[ -n "${STATIC_BUILD_LOG:-}" ] && tail -n 40 "$STATIC_BUILD_LOG"
+		total_failed=$((total_failed + 1))
+		report+=("static-build: failed")
+		failures+=("static-build: scripts/release/static.sh build $target exited ${rc:-none}")
+	fi
+}
+
+early_stages
+if [ -n "${STATIC_BUILD_RC:-}" ]; then
+	[ "$run_sanitize" = 1 ] && sanitizer_stages
+	use_static_build
+	provider_stages
+else
+	provider_stages
+	[ "$run_sanitize" = 1 ] && sanitizer_stages
 fi
 
 echo "== summary"
