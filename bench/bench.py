@@ -6,7 +6,14 @@
     bench.py run CONFIG.json RESULTS.json
     bench.py startup CONFIG.json RESULTS.json   (start-up again, into RESULTS)
 
-`run` measures, alternating the providers (A/B, then B/A on the next run):
+`run` measures the providers of CONFIG (our dynamic build "wagtail", our
+fully static release binary "static", the AWS provider "aws"; whichever are
+there), in an order that rotates from one run to the next (with two: A/B,
+then B/A), so that none is always first or last:
+
+  sizes    each binary's size as built and after stripping a copy, and the
+           same for every release target in build-static/ (cross-built
+           ones too, which are not run here);
 
   startup  spawn each provider as go-plugin does and time until its handshake
            line (and a shell script that only prints the line: the floor):
@@ -218,6 +225,135 @@ def state_count(cwd):
     return sum(len(r.get("instances", [])) for r in state.get("resources", []) if r.get("mode") == "managed")
 
 
+
+def rotated(seq, r):
+    """The order of run R: each run starts one further along SEQ, so that
+    over len(SEQ) runs every provider is in every position once. Whoever runs
+    first meets a colder page cache and moto with less in it, whoever runs
+    last a warmer one; rotating spreads that over all of them alike (for two
+    it is the A/B, B/A alternation)."""
+    k = r % len(seq)
+    return list(seq[k:]) + list(seq[:k])
+
+
+# ---------------------------------------------------------------------------
+# Binary sizes
+# ---------------------------------------------------------------------------
+
+def binary_format(path):
+    """"ELF x86-64, static" and the like, read from the file's headers: the
+    release targets include Mach-O files, which `file` may not know here."""
+    import struct
+
+    with open(path, "rb") as f:
+        head = f.read(64)
+        if head[:4] == b"\x7fELF" and head[4] == 2:  # 64-bit ELF
+            machine = struct.unpack_from("<H", head, 18)[0]
+            phoff, = struct.unpack_from("<Q", head, 32)
+            phentsize, phnum = struct.unpack_from("<HH", head, 54)
+            f.seek(phoff)
+            table = f.read(phentsize * phnum)
+            # A program interpreter (PT_INTERP) is the dynamic loader the
+            # kernel starts first; without one the kernel jumps straight in.
+            interp = any(struct.unpack_from("<I", table, i * phentsize)[0] == 3 for i in range(phnum))
+            arch = {62: "x86-64", 183: "aarch64"}.get(machine, "machine %d" % machine)
+            return "ELF %s, %s" % (arch, "dynamically linked" if interp else "static")
+        if head[:4] == b"\xcf\xfa\xed\xfe":
+            cpu = struct.unpack_from("<I", head, 4)[0]
+            return "Mach-O %s" % {0x01000007: "x86_64", 0x0100000C: "arm64"}.get(cpu, "cpu 0x%x" % cpu)
+    return "unknown"
+
+
+def strip_tools():
+    """Strippers, in the order tried: binutils' strip knows only this
+    machine's ELF; llvm-strip also cross ELF and Mach-O; zig's objcopy is the
+    release toolchain's own (it leaves some ELF files alone: "unimplemented")."""
+    import glob
+
+    tools = [("strip", ["strip", "-o", "{out}", "{src}"]), ("llvm-strip", ["llvm-strip", "-o", "{out}", "{src}"])]
+    cache = os.environ.get("WAGTAIL_CACHE") or os.path.expanduser("~/.cache/terraform-provider-wagtail")
+    for zig in sorted(glob.glob(os.path.join(cache, "zig", "*", "ziglang", "zig"))):
+        tools.append(("zig objcopy", [zig, "objcopy", "--strip-all", "{src}", "{out}"]))
+    return [(name, argv) for name, argv in tools if shutil.which(argv[0]) or os.path.isabs(argv[0])]
+
+
+def strip_error(proc, path):
+    """One short line for why a stripper refused a file."""
+    text = proc.stderr.strip()
+    if proc.returncode < 0 or "PLEASE submit a bug report" in text:
+        return "crashed"
+    line = (text.splitlines() or ["exit %d" % proc.returncode])[0].replace(path, "FILE")
+    for prefix in ("strip: ", "llvm-strip: ", "error: "):
+        while line.startswith(prefix):
+            line = line[len(prefix):]
+    return line[:80]
+
+
+def binary_sizes(path, work):
+    """Size as built and after stripping a copy (symbols and debug
+    information are not loaded when the binary runs, so the stripped size is
+    what is mapped and what a download would carry); the first stripper that
+    takes the file."""
+    entry = {"path": path, "format": binary_format(path), "size": os.path.getsize(path),
+             "stripped": None, "strip_tool": None, "strip_errors": []}
+    out = os.path.join(work, "stripped.tmp")
+    for name, argv in strip_tools():
+        if os.path.exists(out):
+            os.unlink(out)
+        proc = subprocess.run([a.format(src=path, out=out) for a in argv], capture_output=True, text=True)
+        if proc.returncode == 0 and os.path.exists(out) and os.path.getsize(out) > 0:
+            entry["stripped"], entry["strip_tool"] = os.path.getsize(out), name
+            break
+        entry["strip_errors"].append("%s: %s" % (name, strip_error(proc, path)))
+    if os.path.exists(out):
+        os.unlink(out)
+    return entry
+
+
+def shared_libraries(binary):
+    """The shared libraries a dynamically linked provider needs on disk: what
+    `ldd` lists, and what it opens with dlopen on first use (libcurl,
+    libxml2, libpq: provider/lazy_libs.c, sonames fixed at build time and
+    found in the binary's strings) with theirs. {path: size}."""
+    import re
+
+    def ldd(path):
+        out = subprocess.run(["ldd", path], capture_output=True, text=True).stdout
+        return [m.group(1) for m in re.finditer(r"(/\S+\.so[^\s]*)", out)]
+
+    with open(binary, "rb") as f:
+        sonames = sorted(set(m.decode() for m in re.findall(rb"lib(?:curl|xml2|pq)\.so\.[0-9]+", f.read())))
+    cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True).stdout
+    roots = [binary]
+    for soname in sonames:
+        m = re.search(r"^\s*%s \(libc6,x86-64\) => (\S+)" % re.escape(soname), cache, re.M)
+        if m:
+            roots.append(m.group(1))
+    libs = set()
+    for root_path in roots:
+        if root_path != binary:
+            libs.add(os.path.realpath(root_path))
+        libs.update(os.path.realpath(p) for p in ldd(root_path))
+    return {path: os.path.getsize(path) for path in sorted(libs) if os.path.exists(path)}
+
+
+def sizes(cfg, work, labels):
+    """The sizes of every provider measured, and of every release target."""
+    by_label = {label: binary_sizes(cfg["providers"][label]["binary"], work) for label in labels}
+    for entry in by_label.values():
+        if "dynamically linked" in entry["format"]:
+            entry["shared_libraries"] = shared_libraries(entry["path"])
+    targets = []
+    for target, path in cfg.get("release_targets", []):
+        entry = binary_sizes(path, work)
+        entry["target"] = target
+        # static.sh ships the binary stripped and keeps the link's output,
+        # symbols and all, beside it.
+        if os.path.exists(path + ".symbols"):
+            entry["symbols_size"] = os.path.getsize(path + ".symbols")
+        targets.append(entry)
+    return by_label, targets
+
 # ---------------------------------------------------------------------------
 # Start-up
 # ---------------------------------------------------------------------------
@@ -243,14 +379,63 @@ def startup(cfg, work, labels, runs):
     for label in order:
         _start_once(binaries[label], env, sockdir)
     for i in range(runs):
-        for label in (order if i % 2 == 0 else list(reversed(order))):
+        for label in rotated(order, i):
             samples[label].append(_start_once(binaries[label], env, sockdir, cpu=cpu[label]))
     # Memory at the handshake, in separate starts (reading /proc is not timed).
     memory = {label: {} for label in labels}
     for i in range(5):
-        for label in labels:
+        for label in rotated(labels, i):
             _start_once(binaries[label], env, sockdir, memory[label])
     return samples, memory, cpu
+
+
+def loader_statistics(binary, cfg, work):
+    """What the dynamic loader did before a dynamically linked provider's
+    main() (glibc's LD_DEBUG=statistics, printed to stderr by one start):
+    relocations processed and the loader's own time, in TSC cycles. None for
+    a static binary, which has no loader."""
+    if "dynamically linked" not in binary_format(binary):
+        return None
+    sockdir = os.path.join(work, "sock")
+    os.makedirs(sockdir, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "PLUGIN_", "AWS_", "LD_"))}
+    env.update(TF_PLUGIN_MAGIC_COOKIE=MAGIC_COOKIE, PLUGIN_PROTOCOL_VERSIONS="5,6", PLUGIN_MIN_PORT="10000",
+               PLUGIN_MAX_PORT="25000", PLUGIN_CLIENT_CERT=open(cfg["client_cert"]).read(), TMPDIR=sockdir,
+               LD_DEBUG="statistics")
+    p = subprocess.Popen([binary], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=env, cwd=sockdir)
+    p.stdout.readline()
+    p.send_signal(signal.SIGTERM)
+    try:
+        _, err = p.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        _, err = p.communicate()
+    stats = {}
+    import re
+
+    # Only the first block: the one printed at start (a second one may
+    # follow at exit).
+    # "final number of relocations" (printed at exit) counts the lazy
+    # bindings of the functions called since as well.
+    for key, pattern in (("startup_cycles", r"total startup time in dynamic loader:\s*([\d,]+)"),
+                         ("relocation_cycles", r"time needed for relocation:\s*([\d,]+)"),
+                         ("relocations", r"\s number of relocations:\s*([\d,]+)"),
+                         ("relative_relocations", r"number of relative relocations:\s*([\d,]+)"),
+                         ("final_relocations", r"final number of relocations:\s*([\d,]+)")):
+        m = re.search(pattern, err.decode(errors="replace"))
+        if m:
+            stats[key] = int(m.group(1).replace(",", ""))
+    if stats:
+        # The loader counts TSC cycles; the TSC runs at the CPU's nominal
+        # clock, which /proc/cpuinfo gives (near enough for a share).
+        try:
+            with open("/proc/cpuinfo") as f:
+                mhz = next(float(line.split(":")[1]) for line in f if line.startswith("cpu MHz"))
+            stats["tsc_mhz"] = mhz
+        except (OSError, StopIteration, ValueError):
+            pass
+    return stats or None
 
 
 def _start_once(binary, env, sockdir, memory=None, cpu=None):
@@ -279,6 +464,15 @@ def _start_once(binary, env, sockdir, memory=None, cpu=None):
                 name = field.split(":")[0]
                 if name in ("VmRSS", "RssAnon", "RssFile", "VmHWM"):
                     memory.setdefault(name, []).append(int(field.split()[1]))
+        # The shared objects mapped by then: each one the loader had to find,
+        # map and relocate before main() (none for a static binary).
+        with open("/proc/%d/maps" % p.pid) as f:
+            objects = {line.split()[5] for line in f if len(line.split()) >= 6 and ".so" in line.split()[5]}
+        memory.setdefault("shared_objects", []).append(len(objects))
+        # Minor page faults until the handshake: each first touch of a page
+        # (of the binary, of a library, of the heap) costs one.
+        with open("/proc/%d/stat" % p.pid) as f:
+            memory.setdefault("minor_faults", []).append(int(f.read().rsplit(")", 1)[1].split()[7]))
     p.send_signal(signal.SIGTERM)
     try:
         p.wait(10)
@@ -298,10 +492,14 @@ def _start_once(binary, env, sockdir, memory=None, cpu=None):
 def run(cfg, results_path):
     work = cfg["work"]
     runner = Runner(cfg, work)
-    labels = [label for label in ("wagtail", "aws") if label in cfg["providers"]]
+    # "wagtail" is our dynamic build (as before there was a static one),
+    # "static" our fully static release binary, "aws" HashiCorp's.
+    labels = [label for label in ("wagtail", "static", "aws") if label in cfg["providers"]]
+    by_label, targets = sizes(cfg, work, labels)
     results = {"labels": labels, "config": {k: cfg[k] for k in ("runs", "scale_ns", "scale_runs", "startup_runs")},
-               "sizes": {label: os.path.getsize(cfg["providers"][label]["binary"]) for label in labels},
-               "sizes_stripped": {label: cfg["providers"][label].get("stripped_size") for label in labels},
+               "sizes": {label: by_label[label]["size"] for label in labels},
+               "sizes_stripped": {label: by_label[label]["stripped"] for label in labels},
+               "binaries": by_label, "release_targets": targets,
                "aws_version": cfg["providers"].get("aws", {}).get("version"),
                "loadavg_start": open("/proc/loadavg").read().split()[:3],
                "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
@@ -322,22 +520,38 @@ def run(cfg, results_path):
         for kind, by_n in done.get("scale", {}).items():
             for n, samples in by_n.items():
                 by_n[n] = [x for x in samples if "failed" not in x]
-        results.update({k: v for k, v in done.items() if k not in ("loadavg_start",)})
+        # The sizes are taken again (they cost nothing); the providers
+        # measured and the settings are this run's: a size dropped from
+        # SCALE_NS (say, one the AWS stand-in cannot serve) is dropped from
+        # the results, its failures kept and marked.
+        results.update({k: v for k, v in done.items() if k not in (
+            "loadavg_start", "labels", "sizes", "sizes_stripped", "binaries", "release_targets", "config")})
+        for by_n in results.get("scale", {}).values():
+            for n in [n for n in by_n if int(n) not in cfg["scale_ns"]]:
+                del by_n[n]
+        for info in results.get("failures", []):
+            words = info["what"].split()
+            if words[:2] == ["scale", "N=%s" % words[1][2:]] and int(words[1][2:]) not in cfg["scale_ns"]:
+                info.setdefault("note", "N = %s was left out of the settings when the run was resumed" % words[1][2:])
         results["resumed"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
         log("resuming %s" % results_path)
-    if "startup_cpu_ms" not in results:
+    if not all(label in results.get("startup_cpu_ms", {}) for label in labels):
         log("startup: %d runs each" % cfg["startup_runs"])
         results["startup_ms"], results["startup_memory_kb"], results["startup_cpu_ms"] = startup(
             cfg, work, labels, cfg["startup_runs"])
+        results["loader_statistics"] = {label: loader_statistics(cfg["providers"][label]["binary"], cfg, work)
+                                        for label in labels}
         save()
 
     common = {"endpoint": cfg["endpoint"], "access_key": cfg["access_key"], "secret_key": cfg["secret_key"],
               "region": cfg["region"]}
     stack_vars = dict(common, master_password=cfg["master_password"], **cfg["prereqs"])
     steps = ["validate", "apply", "plan", "destroy"]
-    results.setdefault("stack", {label: [] for label in labels})
+    results.setdefault("stack", {})
+    for label in labels:
+        results["stack"].setdefault(label, [])
     for r in range(cfg["runs"]):
-        for label in (labels if r % 2 == 0 else list(reversed(labels))):
+        for label in rotated(labels, r):
             p = cfg["providers"][label]
             stage = "%s%d" % (label[0], r)
             variables = dict(stack_vars, stage=stage)
@@ -367,7 +581,7 @@ def run(cfg, results_path):
         results["scale"].setdefault(kind, {})
     for n in cfg["scale_ns"]:
         for r in range(cfg["scale_runs"]):
-            for kind in (kinds if r % 2 == 0 else list(reversed(kinds))):
+            for kind in rotated(kinds, r):
                 if len(results["scale"][kind].get(str(n), [])) > r:
                     continue  # resumed: done before
                 if kind == "core":
@@ -457,6 +671,8 @@ def main():
             results = json.load(f)
         results["startup_ms"], results["startup_memory_kb"], results["startup_cpu_ms"] = startup(
             cfg, cfg["work"], results["labels"], cfg["startup_runs"])
+        results["loader_statistics"] = {label: loader_statistics(cfg["providers"][label]["binary"], cfg, cfg["work"])
+                                        for label in results["labels"]}
         with open(sys.argv[3], "w") as f:
             json.dump(results, f, indent=1)
     elif len(sys.argv) == 4 and sys.argv[1] == "run":

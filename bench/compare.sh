@@ -5,15 +5,17 @@
 #
 # 1. bench/build-aws-provider.sh: the pinned AWS provider, built once from the
 #    Go module proxy and cached (a long first build; instant afterwards).
-# 2. Our provider (make BUILD=build-bench) and OpenTofu
-#    (tests/acceptance/setup-clis.sh, cached).
+# 2. Our provider (make BUILD=build-bench), our fully static release binary
+#    (build-static/x86_64-linux-musl, from scripts/release/static.sh, if it
+#    has been built) and OpenTofu (tests/acceptance/setup-clis.sh, cached).
 # 3. One moto server (signatures checked, tests/aws/moto.sh) behind one
 #    counting proxy (bench/count_proxy.py: one log line per AWS request, with
-#    its action, status and moto's time), shared by both providers; the
+#    its action, status and moto's time), shared by every provider; the
 #    stacks' prerequisites in it.
-# 4. bench/bench.py: start-up, the stack of bench/stacks/{wagtail,aws}
+# 4. bench/bench.py: sizes, start-up, the stack of bench/stacks/{wagtail,aws}
 #    (init, validate, apply, no-change plan, destroy) and the refresh of N
-#    SSM parameters, A/B alternated; raw results in $BENCH_OUT/results.json.
+#    SSM parameters, for each provider in an order rotated from run to run;
+#    raw results in $BENCH_OUT/benchmarks/results.json.
 # 5. bench/report.py: docs/benchmarks.md and docs/benchmarks/*.png.
 #
 # Environment:
@@ -21,14 +23,19 @@
 #   SCALE_NS="10 100 1000"  sizes of the scaling benchmark
 #   SCALE_RUNS=3      runs per size and provider
 #   STARTUP_RUNS=30   start-ups per provider
-#   SKIP_AWS=1        measure our provider alone (no AWS build)
+#   SKIP_AWS=1        measure our builds alone (no AWS build)
 #   BENCH_BUILD=build-bench  our build directory
 #   PROVIDER_BINARY   measure this build of ours instead of building one
 #   OURS_DESC         what to call it in the report (e.g. the commit it was built from)
+#   STATIC_BINARY     our static release binary, measured as a third provider
+#                     (default build-static/x86_64-linux-musl/terraform-provider-wagtail_v$VERSION
+#                     when it exists: scripts/release/static.sh build x86_64-linux-musl;
+#                     set it empty to leave the static binary out)
 #   BENCH_OUT=docs    where benchmarks.md and benchmarks/ are written
 #   KEEP_WORK=1       keep the work directory (logs of every CLI run)
 #   RESUME=1          go on from the runs already in $BENCH_OUT/benchmarks/results.json
-#                     (same settings), e.g. after an interruption
+#                     (same settings, but SCALE_NS may leave sizes out), e.g. after an
+#                     interruption
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,6 +76,21 @@ else
 	make -s BUILD="$build" "$build/terraform-provider-wagtail_v$version" >&2
 	ours=$root/$build/terraform-provider-wagtail_v$version
 fi
+# Unset: the release build's if there is one; set but empty: none.
+static=
+if [ -n "${STATIC_BINARY+set}" ]; then
+	if [ -n "$STATIC_BINARY" ]; then
+		[ -x "$STATIC_BINARY" ] || { say "STATIC_BINARY=$STATIC_BINARY is not an executable"; exit 1; }
+		static=$(cd "$(dirname "$STATIC_BINARY")" && pwd)/$(basename "$STATIC_BINARY")
+	fi
+elif [ -x "$root/build-static/x86_64-linux-musl/terraform-provider-wagtail_v$version" ]; then
+	static=$root/build-static/x86_64-linux-musl/terraform-provider-wagtail_v$version
+fi
+if [ -n "$static" ]; then
+	say "static release binary: $static"
+else
+	say "no static release binary (scripts/release/static.sh build x86_64-linux-musl makes one)"
+fi
 tofu=$("$root/tests/acceptance/setup-clis.sh" | sed -n 1p)
 "$python" -c "import matplotlib" 2>/dev/null || {
 	say "installing matplotlib (plots only)"
@@ -94,13 +116,19 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
 # Two plugin mirrors: "plain" holds the real binaries (what `init` is timed
 # with), "instrumented" holds rusage-wrapper.c built around each (everything
 # else runs with it, so that each provider process's peak RSS and CPU time are
-# exact).
+# exact). The static binary is the same provider at the same version, and a
+# mirror holds one binary per version and platform: it has a pair of its own.
 plain=$work/mirror-plain instr=$work/mirror-instr
 MIRROR=$plain "$root/build.sh" install "$ours" "$version" >/dev/null
 cc -O2 -Wall -DREAL="\"$ours\"" -o "$work/wrapper-wagtail" "$root/bench/rusage-wrapper.c"
 MIRROR=$instr "$root/build.sh" install "$work/wrapper-wagtail" "$version" >/dev/null
-strip -o "$work/ours-stripped" "$ours"
-ours_stripped=$(stat -c %s "$work/ours-stripped")
+mirrors="plain instr"
+if [ -n "$static" ]; then
+	MIRROR=$work/mirror-plain-static "$root/build.sh" install "$static" "$version" >/dev/null
+	cc -O2 -Wall -DREAL="\"$static\"" -o "$work/wrapper-static" "$root/bench/rusage-wrapper.c"
+	MIRROR=$work/mirror-instr-static "$root/build.sh" install "$work/wrapper-static" "$version" >/dev/null
+	mirrors="$mirrors plain-static instr-static"
+fi
 if [ -n "$aws_binary" ]; then
 	cc -O2 -Wall -DREAL="\"$aws_binary\"" -o "$work/wrapper-aws" "$root/bench/rusage-wrapper.c"
 	for host in registry.terraform.io registry.opentofu.org; do
@@ -110,7 +138,7 @@ if [ -n "$aws_binary" ]; then
 		install -m 0755 "$work/wrapper-aws" "$instr/$dir/terraform-provider-aws_v$aws_version"
 	done
 fi
-for mirror in plain instr; do
+for mirror in $mirrors; do
 	cat >"$work/$mirror.tfrc" <<EOF
 provider_installation {
   filesystem_mirror {
@@ -152,12 +180,16 @@ prereqs=$("$python" "$root/bench/bench.py" prereqs "$MOTO_ENDPOINT" "$MOTO_ACCES
 say "step 4: the runs (RUNS=$runs, SCALE_NS=$scale_ns, SCALE_RUNS=$scale_runs)"
 "$python" - "$work/config.json" <<PY
 import json, sys
-providers = {"wagtail": {"binary": "$ours", "stripped_size": $ours_stripped,
+import glob, os
+providers = {"wagtail": {"binary": "$ours",
                          "stack": "$root/bench/stacks/wagtail", "ssm_stack": "$root/bench/stacks/ssm-wagtail",
                          "plain_cli_config": "$work/plain.tfrc", "cli_config": "$work/instr.tfrc"}}
+if "$static":
+    # The same stacks as the dynamic build: only the binary differs.
+    providers["static"] = dict(providers["wagtail"], binary="$static",
+                               plain_cli_config="$work/plain-static.tfrc", cli_config="$work/instr-static.tfrc")
 if "$aws_binary":
-    import os
-    providers["aws"] = {"binary": "$aws_binary", "stripped_size": os.path.getsize("$aws_binary"),
+    providers["aws"] = {"binary": "$aws_binary",
                         "version": "$aws_version",
                         "stack": "$root/bench/stacks/aws", "ssm_stack": "$root/bench/stacks/ssm-aws",
                         "plain_cli_config": "$work/plain.tfrc", "cli_config": "$work/instr.tfrc"}
@@ -169,6 +201,9 @@ json.dump({
     "core_ssm_stack": "$root/bench/stacks/ssm-core", "core_cli_config": "$work/instr.tfrc",
     "providers": providers, "runs": $runs, "scale_ns": [int(n) for n in "$scale_ns".split()],
     "scale_runs": $scale_runs, "startup_runs": $startup_runs, "resume": bool("${RESUME:-}"),
+    # Every release target built so far (cross-built ones are only sized).
+    "release_targets": [(p.split("/")[-2], p) for p in
+                        sorted(glob.glob("$root/build-static/*/terraform-provider-wagtail_v$version"))],
 }, open(sys.argv[1], "w"), indent=1)
 PY
 mkdir -p "$out/benchmarks"
@@ -182,5 +217,5 @@ aws_info=
 [ -z "$aws_binary" ] || aws_info=$(cat "$aws_binary.info" 2>/dev/null || true)
 "$python" "$root/bench/report.py" "$out/benchmarks/results.json" "$out" \
 	--tofu "$(TF_CLI_CONFIG_FILE=$work/plain.tfrc "$tofu" version | head -1)" --aws-info "$aws_info" --moto "$("$python" -c "import moto; print(moto.__version__)")" \
-	--ours "${OURS_DESC:-}"
+	--ours "${OURS_DESC:-}" --static "$static"
 say "done: $out/benchmarks.md"

@@ -4,8 +4,10 @@
     report.py RESULTS.json OUT_DIR [--tofu VERSION] [--aws-info TEXT] [--moto VERSION]
 
 Writes OUT_DIR/benchmarks.md and OUT_DIR/benchmarks/*.png. Every figure is a
-median over the runs; ratios are ours / AWS's from the same run of the
-benchmark (a ratio below 1 means ours is smaller or faster).
+median over the runs; ratios are ours / AWS's (and static / dynamic) from the
+same run of the benchmark (a ratio below 1 means the first is smaller or
+faster). "wagtail" in the results is our dynamic build, "static" our fully
+static release binary, "aws" HashiCorp's provider.
 """
 import argparse
 import json
@@ -16,6 +18,13 @@ import subprocess
 
 STEPS = ["init", "validate", "plan", "plan_norefresh", "apply", "destroy"]
 STEP_NAMES = {"plan_norefresh": "plan -refresh=false"}
+# Column heads of the tables, and the ratios shown beside them (those whose
+# two providers were both measured).
+HEADS = {"wagtail": "wagtail (dynamic)", "static": "wagtail (static)", "aws": "aws"}
+RATIOS = [("wagtail", "aws"), ("static", "aws"), ("static", "wagtail")]
+# Goals for our provider in absolute terms (both builds).
+GOAL_START_MS = 5.0
+GOAL_PLAN_RSS_MIB = 10.0
 
 
 def med(values):
@@ -81,8 +90,9 @@ def plots(results, out_dir, kinds, ns):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = {"wagtail": "wagtail (ours)", "aws": "hashicorp/aws", "core": "CLI alone (terraform_data)"}
-    styles = {"wagtail": "o-", "aws": "s-", "core": "^--"}
+    names = {"wagtail": "wagtail, dynamic (ours)", "static": "wagtail, static (ours)", "aws": "hashicorp/aws",
+             "core": "CLI alone (terraform_data)"}
+    styles = {"wagtail": "o-", "static": "D-", "aws": "s-", "core": "^--"}
     made = []
 
     def series(kind, step, key, scale=1.0):
@@ -166,6 +176,239 @@ def plots(results, out_dir, kinds, ns):
     made.append(path)
     return made
 
+# Release targets static.sh builds; those not built when the benchmark ran are
+# named as missing rather than left out silently.
+RELEASE_TARGETS = ["x86_64-linux-musl", "aarch64-linux-musl", "x86_64-macos", "aarch64-macos"]
+
+
+def static_allocator(path):
+    """Which malloc the static binary carries, from the symbols of its link
+    (static.sh keeps them beside the stripped binary): zig's libc supplies
+    its own (heap.SmpAllocator) for musl targets in place of musl's."""
+    for candidate in (path + ".symbols", path):
+        try:
+            with open(candidate, "rb") as f:
+                data = f.read()
+        except OSError:
+            continue
+        if b"heap.SmpAllocator" in data:
+            return "zig's libc allocator (`heap.SmpAllocator`), which zig links in place of musl's malloc"
+        if b"alloc_meta" in data:
+            return "musl's mallocng"
+    return None
+
+
+def static_section(results, labels, add, root):
+    """The static release binary against the dynamic build and the AWS
+    provider: start-up, peak RSS during `plan`, sizes, and what moved."""
+    start = results["startup_ms"]
+    scpu = results.get("startup_cpu_ms", {})
+    mem = results.get("startup_memory_kb", {})
+    bins = results.get("binaries", {})
+    have_aws = "aws" in labels
+    cols = [label for label in ("static", "wagtail", "aws") if label in labels]
+    heads = {"static": "static", "wagtail": "dynamic", "aws": "aws"}
+    pairs = [(x, y) for x, y in (("static", "wagtail"), ("static", "aws"), ("wagtail", "aws")) if x in cols and y in cols]
+
+    def stack(label, step, key):
+        return step_stat(results["stack"].get(label, []), step, key)
+
+    def memf(label, field):
+        return med(mem.get(label, {}).get(field, []))
+
+    fig = {
+        "start": {label: med(start.get(label, [])) for label in cols},
+        "best": {label: min(start[label]) if start.get(label) else None for label in cols},
+        "cpu": {label: med(scpu.get(label, [])) for label in cols},
+        "rss": {label: mib(stack(label, "plan", "provider_peak_rss_kb")) for label in cols},
+        "idle": {label: mib(memf(label, "VmRSS")) for label in cols},
+        "file": {label: mib(memf(label, "RssFile")) for label in cols},
+        "anon": {label: mib(memf(label, "RssAnon")) for label in cols},
+        "size": {label: bins.get(label, {}).get("size", 0) / 2 ** 20 for label in cols},
+        "stripped": {label: (bins.get(label, {}).get("stripped") or 0) / 2 ** 20 or None for label in cols},
+    }
+    path = bins.get("static", {}).get("path", "")
+    rel = path[len(root) + 1:] if path.startswith(root + "/") else path
+
+    add("## Static release binary")
+    add("")
+    add("`%s`: the same provider as the dynamic build, linked fully static against musl by" % rel)
+    add("`scripts/release/static.sh build x86_64-linux-musl` (zig cc), with OpenSSL, libcurl, libxml2, libpq, gRPC")
+    add("and the rest built from pinned sources into it; the file users download. It ran in this same benchmark")
+    add("as a third provider: the same CLI, moto, proxy and stacks, a plugin mirror of its own, and the order of")
+    add("the providers rotated from run to run.")
+    add("")
+    add("| figure | %s | %s | goal (ours) |" % (
+        " | ".join(heads[label] for label in cols), " | ".join("%s/%s" % (heads[x], heads[y]) for x, y in pairs)))
+    add("|---|%s|---|" % "|".join("---:" for _ in range(len(cols) + len(pairs))))
+
+    def goal(values, limit, unit):
+        return "under %g %s: %s" % (limit, unit, ", ".join(
+            "%s %s" % (heads[label], "**met**" if values[label] < limit else "**missed**")
+            for label in ("static", "wagtail") if label in values and values[label] is not None))
+
+    for key, name, digits, goal_text in (
+            ("start", "1. cold start to the handshake, median (ms)", 1, goal(fig["start"], GOAL_START_MS, "ms")),
+            ("best", "cold start to the handshake, best run (ms)", 1, ""),
+            ("cpu", "CPU time until the handshake, median (ms)", 1, ""),
+            ("rss", "2. peak provider RSS during `plan` of the example stack (MiB)", 1,
+             goal(fig["rss"], GOAL_PLAN_RSS_MIB, "MiB")),
+            ("idle", "RSS at the handshake, idle (MiB)", 1, ""),
+            ("file", "of which mapped from files (MiB)", 1, ""),
+            ("anon", "of which anonymous (MiB)", 2, ""),
+            ("size", "3. size as built (MiB)", 1, ""),
+            ("stripped", "size stripped (MiB)", 1, "")):
+        v = fig[key]
+        add("| %s | %s | %s | %s |" % (name, " | ".join(fmt(v[label], "", digits) for label in cols),
+                                       " | ".join(ratio(v[x], v[y]) for x, y in pairs), goal_text))
+    add("")
+
+    # ---------------------------------------------------------------- sizes
+    add("### Sizes of every target")
+    add("")
+    add("Each binary as built and after `strip` of a copy (the first of binutils' `strip`, `llvm-strip` and")
+    add("`zig objcopy --strip-all` that takes the file: binutils' knows only this machine's ELF). static.sh ships")
+    add("its binaries already stripped and keeps the link's output, symbols and all, beside them as `.symbols`.")
+    add("")
+    add("| binary | format | as built (MiB) | as built (bytes) | stripped (MiB) | stripped (bytes) | stripped by | with symbols, `.symbols` (MiB) |")
+    add("|---|---|---:|---:|---:|---:|---|---:|")
+    targets = {t["target"]: t for t in results.get("release_targets", [])}
+
+    def size_row(name, entry):
+        st = entry.get("stripped")
+        add("| %s | %s | %.2f | %s | %s | %s | %s | %s |" % (
+            name, entry["format"], entry["size"] / 2 ** 20, format(entry["size"], ","),
+            "%.2f" % (st / 2 ** 20) if st else "n/a", format(st, ",") if st else "n/a",
+            entry.get("strip_tool") or "none could (%s)" % "; ".join(entry.get("strip_errors", [])),
+            "%.2f" % (entry["symbols_size"] / 2 ** 20) if entry.get("symbols_size") else ""))
+
+    for target in RELEASE_TARGETS + sorted(set(targets) - set(RELEASE_TARGETS)):
+        if target in targets:
+            size_row("`build-static/%s` (release%s)" % (target, ", measured above" if targets[target]["path"] == path
+                                                      else ", not run here"), targets[target])
+    if "static" in bins and path not in [t["path"] for t in targets.values()]:
+        size_row("static, measured (`%s`)" % rel, bins["static"])
+    if "wagtail" in bins:
+        size_row("dynamic build (`build-bench`)", bins["wagtail"])
+    if "aws" in bins:
+        size_row("hashicorp/aws %s" % (results.get("aws_version") or ""), bins["aws"])
+    else:
+        add("| hashicorp/aws | not measured in this run | | | | | | |")
+    missing = [t for t in RELEASE_TARGETS if t not in targets]
+    add("")
+    if missing:
+        add("Not built in this tree when the benchmark ran, so not sized: %s." % ", ".join("`%s`" % t for t in missing))
+        add("")
+    macho = [t for t in targets.values() if t["format"].startswith("Mach-O")]
+    if any(t.get("stripped") for t in macho):
+        add("The macOS binaries are Mach-O files, stripped here with `llvm-strip`; stripping changes the bytes")
+        add("their ad-hoc code signature covers, so a stripped copy would need signing again before macOS on arm64")
+        add("ran it: those figures are sizes only.")
+        add("")
+    if any(not t.get("stripped") for t in macho):
+        add("No tool here could strip %s (what each stripper said is in the table), so only its size as built is" % (
+            " or ".join("`%s`" % t["target"] for t in macho if not t.get("stripped"))))
+        add("given; static.sh links the shipped binary with `-s` already, and the `.symbols` file beside it is the")
+        add("same link with its symbols.")
+        add("")
+    libs = bins.get("wagtail", {}).get("shared_libraries")
+    if libs:
+        biggest = sorted(libs.items(), key=lambda kv: -kv[1])[:3]
+        add("The dynamic build needs, besides its own file, %d shared libraries on the machine (`ldd`, and what it" % (
+            len(libs)))
+        add("opens on first use: libcurl, libxml2, libpq, with theirs): %.1f MiB on disk, the largest %s." % (
+            sum(libs.values()) / 2 ** 20, ", ".join("%s %.1f MiB" % (os.path.basename(p), n / 2 ** 20)
+                                                   for p, n in biggest)))
+        add("")
+
+    # ---------------------------------------------------------------- why
+    def moved(new, old):
+        """How a figure moved from the dynamic build's to the static one's:
+        a tenth either way is within what this shared machine varies by."""
+        r = new / old
+        return "barely moved" if abs(r - 1) < 0.1 else ("moved down" if r < 1 else "moved up")
+
+    add("### Which moved, and why")
+    add("")
+    s, d = "static", "wagtail"
+    loader = (results.get("loader_statistics") or {}).get(d) or {}
+    objects = {label: memf(label, "shared_objects") for label in (s, d)}
+    faults = {label: memf(label, "minor_faults") for label in (s, d)}
+    if fig["start"][s] is not None and fig["start"][d] is not None:
+        gap = (fig["cpu"][d] or 0) - (fig["cpu"][s] or 0)
+        text = ("- **Start-up %s**: %.1f ms against %.1f ms to the handshake (%s), %.1f against %.1f ms of CPU. " % (
+            moved(fig["start"][s], fig["start"][d]), fig["start"][s], fig["start"][d],
+            ratio(fig["start"][s], fig["start"][d]), fig["cpu"][s] or 0, fig["cpu"][d] or 0))
+        text += ("The static binary has no program interpreter: the kernel maps one file and jumps to its entry, "
+                 "with %s shared objects mapped at the handshake against %s for the dynamic build" % (
+                     fmt(objects[s], "", 0), fmt(objects[d], "", 0)))
+        if faults[s] is not None and faults[d] is not None:
+            text += ", and %s minor page faults against %s" % (fmt(faults[s], "", 0), fmt(faults[d], "", 0))
+        text += ". "
+        if loader.get("startup_cycles") and loader.get("tsc_mhz"):
+            loader_ms = loader["startup_cycles"] / loader["tsc_mhz"] / 1000.0
+            text += ("The dynamic loader's own work before `main()` (glibc's `LD_DEBUG=statistics`: %s relocations, "
+                     "%s relative ones, %s TSC cycles, %.2f ms at the nominal clock; %s relocations in all by the "
+                     "time the process exits, lazy bindings included) is " % (
+                         format(loader.get("relocations", 0), ","), format(loader.get("relative_relocations", 0), ","),
+                         format(loader["startup_cycles"], ","), loader_ms,
+                         format(loader.get("final_relocations", 0), ",")))
+            if gap > 0:
+                text += ("%.0f%% of the %.1f ms CPU gap; the rest is the kernel's work for the mappings and faults, "
+                         "and the same code (OpenSSL 3.0 generating and loading the AutoMTLS certificate, gRPC's "
+                         "set-up) compiled differently: by zig's clang into one non-PIC executable with direct calls, "
+                         "against Debian's shared, position-independent libcrypto and glibc." % (
+                             100 * loader_ms / gap, gap))
+            else:
+                text += "%.2f ms; here it did not show in the CPU time." % loader_ms
+        add(text)
+        add("")
+    if fig["rss"][s] is not None and fig["rss"][d] is not None:
+        text = ("- **Peak RSS during `plan` %s**: %.1f MiB against %.1f MiB (%s). " % (
+            moved(fig["rss"][s], fig["rss"][d]), fig["rss"][s], fig["rss"][d],
+            ratio(fig["rss"][s], fig["rss"][d])))
+        text += ("At the handshake the static binary holds %.1f MiB of file-backed pages (the parts of its one file "
+                 "it has touched) against %.1f MiB for the dynamic build (its binary, libcrypto, libssl, libc, libm, "
+                 "libcjson), and %.2f against %.2f MiB of anonymous memory. " % (
+                     fig["file"][s], fig["file"][d], fig["anon"][s], fig["anon"][d]))
+        text += ("From there to the peak of `plan` the static binary grows by %.1f MiB and the dynamic build by "
+                 "%.1f MiB. The dynamic build's growth is mostly libraries: for its first AWS call it opens Debian's "
+                 "libcurl (GnuTLS, Kerberos, LDAP, libssh2, nghttp2, ... behind it) and libxml2 (with ICU), whose "
+                 "touched pages count in its RSS; the static binary has its own libcurl (HTTP and HTTPS only) and "
+                 "libxml2 (no ICU) linked in, and its growth is anonymous memory. " % (
+                     fig["rss"][s] - fig["idle"][s], fig["rss"][d] - fig["idle"][d]))
+        ssm = {}
+        for label in (s, d):
+            for n in results["config"]["scale_ns"]:
+                samples = ok(results.get("scale", {}).get(label, {}).get(str(n), []))
+                if samples:
+                    ssm.setdefault(label, []).append((n, mib(med([x["plan"]["provider_peak_rss_kb"] for x in samples]))))
+        if ssm.get(s):
+            text += ("In the refresh of N SSM parameters, whose schema checks no IAM names, the static binary peaks at "
+                     "%s (the dynamic build at %s): the stack's extra is musl's `regcomp` compiling the IAM name "
+                     "patterns (`{1,N}` repetitions, which its TRE engine unrolls; see the notes below). " % (
+                         ", ".join("%.1f MiB at N = %d" % (v, n) for n, v in ssm[s]),
+                         ", ".join("%.1f MiB" % v for n, v in ssm.get(d, [])) or "n/a"))
+        alloc = static_allocator(path)
+        if alloc:
+            text += "Its malloc is %s; the dynamic build's is glibc's." % alloc
+        add(text)
+        add("")
+    if fig["stripped"][s] and fig["stripped"][d]:
+        text = ("- **Size %s**: %.1f MiB stripped against %.1f MiB for the dynamic build's own file (%s)" % (
+            moved(fig["stripped"][s], fig["stripped"][d]), fig["stripped"][s], fig["stripped"][d],
+            ratio(fig["stripped"][s], fig["stripped"][d])))
+        if libs:
+            text += (", because it carries what the dynamic build finds on the machine: against the dynamic build "
+                     "with the %.1f MiB of shared libraries it needs, it is %s of the total" % (
+                         sum(libs.values()) / 2 ** 20,
+                         ratio(fig["stripped"][s], fig["stripped"][d] + sum(libs.values()) / 2 ** 20)))
+        if have_aws and fig["stripped"].get("aws"):
+            text += "; against the AWS provider, %s" % ratio(fig["stripped"][s], fig["stripped"]["aws"])
+        add(text + ".")
+        add("")
+
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -175,6 +418,7 @@ def main():
     ap.add_argument("--aws-info", default="")
     ap.add_argument("--moto", default="")
     ap.add_argument("--ours", default="")
+    ap.add_argument("--static", default="", help="path of the static binary measured")
     args = ap.parse_args()
     results = json.load(open(args.results))
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -188,11 +432,32 @@ def main():
     W = results["stack"]["wagtail"]
     A = results["stack"].get("aws", [])
     start = results["startup_ms"]
+    have_static = "static" in labels
 
     def both(step, key):
         w = step_stat(W, step, key)
         a = step_stat(A, step, key) if A else None
         return w, a
+
+    def per(step, key):
+        """The median of STEP's KEY for each provider measured."""
+        return {label: step_stat(results["stack"].get(label, []), step, key) for label in labels}
+
+    pairs = [(x, y) for x, y in RATIOS if x in labels and y in labels]
+
+    def table_head(first="metric"):
+        add("| %s | %s | %s |" % (first, " | ".join(HEADS[label] for label in labels),
+                                  " | ".join("%s/%s" % (HEADS[x].replace("wagtail ", "").strip("()"),
+                                                        HEADS[y].replace("wagtail ", "").strip("()"))
+                                             for x, y in pairs)))
+        add("|---|%s|" % "|".join("---:" for _ in range(len(labels) + len(pairs))))
+
+    def table_row(name, values, digits=1, unit_scale=None, ratios=True):
+        if unit_scale:
+            values = {k: (None if v is None else unit_scale(v)) for k, v in values.items()}
+        cells = [fmt(values.get(label), "", digits) for label in labels]
+        rcells = [ratio(values.get(x), values.get(y)) if ratios else "" for x, y in pairs]
+        add("| %s | %s | %s |" % (name, " | ".join(cells), " | ".join(rcells)))
 
     lines = []
     add = lines.append
@@ -210,8 +475,10 @@ def main():
     add("```")
     add("")
     add("The first step, `bench/build-aws-provider.sh`, builds the pinned AWS provider from the Go module proxy")
-    add("once and caches it under `~/.cache/terraform-provider-wagtail/bench/`. Everything else (moto, the")
-    add("counting proxy, OpenTofu, both providers) runs on this machine; nothing leaves it.")
+    add("once and caches it under `~/.cache/terraform-provider-wagtail/bench/` (`SKIP_AWS=1` leaves it out).")
+    add("The static release binary is measured when `scripts/release/static.sh build x86_64-linux-musl` has")
+    add("built it (or `STATIC_BINARY=path`). Everything else (moto, the counting proxy, OpenTofu, every")
+    add("provider) runs on this machine; nothing leaves it.")
     add("")
     add("## Setup of this run")
     add("")
@@ -222,18 +489,28 @@ def main():
     add("| machine | %s, %d cores, load average %s at the start, %s at the end |" % (
         platform.machine(), os.cpu_count() or 0, " ".join(results.get("loadavg_start", [])),
         " ".join(results.get("loadavg_end", []))))
-    add("| CLI | %s (the same binary for both providers) |" % (args.tofu or "OpenTofu"))
-    add("| ours | terraform-provider-wagtail 0.1.0, %s |" % (
-        args.ours or "the work tree at %s, built with `make BUILD=build-bench`" % git_head(root)))
+    add("| CLI | %s (the same binary for every provider) |" % (args.tofu or "OpenTofu"))
+    bins = results.get("binaries", {})
+    add("| ours, dynamic | terraform-provider-wagtail 0.1.0, %s%s |" % (
+        args.ours or "the work tree at %s, built with `make BUILD=build-bench`" % git_head(root),
+        "; %s" % bins["wagtail"]["format"] if "wagtail" in bins else ""))
+    if have_static:
+        path = args.static or bins.get("static", {}).get("path", "")
+        if path.startswith(root + "/"):
+            path = path[len(root) + 1:]
+        add("| ours, static | `%s` (`scripts/release/static.sh build x86_64-linux-musl`, the release binary); %s |" % (
+            path, bins.get("static", {}).get("format", "")))
+    else:
+        add("| ours, static | not measured in this run (no `build-static/x86_64-linux-musl` binary) |")
     if have_aws:
         info = [line for line in args.aws_info.splitlines() if line]
         add("| AWS provider | %s, reported as %s |" % ("; ".join(info) or "hashicorp/aws",
                                                      results.get("aws_version", "6.48.0-dev")))
     else:
         add("| AWS provider | not measured in this run (see below) |")
-    add("| AWS | moto %s, signatures checked, behind `bench/count_proxy.py` (both providers, same server) |" % (
+    add("| AWS | moto %s, signatures checked, behind `bench/count_proxy.py` (every provider, same server) |" % (
         args.moto or ""))
-    add("| runs | stack: %d per provider; scaling: %d per size; start-up: %d per provider; A/B order alternated |" % (
+    add("| runs | stack: %d per provider; scaling: %d per size; start-up: %d per provider; the providers' order rotated from run to run |" % (
         results["config"]["runs"], results["config"]["scale_runs"], results["config"]["startup_runs"]))
     add("")
 
@@ -273,7 +550,8 @@ def main():
 
     add("## Targets")
     add("")
-    add("Ratios are ours / AWS's, measured in the same run.")
+    add("Ratios are ours / AWS's, measured in the same run; \"ours\" is the dynamic build unless a row says")
+    add("otherwise.")
     add("")
     add("| target | measured | |")
     add("|---|---|---|")
@@ -290,8 +568,27 @@ def main():
         add("| no more API calls per resource than AWS (no-change plan) | stack: %d vs %d calls (%.2f vs %.2f per resource in state); %d SSM parameters: %.2f vs %.2f per parameter | %s |" % (
             w_calls, a_calls, w_calls / w_res, a_calls / a_res, big, w_cpr / big, a_cpr / big,
             verdict(w_cpr <= a_cpr and w_calls <= a_calls)))
+        if have_static:
+            s_rss, s_start = step_stat(results["stack"]["static"], "plan", "provider_peak_rss_kb"), med(start["static"])
+            r = s_rss / a_rss
+            add("| static release binary: peak provider RSS during `plan` at most 1/20 of AWS's | %s MiB vs %s MiB: ratio %.3f (1/%.0f) | %s |" % (
+                fmt(mib(s_rss), "", 1), fmt(mib(a_rss), "", 1), r, 1 / r, verdict(r <= 0.05)))
+            r = s_start / a_start
+            add("| static release binary: cold start to handshake at most 1/50 | %.1f ms vs %.1f ms: ratio %.3f (1/%.0f) | %s |" % (
+                s_start, a_start, r, 1 / r, verdict(r <= 0.02)))
     else:
         add("| the four ratio targets | the AWS provider was not measured | not measured |")
+    ours = [label for label in ("wagtail", "static") if label in labels]
+    starts = {label: med(start[label]) for label in ours}
+    rsses = {label: mib(step_stat(results["stack"][label], "plan", "provider_peak_rss_kb")) for label in ours}
+    add("| cold start to handshake under %g ms (ours) | %s | %s |" % (
+        GOAL_START_MS, "; ".join("%s %.1f ms" % (HEADS[label], starts[label]) for label in ours),
+        "; ".join("%s %s" % (label.replace("wagtail", "dynamic"), verdict(starts[label] < GOAL_START_MS))
+                  for label in ours)))
+    add("| peak provider RSS during `plan` of the example stack under %g MiB (ours) | %s | %s |" % (
+        GOAL_PLAN_RSS_MIB, "; ".join("%s %.1f MiB" % (HEADS[label], rsses[label]) for label in ours),
+        "; ".join("%s %s" % (label.replace("wagtail", "dynamic"), verdict(rsses[label] < GOAL_PLAN_RSS_MIB))
+                  for label in ours)))
     if "wagtail" in cpu_fits:
         a0, b, r2 = cpu_fits["wagtail"]
         ra0, rb, rr2 = rss_fits["wagtail"]
@@ -309,57 +606,40 @@ def main():
     add("")
     add("![the example stack step by step](benchmarks/stack-steps.png)")
     add("")
-    add("| metric | wagtail | aws | ours/aws |")
-    add("|---|---:|---:|---:|")
-    size_w, size_a = results["sizes"]["wagtail"], results["sizes"].get("aws")
-    add("| provider binary size, as built (MiB) | %s | %s | %s |" % (
-        fmt(size_w / 2 ** 20, "", 1), fmt(size_a / 2 ** 20 if size_a else None, "", 1), ratio(size_w, size_a)))
-    sw, sa = results["sizes_stripped"]["wagtail"], results["sizes_stripped"].get("aws")
-    add("| provider binary size, stripped (MiB) | %s | %s | %s |" % (
-        fmt(sw / 2 ** 20 if sw else None, "", 1), fmt(sa / 2 ** 20 if sa else None, "", 1), ratio(sw, sa)))
-    add("| cold start to handshake line, median (ms) | %s | %s | %s |" % (fmt(w_start, "", 1), fmt(a_start, "", 1),
-                                                                           ratio(w_start, a_start)))
-    w, a = min(start["wagtail"]), (min(start["aws"]) if start.get("aws") else None)
-    add("| cold start to handshake line, best run (ms) | %s | %s | %s |" % (fmt(w, "", 1), fmt(a, "", 1), ratio(w, a)))
+    table_head()
+    table_row("provider binary size, as built (MiB)", results["sizes"], unit_scale=lambda b: b / 2 ** 20)
+    table_row("provider binary size, stripped (MiB)", results["sizes_stripped"], unit_scale=lambda b: b / 2 ** 20)
+    table_row("cold start to handshake line, median (ms)", {label: med(start.get(label, [])) for label in labels})
+    table_row("cold start to handshake line, best run (ms)",
+              {label: min(start[label]) if start.get(label) else None for label in labels})
     scpu = results.get("startup_cpu_ms", {})
     if scpu:
-        w, a = med(scpu.get("wagtail", [])), med(scpu.get("aws", []))
-        add("| CPU time until the handshake, all threads, median (ms) | %s | %s | %s |" % (
-            fmt(w, "", 1), fmt(a, "", 1), ratio(w, a)))
+        table_row("CPU time until the handshake, all threads, median (ms)",
+                  {label: med(scpu.get(label, [])) for label in labels})
     mem = results.get("startup_memory_kb", {})
     if mem:
-        def m(label, field):
-            return mib(med(mem.get(label, {}).get(field, [])))
-        add("| RSS right after the handshake, idle (MiB) | %s | %s | %s |" % (
-            fmt(m("wagtail", "VmRSS"), "", 1), fmt(m("aws", "VmRSS"), "", 1),
-            ratio(m("wagtail", "VmRSS"), m("aws", "VmRSS"))))
-        add("| of which mapped from files: binary, libraries (MiB) | %s | %s | %s |" % (
-            fmt(m("wagtail", "RssFile"), "", 1), fmt(m("aws", "RssFile"), "", 1),
-            ratio(m("wagtail", "RssFile"), m("aws", "RssFile"))))
-        add("| of which anonymous: heap, stacks (MiB) | %s | %s | %s |" % (
-            fmt(m("wagtail", "RssAnon"), "", 1), fmt(m("aws", "RssAnon"), "", 1),
-            ratio(m("wagtail", "RssAnon"), m("aws", "RssAnon"))))
-    add("| peak RSS of a provider process during `plan` (MiB) | %s | %s | %s |" % (
-        fmt(mib(w_rss), "", 1), fmt(mib(a_rss), "", 1), ratio(w_rss, a_rss)))
-    w, a = both("plan", "tree_peak_rss_kb")
-    add("| peak RSS of the whole `plan` run, CLI + providers (MiB) | %s | %s | %s |" % (
-        fmt(mib(w), "", 1), fmt(mib(a), "", 1), ratio(w, a)))
-    add("| resources in the state | %s | %s | |" % (fmt(w_res), fmt(a_res)))
+        def m(field):
+            return {label: med(mem.get(label, {}).get(field, [])) for label in labels}
+        table_row("RSS right after the handshake, idle (MiB)", m("VmRSS"), unit_scale=mib)
+        table_row("of which mapped from files: binary, libraries (MiB)", m("RssFile"), unit_scale=mib)
+        table_row("of which anonymous: heap, stacks (MiB)", m("RssAnon"), unit_scale=mib)
+        if any(mem.get(label, {}).get("shared_objects") for label in labels) or have_static:
+            table_row("shared objects mapped at the handshake", m("shared_objects"), digits=0, ratios=False)
+            table_row("minor page faults until the handshake", m("minor_faults"), digits=0)
+    table_row("peak RSS of a provider process during `plan` (MiB)", per("plan", "provider_peak_rss_kb"), unit_scale=mib)
+    table_row("peak RSS of the whole `plan` run, CLI + providers (MiB)", per("plan", "tree_peak_rss_kb"),
+              unit_scale=mib)
+    table_row("resources in the state", {label: med([x["resources"] for x in ok(results["stack"].get(label, []))])
+                                         for label in labels}, digits=0, ratios=False)
     for step in STEPS:
-        w, a = both(step, "wall")
         name = STEP_NAMES.get(step, step)
-        add("| `%s` wall (s) | %s | %s | %s |" % (name, fmt(w), fmt(a), ratio(w, a)))
-        w, a = both(step, "cpu")
-        add("| `%s` CPU, CLI + providers (s) | %s | %s | %s |" % (name, fmt(w), fmt(a), ratio(w, a)))
-        w, a = both(step, "provider_cpu")
-        add("| `%s` CPU of the providers alone (s) | %s | %s | %s |" % (name, fmt(w, "", 3), fmt(a, "", 3),
-                                                                          ratio(w, a)))
-        w, a = both(step, "provider_peak_rss_kb")
-        add("| `%s` peak RSS of a provider process (MiB) | %s | %s | %s |" % (name, fmt(mib(w), "", 1),
-                                                                               fmt(mib(a), "", 1), ratio(w, a)))
+        table_row("`%s` wall (s)" % name, per(step, "wall"), digits=2)
+        table_row("`%s` CPU, CLI + providers (s)" % name, per(step, "cpu"), digits=2)
+        table_row("`%s` CPU of the providers alone (s)" % name, per(step, "provider_cpu"), digits=3)
+        table_row("`%s` peak RSS of a provider process (MiB)" % name, per(step, "provider_peak_rss_kb"),
+                  unit_scale=mib)
         if step not in ("init", "validate", "plan_norefresh"):
-            w, a = both(step, "calls")
-            add("| `%s` AWS API calls | %s | %s | %s |" % (name, fmt(w), fmt(a), ratio(w, a)))
+            table_row("`%s` AWS API calls" % name, per(step, "calls"), digits=0)
     add("")
     add("Start-up: a shell script that only prints the handshake line takes %.1f ms on the same harness (the" % (
         floor_start))
@@ -370,16 +650,18 @@ def main():
     add("### AWS API calls of the no-change plan, by action")
     add("")
     actions = {}
-    for label, samples in (("wagtail", W), ("aws", A)):
-        for s in ok(samples)[:1]:
-            for action, count in s["plan"]["calls_by_action"].items():
+    for label in labels:
+        for x in ok(results["stack"][label])[:1]:
+            for action, count in x["plan"]["calls_by_action"].items():
                 actions.setdefault(action, {})[label] = count
-    add("| action | wagtail | aws |")
-    add("|---|---:|---:|")
+    add("| action | %s |" % " | ".join(HEADS[label] for label in labels))
+    add("|---|%s|" % "|".join("---:" for _ in labels))
     for action in sorted(actions):
-        add("| %s | %s | %s |" % (action, actions[action].get("wagtail", 0),
-                                  actions[action].get("aws", 0) if have_aws else "n/a"))
+        add("| %s | %s |" % (action, " | ".join(str(actions[action].get(label, 0)) for label in labels)))
     add("")
+
+    if have_static:
+        static_section(results, labels, add, root)
 
     # ------------------------------------------------------------------ scaling
     add("## Refresh of N resources")
@@ -471,8 +753,9 @@ def main():
             a_plan, ac, ap_, ac - ap_))
         add("  moto %.2f s for %d calls." % (am, a_calls))
     add("- The no-change `plan` of the stack without refresh (`-refresh=false`, no AWS calls but the")
-    add("  provider's own `GetCallerIdentity`): ours %.2f s, AWS %.2f s. The refresh adds %.2f s to ours, for %d" % (
-        step_stat(W, "plan_norefresh", "wall"), step_stat(A, "plan_norefresh", "wall") if A else float("nan"),
+    add("  provider's own `GetCallerIdentity`): ours %.2f s%s. The refresh adds %.2f s to ours, for %d" % (
+        step_stat(W, "plan_norefresh", "wall"),
+        ", AWS %.2f s" % step_stat(A, "plan_norefresh", "wall") if A else " (AWS not measured)",
         w_plan - step_stat(W, "plan_norefresh", "wall"), w_calls))
     add("  AWS calls whose answers took moto %.2f s in all." % wm)
     for kind in labels:
