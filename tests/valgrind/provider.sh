@@ -23,6 +23,11 @@ printf '#!/bin/sh\nexec valgrind -q --leak-check=full --show-leak-kinds=definite
 	"$work" "$binary" >"$work/provider"
 chmod +x "$work/provider"
 
+# The example stack checks that RDS refused its young monitoring role once
+# and the provider retried: under valgrind the apply reaches the instances
+# much later, so IAM's propagation window (the strict layer's) is made long
+# enough to still be open then.
+export STRICT_AWS_DELAYS=${STRICT_AWS_DELAYS:-'{"rds_cluster_create": 10, "iam_propagation": 120}'}
 ACCEPTANCE_CLIS=tofu CASE_TIMEOUT=${CASE_TIMEOUT:-1800} PROVIDER_BINARY=$work/provider "$root/$script" | tee "$work/out"
 line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$work/out" | tail -n 1)
 passed=0 failed=1
