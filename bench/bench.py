@@ -295,6 +295,7 @@ def binary_sizes(path, work):
     what is mapped and what a download would carry); the first stripper that
     takes the file."""
     entry = {"path": path, "format": binary_format(path), "size": os.path.getsize(path),
+             "built": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(path))),
              "stripped": None, "strip_tool": None, "strip_errors": []}
     out = os.path.join(work, "stripped.tmp")
     for name, argv in strip_tools():
@@ -504,8 +505,11 @@ def run(cfg, results_path):
                "loadavg_start": open("/proc/loadavg").read().split()[:3],
                "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
 
-    def save():
-        results["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+    def save(measured=True):
+        # The load when the last figure was taken: a resumed run that had
+        # nothing left to measure keeps the load its figures were taken under.
+        if measured:
+            results["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
         with open(results_path, "w") as f:
             json.dump(results, f, indent=1)
 
@@ -525,7 +529,7 @@ def run(cfg, results_path):
         # SCALE_NS (say, one the AWS stand-in cannot serve) is dropped from
         # the results, its failures kept and marked.
         results.update({k: v for k, v in done.items() if k not in (
-            "loadavg_start", "labels", "sizes", "sizes_stripped", "binaries", "release_targets", "config")})
+            "labels", "sizes", "sizes_stripped", "binaries", "release_targets", "config")})
         for by_n in results.get("scale", {}).values():
             for n in [n for n in by_n if int(n) not in cfg["scale_ns"]]:
                 del by_n[n]
@@ -611,7 +615,7 @@ def run(cfg, results_path):
                 if "failed" not in sample:
                     shutil.rmtree(where, ignore_errors=True)
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
-    save()
+    save(measured=False)
 
 
 def fail(results, sample, what, failure):

@@ -498,8 +498,8 @@ def main():
         path = args.static or bins.get("static", {}).get("path", "")
         if path.startswith(root + "/"):
             path = path[len(root) + 1:]
-        add("| ours, static | `%s` (`scripts/release/static.sh build x86_64-linux-musl`, the release binary); %s |" % (
-            path, bins.get("static", {}).get("format", "")))
+        add("| ours, static | `%s` (`scripts/release/static.sh build x86_64-linux-musl`, the release binary, built %s); %s |" % (
+            path, bins.get("static", {}).get("built", "?"), bins.get("static", {}).get("format", "")))
     else:
         add("| ours, static | not measured in this run (no `build-static/x86_64-linux-musl` binary) |")
     if have_aws:
@@ -594,7 +594,9 @@ def main():
         ra0, rb, rr2 = rss_fits["wagtail"]
         wa0, wb, wr2 = fits["wagtail"]
         add("| linear scaling in N (no-change plan of N SSM parameters) | provider CPU = %.3f s + %.3f ms x N (R^2 = %.4f); provider peak RSS = %.1f MiB + %.2f KiB x N (R^2 = %.3f); wall %.2f s + %.2f ms x N (R^2 = %.4f), bound by moto (below) | %s |" % (
-            a0, b * 1000, r2, ra0, rb * 1024, rr2, wa0, wb * 1000, wr2, verdict(r2 >= 0.98)))
+            a0, b * 1000, r2, ra0, rb * 1024, rr2, wa0, wb * 1000, wr2,
+            verdict(r2 >= 0.98) if len([n for n in ns if scale_med("wagtail", n, "plan", "wall") is not None]) >= 3
+            else "not judged: a line through two sizes always fits"))
     add("")
 
     # ------------------------------------------------------------------ table
