@@ -57,14 +57,17 @@ char *iam_name_for(const cty_value *planned);
  * its schema table: Title and what name it ("Role", "role"), max is IAM's
  * longest name and prefix_max that less the unique suffix (26, spelled
  * out in the message). */
+/* The lengths go in max_length, not in the pattern: a bracket of ranges
+ * repeated {1,128} costs musl's regcomp (the static release binary's) up to
+ * 14 MiB, which would be most of the provider's memory. */
 #define IAM_NAME_CHARS "[A-Za-z0-9_+=,.@-]"
 #define IAM_NAMING_ATTRIBUTES(Title, what, max, prefix_max)                                                  \
 	{"name", &cty_string, ATTR_OPTIONAL | ATTR_COMPUTED | ATTR_REPLACE,                                   \
 	 Title " name. Unset: name_prefix (default \"terraform-\") and a unique suffix.",                      \
-	 .check = {CHECK_REGEX, .pattern = "^" IAM_NAME_CHARS "{1," #max "}$",                                \
+	 .check = {CHECK_REGEX, .pattern = "^" IAM_NAME_CHARS "+$", .max_length = max,                          \
 		   .expected = "a " what " name of 1 to " #max " letters, digits and + = , . @ _ -"}},           \
 	{"name_prefix", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Prefix of a generated unique name.",         \
-	 .check = {CHECK_REGEX, .pattern = "^" IAM_NAME_CHARS "{1," #prefix_max "}$",                         \
+	 .check = {CHECK_REGEX, .pattern = "^" IAM_NAME_CHARS "+$", .max_length = prefix_max,                   \
 		   .expected = "a name prefix of 1 to " #prefix_max " letters, digits and + = , . @ _ - (the "   \
 			       "unique suffix takes 26 more)"}},                                              \
 	{"path", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Path of the " what ", e.g. /service/.",              \

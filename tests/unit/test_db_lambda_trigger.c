@@ -7,7 +7,9 @@
 #include "schema.h"
 #include "validate.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const resource_def *trigger(void)
 {
@@ -72,6 +74,34 @@ TEST(lambda_trigger_checks_table_arn_and_events)
 	got = validate_trigger(config);
 	CHECK_STR(got, "No events;No payload columns");
 	free(got);
+}
+
+/* Lambda's lengths: a function name of 64 characters and an alias of 128
+ * pass, one more of either is refused on function_arn. */
+TEST(lambda_trigger_checks_function_arn_lengths)
+{
+	char arn[400], name[80], alias[140];
+	const char *prefix = "arn:aws:lambda:eu-west-1:123456789012:function:";
+	memset(name, 'f', 65);
+	memset(alias, 'a', 129);
+	const struct {
+		int name, alias; /* alias -1: none */
+		const char *want;
+	} cases[] = {
+		{64, -1, ""},
+		{64, 128, ""},
+		{65, -1, "Invalid Lambda function ARN"},
+		{1, 129, "Invalid Lambda function ARN"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		if (cases[i].alias < 0)
+			snprintf(arn, sizeof arn, "%s%.*s", prefix, cases[i].name, name);
+		else
+			snprintf(arn, sizeof arn, "%s%.*s:%.*s", prefix, cases[i].name, name, cases[i].alias, alias);
+		char *got = validate_trigger(trigger_config("public.wagtailcore_page", arn));
+		CHECK_STR(got, cases[i].want);
+		free(got);
+	}
 }
 
 /* The function body is the provider's own text, known at plan, so that a

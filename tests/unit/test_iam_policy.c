@@ -6,9 +6,11 @@
 #include "iam_common.h"
 #include "json_equiv.h"
 #include "schema.h"
+#include "validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static bool same(const char *a, const char *b)
 {
@@ -205,6 +207,34 @@ TEST(iam_role_validate_names_the_attribute)
 	CHECK(diag_at(&diags, "assume_role_services", NULL)); /* both set */
 	diag_list_clear(&diags);
 	cty_value_free(config);
+}
+
+/* IAM's name lengths, now in max_length rather than the pattern: a role
+ * name of 64 characters and a prefix of 38 pass, one more fails, and so
+ * does a character IAM refuses. */
+TEST(iam_role_name_lengths_and_characters)
+{
+	char text[80];
+	const struct {
+		const char *attribute;
+		int length;
+		char fill;
+		bool ok;
+	} cases[] = {
+		{"name", 64, 'r', true},  {"name", 65, 'r', false},        {"name_prefix", 38, 'p', true},
+		{"name_prefix", 39, 'p', false}, {"name", 5, '/', false}, {"name", 1, '@', true},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		diag_list diags = {0};
+		cty_value *config = cty_object_new(resource_state_type(role()));
+		memset(text, cases[i].fill, (size_t)cases[i].length);
+		text[cases[i].length] = '\0';
+		cty_object_set(config, cases[i].attribute, cty_string_new(text));
+		validate_config(role(), config, &diags);
+		CHECK(cases[i].ok ? diags.count == 0 : diag_at(&diags, cases[i].attribute, NULL));
+		diag_list_clear(&diags);
+		cty_value_free(config);
+	}
 }
 
 static cty_value *plan_with(const resource_def *r, const cty_value *prior, const cty_value *config)
