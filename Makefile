@@ -61,6 +61,8 @@ $(BUILD)/proto/%.pb-c.o: $(BUILD)/proto/%.pb-c.c
 	$(CC) -std=c11 $(CFLAGS) $(INCLUDES) -w -c -o $@ $<
 
 $(BUILD)/libwagtail.a: $(LIB_OBJ)
+	@# Made afresh: ar never drops a member whose source file is gone.
+	rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/$(BINARY): $(BUILD)/provider/main.o $(BUILD)/libwagtail.a

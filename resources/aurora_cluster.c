@@ -39,7 +39,7 @@ static const attr_def attributes[] = {
 	{"name", &cty_string, ATTR_REQUIRED | ATTR_REPLACE,
 	 "Cluster identifier. RDS stores identifiers in lower case: `id`, the instances and the subnet group "
 	 "carry the lower-case form.",
-	 .check = {CHECK_REGEX, .pattern = "^[a-zA-Z](-?[a-zA-Z0-9]){0,62}$",
+	 .check = {CHECK_REGEX, .pattern = "^[a-zA-Z](-?[a-zA-Z0-9])*$", .max_length = 63,
 		   .expected = "a cluster identifier: a letter, then letters, digits and single hyphens, at most 63, "
 			       "not ending in a hyphen"}},
 	{"engine", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Engine.", .default_json = "\"aurora-postgresql\"",
@@ -57,10 +57,12 @@ static const attr_def attributes[] = {
 	{"reader_count", &cty_number, ATTR_OPTIONAL, "Readers besides the writer.", .default_json = "1",
 	 .check = {CHECK_RANGE, .min = 0, .max = 15}},
 	{"database_name", &cty_string, ATTR_OPTIONAL | ATTR_REPLACE, "Database created with the cluster.",
-	 .check = {CHECK_REGEX, .pattern = "^[A-Za-z][A-Za-z0-9_]{0,62}$", .expected = "a database name"}},
+	 .check = {CHECK_REGEX, .pattern = "^[A-Za-z][A-Za-z0-9_]*$", .max_length = 63,
+		   .expected = "a database name"}},
 	{"port", &cty_number, ATTR_OPTIONAL, "Port.", .default_json = "5432", .check = {CHECK_RANGE, .min = 1150, .max = 65535}},
 	{"master_username", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "Master user name.",
-	 .check = {CHECK_REGEX, .pattern = "^[A-Za-z][A-Za-z0-9_]{0,62}$", .expected = "a user name: a letter, then letters, digits and _"}},
+	 .check = {CHECK_REGEX, .pattern = "^[A-Za-z][A-Za-z0-9_]*$", .max_length = 63,
+		   .expected = "a user name: a letter, then letters, digits and _"}},
 	{"master_password_wo", &cty_string, ATTR_OPTIONAL | ATTR_SENSITIVE | ATTR_WRITE_ONLY,
 	 "Master password, write-only (Terraform 1.11, OpenTofu 1.11 or later): sent to RDS and never kept in "
 	 "the state or the plan. 8 to 41 printable ASCII characters but / \" @ and space. Give it with "

@@ -31,7 +31,7 @@ static const char *const invocation_types[] = {"Event", "RequestResponse", NULL}
 	 .expected = "a schema-qualified table such as public.wagtailcore_page (names of at most 63 bytes, no "  \
 		     "dots, slashes or control characters)"}
 #define TRIGGER_NAME_CHECK                                                                                   \
-	{CHECK_REGEX, .pattern = "^[^[:cntrl:]/]{1,63}$",                                                     \
+	{CHECK_REGEX, .pattern = "^[^[:cntrl:]/]+$", .max_length = 63,                                       \
 	 .expected = "a PostgreSQL name of 1 to 63 bytes without slashes or control characters"}
 
 static const attr_def attributes[] = {

@@ -24,7 +24,7 @@ static const attr_def attributes[] = {
 	 "The cluster's resource id (DbClusterResourceId, `cluster-` and 26 characters), not its name.",
 	 .check = RDS_DB_CLUSTER_RESOURCE_ID_CHECK},
 	{"db_users", CTY_LIST_OF(&cty_string), ATTR_REQUIRED, "Database user names allowed to connect.",
-	 .check = {CHECK_REGEX, .pattern = "^[A-Za-z_][A-Za-z0-9_$]{0,62}$",
+	 .check = {CHECK_REGEX, .pattern = "^[A-Za-z_][A-Za-z0-9_$]*$", .max_length = 63,
 		   .expected = "a PostgreSQL user name (letters, digits, _ and $, at most 63)"}},
 	{"arns", CTY_LIST_OF(&cty_string), ATTR_COMPUTED, "The rds-db:connect ARN of each user, in order."},
 	{"id", &cty_string, ATTR_COMPUTED, "The cluster resource id."},

@@ -22,7 +22,7 @@ static const char *const privileges[] = {"CONNECT", "CREATE", "TEMPORARY", NULL}
 
 static const attr_def attributes[] = {
 	{"name", &cty_string, ATTR_REQUIRED | ATTR_REPLACE, "The database user: a role with LOGIN.",
-	 .check = {CHECK_REGEX, .pattern = "^[^[:cntrl:]*?]{1,63}$",
+	 .check = {CHECK_REGEX, .pattern = "^[^[:cntrl:]*?]+$", .max_length = 63,
 		   .expected = "a PostgreSQL name of 1 to 63 bytes without control characters, * or ? (which IAM "
 			       "would read as wildcards in the user's rds-db ARN)"}},
 	{"grant_rds_iam", &cty_bool, ATTR_OPTIONAL, "Grant rds_iam, so that the user logs in with IAM tokens.",

@@ -30,9 +30,9 @@ extern const block_def pg_connection_block;
  * bytes, PostgreSQL's limit, and no control characters. Any other character
  * is allowed: names are always quoted, so "Editors" or a name with a quote
  * in it mean exactly themselves. */
-#define PG_NAME_PATTERN "^[^[:cntrl:]]{1,63}$"
-#define PG_NAME_CHECK                                 \
-	{CHECK_REGEX, .pattern = PG_NAME_PATTERN,     \
+#define PG_NAME_PATTERN "^[^[:cntrl:]]+$"
+#define PG_NAME_CHECK                                               \
+	{CHECK_REGEX, .pattern = PG_NAME_PATTERN, .max_length = 63, \
 	 .expected = "a PostgreSQL name of 1 to 63 bytes without control characters"}
 
 /* The checks of a config's db_connection block that go beyond its
