@@ -384,9 +384,9 @@ def static_section(results, labels, add, root):
                 if samples:
                     ssm.setdefault(label, []).append((n, mib(med([x["plan"]["provider_peak_rss_kb"] for x in samples]))))
         if ssm.get(s):
-            text += ("In the refresh of N SSM parameters, whose schema checks no IAM names, the static binary peaks at "
-                     "%s (the dynamic build at %s): the stack's extra is musl's `regcomp` compiling the IAM name "
-                     "patterns (`{1,N}` repetitions, which its TRE engine unrolls; see the notes below). " % (
+            text += ("In the refresh of N SSM parameters the static binary peaks at %s (the dynamic build at %s). "
+                     "The schema's patterns carry no counted repetitions (`{1,N}`), which musl's TRE `regcomp` "
+                     "unrolls at a cost of up to 14 MiB; lengths go in `max_length` (see the notes below). " % (
                          ", ".join("%.1f MiB at N = %d" % (v, n) for n, v in ssm[s]),
                          ", ".join("%.1f MiB" % v for n, v in ssm.get(d, [])) or "n/a"))
         alloc = static_allocator(path)
