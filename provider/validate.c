@@ -245,3 +245,41 @@ bool validate_duration(const char *text, double *seconds)
 	*seconds = total;
 	return true;
 }
+
+/* Set, for validate_exactly_one: known and not null, and true for a bool. */
+static bool choice_set(const cty_value *v)
+{
+	return cty_is_known(v) && (v->type != &cty_bool || v->u.boolean);
+}
+
+void validate_exactly_one(const cty_value *o, const char *const *names, diag_path base, const char *conflict_summary,
+			  const char *missing_summary, const char *missing_detail, diag_list *diags)
+{
+	const char *first = NULL;
+	bool undecided = false;
+	for (const char *const *name = names; *name; name++) {
+		const cty_value *v = cty_object_get(o, *name);
+		undecided |= cty_is_unknown(v);
+		if (!choice_set(v))
+			continue;
+		if (!first) {
+			first = *name;
+			continue;
+		}
+		/* "Set one of a, b and c = true; a and c are both set." */
+		char choices[512] = "";
+		size_t used = 0;
+		for (const char *const *c = names; *c && used < sizeof choices; c++)
+			used += (size_t)snprintf(choices + used, sizeof choices - used, "%s%s%s",
+						 c == names ? "" : c[1] ? ", " : " and ", *c,
+						 cty_object_get(o, *c) && cty_object_get(o, *c)->type == &cty_bool ? " = true" : "");
+		diag_path at = diag_path_attr(base, *name);
+		diag_add(diags, DIAG_ERROR, &at, conflict_summary, "Set one of %s; %s and %s are both set.", choices,
+			 first, *name);
+		return;
+	}
+	if (!first && !undecided) {
+		diag_path at = diag_path_attr(base, names[0]);
+		diag_add(diags, DIAG_ERROR, &at, missing_summary, "%s", missing_detail);
+	}
+}

@@ -252,36 +252,15 @@ static bool password_ok(const char *password, char *why, size_t size)
 static const char *const password_sources[] = {"master_password_wo", "master_password_parameter", "master_password",
 					       "manage_master_user_password", NULL};
 
-/* Set: a known string, or manage_master_user_password known and true. */
-static bool password_source_set(const cty_value *config, const char *name)
+/* At validate and again at plan: a master_password_wo from an ephemeral
+ * resource, or a module's input, is unknown at validate and known at plan. */
+static void check_password_sources(call_ctx *ctx, const cty_value *config)
 {
-	const cty_value *v = cty_object_get(config, name);
-	if (!cty_is_known(v))
-		return false;
-	return v->type == &cty_bool ? v->u.boolean : true;
-}
-
-static void password_source_check(const cty_value *config, diag_list *diags)
-{
-	const char *first = NULL;
-	bool undecided = false;
-	for (const char *const *name = password_sources; *name; name++) {
-		undecided |= cty_is_unknown(cty_object_get(config, *name));
-		if (!password_source_set(config, *name))
-			continue;
-		if (first) {
-			diag_attr_error(diags, *name, "Conflicting password settings",
-					"Set one of master_password_wo, master_password_parameter, master_password and "
-					"manage_master_user_password = true; %s and %s are both set.", first, *name);
-			return;
-		}
-		first = *name;
-	}
-	if (!first && !undecided)
-		diag_attr_error(diags, "master_password_wo", "Missing password",
-				"Set master_password_wo (write-only), master_password_parameter (an SSM SecureString "
-				"the provider reads), master_password, or manage_master_user_password = true to let "
-				"RDS keep it in Secrets Manager.");
+	validate_exactly_one(config, password_sources, diag_root(), "Conflicting password settings", "Missing password",
+			     "Set master_password_wo (write-only), master_password_parameter (an SSM SecureString the "
+			     "provider reads), master_password, or manage_master_user_password = true to let RDS keep "
+			     "it in Secrets Manager.",
+			     ctx->diags);
 }
 
 static void validate_cluster(call_ctx *ctx, const cty_value *config)
@@ -292,7 +271,7 @@ static void validate_cluster(call_ctx *ctx, const cty_value *config)
 	long interval = attr_long(config, "monitoring_interval", 0);
 	char why[160];
 
-	password_source_check(config, ctx->diags);
+	check_password_sources(ctx, config);
 	/* Without a version a new write-only password could never be sent:
 	 * nothing of it is kept to compare. */
 	if (!cty_is_null(write_only) && cty_is_null(cty_object_get(config, "master_password_wo_version")))
@@ -909,29 +888,23 @@ static bool wait_settled(call_ctx *ctx, const char *id, bool settle_pending)
 
 /* ---- the cluster and its instances ---- */
 
-/* MasterUserPassword from master_password_parameter's SecureString, when
- * that is how the password is given; false with the error reported when it
- * cannot be read. */
-static bool add_password_from_parameter(call_ctx *ctx, const cty_value *planned, query_params *q)
+/* The master password in master_password_parameter's SecureString,
+ * malloc'd (free with ssm_secret_free); NULL, reported, when it cannot be
+ * read. */
+static char *password_from_parameter(call_ctx *ctx, const cty_value *planned)
 {
-	const char *parameter = attr_text(planned, "master_password_parameter");
 	diag_path at = diag_path_attr(diag_root(), "master_password_parameter");
-	if (!parameter)
-		return true;
-	char *password = ssm_secret_get(ctx, parameter, &at);
-	if (password)
-		query_add(q, "MasterUserPassword", password);
-	ssm_secret_free(password);
-	return password != NULL;
+	return ssm_secret_get(ctx, attr_text(planned, "master_password_parameter"), &at);
 }
 
+/* password: the one read from master_password_parameter, or NULL. */
 static create_outcome create_db_cluster(call_ctx *ctx, const cty_value *planned, const cty_value *state,
-					const char *id)
+					const char *id, const char *password)
 {
 	query_params q = {0};
-	if (!add_password_from_parameter(ctx, planned, &q))
-		return CREATE_NONE;
 	query_add(&q, "DBClusterIdentifier", id);
+	if (password)
+		query_add(&q, "MasterUserPassword", password);
 	fields_query_create(fields, planned, &q);
 	if (attr_flag(planned, "manage_master_user_password"))
 		query_add(&q, "ManageMasterUserPassword", "true");
@@ -1055,7 +1028,12 @@ static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 	char *id = lower_copy(attr_text(planned, "name"));
 	const cluster_subject subject = {id, false};
 	bool made = false;
+	char *password = NULL;
 
+	/* Read before anything is made: a parameter that cannot be read leaves
+	 * nothing behind. */
+	if (attr_text(planned, "master_password_parameter") && !(password = password_from_parameter(ctx, planned)))
+		goto failed;
 	cty_object_set(state, "id", cty_string_new(id));
 	cty_object_set(state, "security_group_id", cty_null(&cty_string));
 	if (wants_subnet_group(planned) && !(made = create_subnet_group(ctx, state)))
@@ -1067,7 +1045,9 @@ static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 		if (!group_made)
 			goto failed;
 	}
-	create_outcome cluster = create_db_cluster(ctx, planned, state, id);
+	create_outcome cluster = create_db_cluster(ctx, planned, state, id, password);
+	ssm_secret_free(password);
+	password = NULL;
 	made = made || cluster != CREATE_NONE;
 	if (cluster != CREATE_MADE || !ctx_wait_until(ctx, &cluster_available, &subject, id))
 		goto failed;
@@ -1090,6 +1070,7 @@ static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 	}
 	cty_value_free(fresh);
 failed:
+	ssm_secret_free(password);
 	free(id);
 	if (made)
 		return state;
@@ -1120,9 +1101,14 @@ static bool modify_db_cluster(call_ctx *ctx, const char *id, const cty_value *pr
 	/* The state holds no write-only password: its version says when. */
 	if (attr_differs(prior, planned, "master_password_wo_version")) {
 		query_add_attribute(&q, "MasterUserPassword", planned, "master_password_wo");
-		if (!add_password_from_parameter(ctx, planned, &q)) {
-			query_free(&q);
-			return false;
+		if (attr_text(planned, "master_password_parameter")) {
+			char *password = password_from_parameter(ctx, planned);
+			if (!password) {
+				query_free(&q);
+				return false;
+			}
+			query_add(&q, "MasterUserPassword", password);
+			ssm_secret_free(password);
 		}
 	}
 	if (attr_differs(prior, planned, "vpc_security_group_ids")) {
@@ -1261,7 +1247,7 @@ static void plan_cluster(call_ctx *ctx, const cty_value *prior, const cty_value 
 {
 	(void)replace;
 	static const char *const lists[] = {"instance_ids", "instance_endpoints", "instance_availability_zones", NULL};
-	(void)ctx, (void)config;
+	check_password_sources(ctx, config);
 	if (cty_is_null(prior) || !attr_differs(prior, planned, "reader_count"))
 		return;
 	for (const char *const *name = lists; *name; name++)

@@ -8,6 +8,7 @@
 #include "password.h"
 #include "ssm_secret.h"
 #include "tags.h"
+#include "validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,31 +129,22 @@ static cty_value *stored_tier_after_put(const cty_value *planned)
 	return cty_unknown(&cty_string);
 }
 
-/* The ways to give the value, of which exactly one is set. Null is judged
- * only when known: at validate a module's input is unknown. */
+/* The ways to give the value, of which exactly one is set. */
 static const char *const value_sources[] = {"value_wo", "random_value_length", "value", NULL};
+
+/* At validate and again at plan: a value_wo from an ephemeral resource, or
+ * a module's input, is unknown at validate and known at plan. */
+static void check_value_sources(call_ctx *ctx, const cty_value *config)
+{
+	validate_exactly_one(config, value_sources, diag_root(), "Conflicting values", "Missing value",
+			     "Set value_wo (write-only: kept out of the state), random_value_length (a value the "
+			     "provider makes, kept out of the state) or value.",
+			     ctx->diags);
+}
 
 static void validate_parameter(call_ctx *ctx, const cty_value *config)
 {
-	const char *first = NULL;
-	bool undecided = false;
-	for (const char *const *name = value_sources; *name; name++) {
-		const cty_value *v = cty_object_get(config, *name);
-		undecided |= cty_is_unknown(v);
-		if (cty_is_null(v))
-			continue;
-		if (first) {
-			diag_attr_error(ctx->diags, *name, "Conflicting values",
-					"Set one of value_wo, random_value_length and value; %s and %s are both set.",
-					first, *name);
-			return;
-		}
-		first = *name;
-	}
-	if (!first && !undecided)
-		diag_attr_error(ctx->diags, "value_wo", "Missing value",
-				"Set value_wo (write-only: kept out of the state), random_value_length (a value the "
-				"provider makes, kept out of the state) or value.");
+	check_value_sources(ctx, config);
 	if (!cty_is_null(cty_object_get(config, "value_wo")) &&
 	    cty_is_null(cty_object_get(config, "value_wo_version")))
 		diag_attr_error(ctx->diags, "value_wo_version", "Missing value version",
@@ -164,8 +156,7 @@ static void validate_parameter(call_ctx *ctx, const cty_value *config)
 static void plan_parameter(call_ctx *ctx, const cty_value *prior, const cty_value *config, cty_value *planned,
                            path_list *replace)
 {
-	(void)ctx;
-	(void)config;
+	check_value_sources(ctx, config);
 	if (cty_is_null(prior))
 		return;
 	if (content_changes(prior, planned)) {
@@ -196,16 +187,6 @@ static cJSON *put_request(const cty_value *planned, bool overwrite, const char *
 static cJSON *by_name(const char *name)
 {
 	return json_request("Name", name);
-}
-
-/* GetParameter: value, version, type, ARN, in *answer when AWS_DONE. */
-static aws_outcome get_parameter(call_ctx *ctx, const char *name, cJSON **answer)
-{
-	cJSON *request = by_name(name);
-	cJSON_AddBoolToObject(request, "WithDecryption", 1);
-	aws_outcome outcome = ctx_json_as(ctx, &aws_ssm, "GetParameter", request, &on_parameter, answer, NULL);
-	cJSON_Delete(request);
-	return outcome;
 }
 
 /* The item of a DescribeParameters page that describes parameter name,
@@ -317,7 +298,7 @@ static cty_value *read_parameter(call_ctx *ctx, const cty_value *state)
 	const char *name = attr_text(state, "id");
 	cJSON *got = NULL, *description = NULL;
 	cty_value *tags = NULL, *fresh = NULL;
-	aws_outcome found = get_parameter(ctx, name, &got);
+	aws_outcome found = ssm_get_decrypted(ctx, name, &on_parameter, &got, NULL);
 
 	if (found == AWS_GONE)
 		return cty_null(resource_state_type(&resource_ssm_parameter));
@@ -325,13 +306,11 @@ static cty_value *read_parameter(call_ctx *ctx, const cty_value *state)
 		tags = list_tags(ctx, name);
 	if (tags)
 		fresh = parameter_state(ctx, state, cJSON_GetObjectItemCaseSensitive(got, "Parameter"), description, tags);
-	cJSON_Delete(got);
+	ssm_answer_free(got);
 	cJSON_Delete(description);
 	return fresh;
 }
 
-/* A PutParameter whose answer was lost may have made the parameter; its
- * retry then meets ParameterAlreadyExists (ctx_create_outcome). */
 /* A value made for random_value_length into made (PASSWORD_MAX_LENGTH + 1
  * bytes); false, reported, when the random generator failed. */
 static bool make_value(call_ctx *ctx, const cty_value *planned, char *made)
@@ -367,6 +346,8 @@ static char *random_value(call_ctx *ctx, const cty_value *prior, const cty_value
 	return value;
 }
 
+/* A PutParameter whose answer was lost may have made the parameter; its
+ * retry then meets ParameterAlreadyExists (ctx_create_outcome). */
 static cty_value *create_parameter(call_ctx *ctx, const cty_value *planned)
 {
 	const char *name = attr_text(planned, "name");
@@ -459,13 +440,12 @@ static const resource_def ephemeral_shape = {
 
 static cty_value *open_parameter(call_ctx *ctx, const cty_value *config, ephemeral_lease *lease)
 {
-	cJSON *request = json_request("Name", attr_text(config, "name")), *answer = NULL;
+	cJSON *answer = NULL;
 	cty_value *result = NULL;
 	(void)lease; /* SSM gives no lease: nothing to renew or close */
 
-	cJSON_AddBoolToObject(request, "WithDecryption", 1);
 	/* No rules: not found, access denied and a KMS refusal are all errors to report as they are. */
-	if (ctx_json_as(ctx, &aws_ssm, "GetParameter", request, NULL, &answer, NULL) == AWS_DONE) {
+	if (ssm_get_decrypted(ctx, attr_text(config, "name"), NULL, &answer, NULL) == AWS_DONE) {
 		const cJSON *parameter = cJSON_GetObjectItemCaseSensitive(answer, "Parameter");
 		const cJSON *version = cJSON_GetObjectItemCaseSensitive(parameter, "Version");
 		result = cty_value_clone(config);
@@ -475,8 +455,7 @@ static cty_value *open_parameter(call_ctx *ctx, const cty_value *config, ephemer
 		if (cJSON_IsNumber(version))
 			cty_object_set(result, "version", cty_number_from_int((int64_t)version->valuedouble));
 	}
-	cJSON_Delete(request);
-	cJSON_Delete(answer);
+	ssm_answer_free(answer);
 	return result;
 }
 

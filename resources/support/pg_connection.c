@@ -16,6 +16,7 @@
 #include "rds_token.h"
 #include "ssm_secret.h"
 #include "stop.h"
+#include "validate.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -72,52 +73,26 @@ static diag_path connection_path(const char *attribute)
 	return attribute ? diag_path_attr(block, attribute) : block;
 }
 
-/* The ways to log in; exactly one is set. */
-static const char *const logins[] = {"password", "password_parameter", "iam_auth"};
-
-/* Whether the login attribute `name` of the block is set: iam_auth when
- * true, the others when not null. */
-static bool login_set(const cty_value *block, const char *name)
-{
-	return strcmp(name, "iam_auth") == 0 ? attr_flag(block, name) : !cty_is_null(cty_object_get(block, name));
-}
+/* The ways to log in, of which exactly one is set. */
+static const char *const logins[] = {"password", "password_parameter", "iam_auth", NULL};
 
 /* The login attribute the block uses (validate made sure there is one). */
 static const char *login_attribute(const cty_value *block)
 {
-	for (size_t i = 0; i < sizeof logins / sizeof *logins; i++)
-		if (login_set(block, logins[i]))
-			return logins[i];
+	for (const char *const *name = logins; *name; name++)
+		if (strcmp(*name, "iam_auth") == 0 ? attr_flag(block, *name) : attr_text(block, *name) != NULL)
+			return *name;
 	return "password";
 }
 
 void pg_connection_validate(const cty_value *config, diag_list *diags)
 {
 	const cty_value *block = cty_object_get(config, PG_CONNECTION_NAME);
-	const char *first = NULL;
-	if (!cty_is_known(block))
-		return;
-	for (size_t i = 0; i < sizeof logins / sizeof *logins; i++)
-		if (cty_is_unknown(cty_object_get(block, logins[i])))
-			return;
-	for (size_t i = 0; i < sizeof logins / sizeof *logins; i++) {
-		if (!login_set(block, logins[i]))
-			continue;
-		if (first) {
-			diag_path at = connection_path(logins[i]);
-			diag_add(diags, DIAG_ERROR, &at, "Conflicting login settings",
-				 "Set one of password, password_parameter and iam_auth = true; %s and %s are both "
-				 "set.", first, logins[i]);
-			return;
-		}
-		first = logins[i];
-	}
-	if (!first) {
-		diag_path at = connection_path("password");
-		diag_add(diags, DIAG_ERROR, &at, "Missing login",
-			 "Set password, password_parameter (an SSM SecureString holding the password), or "
-			 "iam_auth = true to log in with an IAM authentication token.");
-	}
+	if (cty_is_known(block))
+		validate_exactly_one(block, logins, connection_path(NULL), "Conflicting login settings", "Missing login",
+				     "Set password_parameter (an SSM SecureString holding the password), password, "
+				     "or iam_auth = true to log in with an IAM authentication token.",
+				     diags);
 }
 
 bool pg_connection_known(const cty_value *resource)

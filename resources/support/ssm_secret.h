@@ -9,7 +9,18 @@
 #ifndef WAGTAIL_SSM_SECRET_H
 #define WAGTAIL_SSM_SECRET_H
 
-#include "resource.h"
+#include "aws_calls.h"
+
+/* GetParameter WithDecryption of `name` (SSM ignores the flag for String
+ * and StringList), under rules as ctx_json_as takes them: the answer, which
+ * holds the plain value, in *answer when AWS_DONE, for the caller to free
+ * with ssm_answer_free. The one way this provider reads a value. */
+aws_outcome ssm_get_decrypted(call_ctx *ctx, const char *name, const aws_rules *rules, cJSON **answer,
+			      aws_error *err);
+
+/* Overwrites the value in a GetParameter answer, then frees it. NULL is
+ * allowed. */
+void ssm_answer_free(cJSON *answer);
 
 /* GetParameter WithDecryption of `name` (a name, an ARN, either with
  * :version or :label). Returns the value, malloc'd, for the caller to free

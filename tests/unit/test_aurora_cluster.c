@@ -4,6 +4,7 @@
 #include "unit.h"
 
 #include "aws_calls.h"
+#include "plan.h"
 #include "schema.h"
 #include "validate.h"
 
@@ -51,8 +52,6 @@ static char *errors_for(const char *password, long interval, const char *role)
 	return errors_of(config);
 }
 
-/* A write-only password: with its version, instead of master_password and
- * of a managed password, and checked as RDS would. */
 /* Exactly one of master_password_wo, master_password_parameter,
  * master_password and manage_master_user_password: a conflict is reported
  * on the second one set (in that order), none at all on
@@ -94,6 +93,32 @@ TEST(aurora_master_password_is_given_one_way)
 		CHECK_STR(errors, cases[i].errors);
 		free(errors);
 	}
+}
+
+/* A master_password_wo from an ephemeral resource is unknown at validate,
+ * so a master_password beside it passes validate; the plan, where it is
+ * known, refuses it. */
+TEST(aurora_write_only_password_unknown_at_validate_is_judged_at_plan)
+{
+	const resource_def *r = schema_find_resource("wagtail_aurora_cluster");
+	diag_list diags = {0};
+	call_ctx ctx = {.diags = &diags};
+	path_list replace = {0};
+	cty_value *config = cluster_config();
+	cty_object_set(config, "master_password", cty_string_new("long-enough"));
+	cty_object_set(config, "master_password_wo", cty_unknown(&cty_string));
+	cty_object_set(config, "master_password_wo_version", cty_number_from_int(1));
+	r->validate(&ctx, config);
+	CHECK(diags.count == 0);
+	cty_object_set(config, "master_password_wo", cty_string_new("long-enough"));
+	cty_value *none = cty_null(resource_state_type(r));
+	r->plan(&ctx, none, config, config, &replace);
+	CHECK(diags.count == 1 && strcmp(diags.items[0].summary, "Conflicting password settings") == 0 &&
+	      diags.items[0].has_path && strcmp(diags.items[0].path.steps[0].name, "master_password") == 0);
+	cty_value_free(none);
+	path_list_clear(&replace);
+	diag_list_clear(&diags);
+	cty_value_free(config);
 }
 
 #define ROLE "arn:aws:iam::123456789012:role/rds-monitoring"

@@ -618,3 +618,27 @@ TEST(ssm_value_is_given_one_way)
 		cty_value_free(config);
 	}
 }
+
+/* A value_wo from an ephemeral resource is unknown at validate, so a value
+ * beside it passes validate; the plan, where it is known, refuses it. */
+TEST(ssm_value_wo_unknown_at_validate_is_judged_at_plan)
+{
+	diag_list diags = {0};
+	call_ctx ctx = {.diags = &diags};
+	path_list replace = {0};
+	cty_value *config = parameter_config("/wagtail/unit/later", NULL);
+	cty_object_set(config, "value_wo", cty_unknown(&cty_string));
+	cty_object_set(config, "value_wo_version", cty_number_from_int(1));
+	parameter()->validate(&ctx, config);
+	CHECK(diags.count == 0);
+	cty_object_set(config, "value_wo", cty_string_new("w"));
+	cty_value *none = cty_null(resource_state_type(parameter()));
+	cty_value *planned = plan_of(&ctx, none, config, &replace);
+	CHECK(diags.count == 1 && strcmp(diags.items[0].summary, "Conflicting values") == 0 &&
+	      diags.items[0].has_path && strcmp(diags.items[0].path.steps[0].name, "value") == 0);
+	cty_value_free(planned);
+	cty_value_free(none);
+	path_list_clear(&replace);
+	diag_list_clear(&diags);
+	cty_value_free(config);
+}
