@@ -21,7 +21,7 @@ STATIC_LIBS := $(filter-out $(SYSTEM_LIBS) $(SHARED_LIBS) -Wl%,$(shell pkg-confi
 LDLIBS     := -Wl,-Bstatic $(STATIC_LIBS) -lstdc++ -Wl,-Bdynamic \
 	      $(shell pkg-config --libs libcjson openssl) $(SYSTEM_LIBS)
 # libcurl, libxml2 and libpq are not linked but opened on first use
-# (provider/lazy_libs.c), by the sonames of the libraries found here.
+# (core/lazy_libs.c), by the sonames of the libraries found here.
 soname      = $(shell objdump -p $$(pkg-config --variable=libdir $(1))/$(2) | awk '$$1 == "SONAME" { print $$2 }')
 LAZY_SONAMES := -DLAZY_SONAME_CURL='"$(call soname,libcurl,libcurl.so)"' \
 		-DLAZY_SONAME_XML2='"$(call soname,libxml-2.0,libxml2.so)"' \
@@ -55,7 +55,7 @@ $(BUILD)/%.o: %.c Makefile | $(PROTO_H)
 
 -include $(patsubst %.c,$(BUILD)/%.d,$(LIB_SRC) provider/main.c $(TEST_SRC) $(wildcard tests/fuzz/*.c))
 
-$(BUILD)/provider/lazy_libs.o: ALL_CFLAGS += $(LAZY_SONAMES)
+$(BUILD)/core/lazy_libs.o: ALL_CFLAGS += $(LAZY_SONAMES)
 
 $(BUILD)/proto/%.pb-c.o: $(BUILD)/proto/%.pb-c.c
 	$(CC) -std=c11 $(CFLAGS) $(INCLUDES) -w -c -o $@ $<

@@ -314,7 +314,7 @@ def binary_sizes(path, work):
 def shared_libraries(binary):
     """The shared libraries a dynamically linked provider needs on disk: what
     `ldd` lists, and what it opens with dlopen on first use (libcurl,
-    libxml2, libpq: provider/lazy_libs.c, sonames fixed at build time and
+    libxml2, libpq: core/lazy_libs.c, sonames fixed at build time and
     found in the binary's strings) with theirs. {path: size}."""
     import re
 

@@ -20,8 +20,17 @@
 # in resources/ lets `make new-resource` add a line there without touching
 # provider/.
 #
-# Each file is one check; a failure names the include and the folders that
-# file may include from. The last line is `layers: N passed, N failed`.
+# The same arrows at link time: an include check cannot see a file that
+# calls a function by a prototype of its own (aws/http.c calls libcurl by its
+# real names, which core/lazy_libs.c defines). So each object the build made
+# ($BUILD, default build/; make first) is one more check: every function or
+# variable it takes from another of our objects must come from its own layer
+# or one below. Its one exception is the same: provider/registry.o takes the
+# resource definitions registry.def names.
+#
+# Each file and each object is one check; a failure names the include or the
+# symbol and the folders it may come from. The last line is
+# `layers: N passed, N failed`.
 #
 #   tests/layers.sh
 set -uo pipefail
@@ -96,6 +105,38 @@ while IFS= read -r file; do
 		failed=$((failed + 1))
 	fi
 done < <(git ls-files -co --exclude-standard -- 'core/*.[ch]' 'aws/*.[ch]' 'provider/*.[ch]' 'resources/*.[ch]' 'resources/*.def' | sort)
+
+# The link-time arrows, over the objects of the last build.
+build=${BUILD:-build}
+# (objects whose source is gone, left by an earlier build, are not ours now)
+objects=$(cd "$build" 2>/dev/null && find core aws provider resources -name '*.o' 2>/dev/null | sort |
+	while read -r o; do [ -f "$root/${o%.o}.c" ] && echo "$o"; done)
+if [ -z "$objects" ]; then
+	echo "FAIL no objects under $build/{core,aws,provider,resources}: run make first"
+	failed=$((failed + 1))
+else
+	# Every symbol an object defines, with the object: "symbol object".
+	defined=$(cd "$build" && for o in $objects; do
+		nm -g --defined-only "$o" | awk -v o="$o" 'NF == 3 { print $3, o }'
+	done)
+	for o in $objects; do
+		rank=$(layer "$o")
+		ok=1
+		while read -r symbol from; do
+			from_rank=$(layer "$from")
+			if [ "$from_rank" -gt "$rank" ] && ! allowed_exception "${o%.o}.c" resources/registry.def; then
+				allowed=$(printf '%s ' "${names[@]:0:rank+1}")
+				echo "FAIL $build/$o: takes $symbol from $from (${names[rank]}/ may take from: ${allowed% })"
+				ok=0
+			fi
+		done < <(join <(cd "$build" && nm -u "$o" | awk '{ print $NF }' | sort -u) <(sort -k1,1 <<<"$defined"))
+		if [ "$ok" = 1 ]; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+		fi
+	done
+fi
 
 echo "layers: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -5,7 +5,8 @@
 # Stages (each ends its output with a `... N passed, N failed` line):
 #   unit        build/unit-tests, through tests/unit/run.sh (moto servers)
 #   layers      tests/layers.sh (core <- aws <- provider <- resources: no folder
-#               includes a header of one above it)
+#               includes a header of one above it, no object takes a symbol
+#               from one above it)
 #   scaffold    tests/scaffold.sh (make new-resource from each template, in a
 #               copy of the checkout: builds with -Werror, registry walk passes)
 #   strict-model tests/aws/test_strict_model.py (botocore model checks, pager)
@@ -137,7 +138,7 @@ early_stages() {
 		stage unit sh -c "echo '$build/unit-tests not built (run make)'; exit 1"
 	fi
 
-	# 1b. the layers' include arrows (no build needed)
+	# 1b. the layers' arrows: includes, and symbols of the objects make built
 	stage layers tests/layers.sh
 	# 1c. make new-resource: each template builds and passes the registry walk
 	stage scaffold tests/scaffold.sh

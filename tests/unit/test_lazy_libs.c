@@ -1,5 +1,5 @@
 /* test_lazy_libs.c: libcurl, libxml2 and libpq reached through the wrappers
- * of provider/lazy_libs.c (the unit tests link them the same way as the
+ * of core/lazy_libs.c (the unit tests link them the same way as the
  * provider). The variadic libcurl wrappers must pass each kind of argument
  * on with its own type: a long, a data pointer, a function pointer and a
  * curl_off_t each change what a file:// transfer does, so a wrong one
