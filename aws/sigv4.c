@@ -360,38 +360,69 @@ static bool has_credentials(const sigv4_credentials *creds, char **error)
 	return false;
 }
 
+/* What signing a request and presigning it share: the time and scope, the
+ * headers and query as they are signed, and what is made of them. */
+typedef struct {
+	signing_time st;
+	pair_list headers, query;
+	char *names;      /* the signed header names, ';'-joined */
+	char *query_text; /* the canonical query */
+} signing;
+
+/* Starts both: out cleared, the time and scope, the date and payload hash,
+ * the request's own headers. */
+static int signing_begin(signing *s, const sigv4_request *req, const sigv4_credentials *creds, sigv4_result *out,
+			 char **error)
+{
+	memset(s, 0, sizeof *s);
+	memset(out, 0, sizeof *out);
+	if (!has_credentials(creds, error) || signing_time_init(&s->st, req, error))
+		return -1;
+	out->amz_date = strdup(s->st.amz_date);
+	out->content_sha256 = payload_hash(req);
+	collect_headers(req, &s->headers);
+	return 0;
+}
+
+/* With the headers and query complete: the canonical request, the string to
+ * sign and the signature into out. */
+static void signing_sign(signing *s, const sigv4_request *req, const sigv4_credentials *creds, sigv4_result *out)
+{
+	sort_pairs(&s->query);
+	s->query_text = join_query(&s->query);
+	out->canonical_request = canonical_request(req, s->query_text, &s->headers, s->names, out->content_sha256);
+	sign_canonical(&s->st, req, creds, out);
+}
+
+static void signing_end(signing *s)
+{
+	free(s->names);
+	free(s->query_text);
+	free(s->st.scope);
+	pairs_free(&s->headers);
+	pairs_free(&s->query);
+}
+
 int sigv4_sign(const sigv4_request *req, const sigv4_credentials *creds, sigv4_result *out, char **error)
 {
-	signing_time st;
-	pair_list headers = {0}, query = {0};
+	signing s;
 	bool with_token = creds && creds->session_token && !req->omit_session_token;
 
-	memset(out, 0, sizeof *out);
-	if (!has_credentials(creds, error) || signing_time_init(&st, req, error))
+	if (signing_begin(&s, req, creds, out, error))
 		return -1;
-	out->amz_date = strdup(st.amz_date);
-	out->content_sha256 = payload_hash(req);
-	collect_headers(req, &headers);
-	pairs_add(&headers, strdup("x-amz-date"), strdup(st.amz_date));
+	pairs_add(&s.headers, strdup("x-amz-date"), strdup(s.st.amz_date));
 	if (with_token)
-		pairs_add(&headers, strdup("x-amz-security-token"), strdup(creds->session_token));
+		pairs_add(&s.headers, strdup("x-amz-security-token"), strdup(creds->session_token));
 	if (req->add_content_sha256)
-		pairs_add(&headers, strdup("x-amz-content-sha256"), strdup(out->content_sha256));
-	sort_pairs(&headers);
-	parse_query(req->query, &query);
-	sort_pairs(&query);
-
-	char *names = signed_header_names(&headers), *query_text = join_query(&query);
-	out->canonical_request = canonical_request(req, query_text, &headers, names, out->content_sha256);
-	sign_canonical(&st, req, creds, out);
+		pairs_add(&s.headers, strdup("x-amz-content-sha256"), strdup(out->content_sha256));
+	sort_pairs(&s.headers);
+	s.names = signed_header_names(&s.headers);
+	parse_query(req->query, &s.query);
+	signing_sign(&s, req, creds, out);
 	if (asprintf(&out->authorization, "%s Credential=%s/%s, SignedHeaders=%s, Signature=%s", ALGORITHM,
-		     creds->access_key_id, st.scope, names, out->signature) < 0)
+		     creds->access_key_id, s.st.scope, s.names, out->signature) < 0)
 		abort();
-	free(names);
-	free(query_text);
-	free(st.scope);
-	pairs_free(&headers);
-	pairs_free(&query);
+	signing_end(&s);
 	return 0;
 }
 
@@ -403,51 +434,38 @@ static void add_param(pair_list *query, const char *name, const char *value)
 int sigv4_presign(const sigv4_request *req, const sigv4_credentials *creds, long expires_seconds,
 		  sigv4_result *out, char **error)
 {
-	signing_time st;
-	pair_list headers = {0}, query = {0};
+	signing s;
 	char expires[24], *credential = NULL;
 
-	memset(out, 0, sizeof *out);
-	if (!has_credentials(creds, error) || signing_time_init(&st, req, error))
+	if (signing_begin(&s, req, creds, out, error))
 		return -1;
-	out->amz_date = strdup(st.amz_date);
-	out->content_sha256 = payload_hash(req);
-	collect_headers(req, &headers);
-	sort_pairs(&headers);
-	char *names = signed_header_names(&headers);
+	sort_pairs(&s.headers);
+	s.names = signed_header_names(&s.headers);
 
-	parse_query(req->query, &query);
+	parse_query(req->query, &s.query);
 	snprintf(expires, sizeof expires, "%ld", expires_seconds);
-	if (asprintf(&credential, "%s/%s", creds->access_key_id, st.scope) < 0)
+	if (asprintf(&credential, "%s/%s", creds->access_key_id, s.st.scope) < 0)
 		abort();
-	add_param(&query, "X-Amz-Algorithm", ALGORITHM);
-	add_param(&query, "X-Amz-Credential", credential);
-	add_param(&query, "X-Amz-Date", st.amz_date);
-	add_param(&query, "X-Amz-Expires", expires);
-	add_param(&query, "X-Amz-SignedHeaders", names);
+	add_param(&s.query, "X-Amz-Algorithm", ALGORITHM);
+	add_param(&s.query, "X-Amz-Credential", credential);
+	add_param(&s.query, "X-Amz-Date", s.st.amz_date);
+	add_param(&s.query, "X-Amz-Expires", expires);
+	add_param(&s.query, "X-Amz-SignedHeaders", s.names);
 	if (creds->session_token && !req->omit_session_token)
-		add_param(&query, "X-Amz-Security-Token", creds->session_token);
-	sort_pairs(&query);
-
-	char *query_text = join_query(&query);
-	out->canonical_request = canonical_request(req, query_text, &headers, names, out->content_sha256);
-	sign_canonical(&st, req, creds, out);
+		add_param(&s.query, "X-Amz-Security-Token", creds->session_token);
+	signing_sign(&s, req, creds, out);
 	/* A token added after signing goes in unsigned, before the signature. */
 	if (creds->session_token && req->omit_session_token) {
 		char *token = sigv4_uri_encode(creds->session_token, strlen(creds->session_token), true);
-		if (asprintf(&out->presigned_query, "%s&X-Amz-Security-Token=%s&X-Amz-Signature=%s", query_text, token,
-			     out->signature) < 0)
+		if (asprintf(&out->presigned_query, "%s&X-Amz-Security-Token=%s&X-Amz-Signature=%s", s.query_text,
+			     token, out->signature) < 0)
 			abort();
 		free(token);
-	} else if (asprintf(&out->presigned_query, "%s&X-Amz-Signature=%s", query_text, out->signature) < 0) {
+	} else if (asprintf(&out->presigned_query, "%s&X-Amz-Signature=%s", s.query_text, out->signature) < 0) {
 		abort();
 	}
 	free(credential);
-	free(names);
-	free(query_text);
-	free(st.scope);
-	pairs_free(&headers);
-	pairs_free(&query);
+	signing_end(&s);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
  * in IAM, so changing them replaces the policy. */
 #include "attr.h"
 #include "iam_common.h"
+#include "partition.h"
 #include "json_equiv.h"
 #include "tags.h"
 
@@ -188,10 +189,8 @@ static bool prune_versions(call_ctx *ctx, const char *arn)
  * account is not known (skip_requesting_account_id). */
 static char *policy_arn(call_ctx *ctx, const cty_value *planned, const char *name)
 {
-	const char *account = ctx_account_id(ctx), *region = ctx_region(ctx);
-	const char *path = attr_text(planned, "path");
-	const char *partition = !region ? "aws" : strncmp(region, "cn-", 3) == 0 ? "aws-cn"
-					 : strncmp(region, "us-gov-", 7) == 0 ? "aws-us-gov" : "aws";
+	const char *account = ctx_account_id(ctx), *path = attr_text(planned, "path");
+	const char *partition = aws_partition_of(ctx_region(ctx))->name;
 	char *arn = NULL;
 	if (account && asprintf(&arn, "arn:%s:iam::%s:policy%s%s", partition, account, path ? path : "/", name) < 0)
 		abort();
