@@ -71,20 +71,10 @@ report=()
 # of a long log (all a CI page may keep) says what failed, not only how many.
 failures=()
 
-# stage NAME COMMAND...: run a stage, show its output live, add up its summary.
-stage() {
-	local name=$1 out rc line p f
-	shift
-	case " ${SKIP_STAGES:-} " in *" $name "*)
-		echo "== $name: skipped (SKIP_STAGES)"
-		report+=("$name: skipped")
-		return
-		;;
-	esac
-	echo "== $name: $*"
-	out=$(mktemp)
-	"$@" 2>&1 | tee "$out"
-	rc=${PIPESTATUS[0]}
+# stage_tally NAME OUTPUT RC SECONDS: add up a finished stage's summary
+# line (from its output file, removed here) and its failing checks' lines.
+stage_tally() {
+	local name=$1 out=$2 rc=$3 took=$4 line p f
 	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
 	while IFS= read -r fail; do
 		failures+=("$name: $fail")
@@ -105,11 +95,101 @@ stage() {
 	fi
 	total_passed=$((total_passed + p))
 	total_failed=$((total_failed + f))
-	report+=("$name: $p passed, $f failed")
+	# the time each stage took, for whoever shortens CI next
+	report+=("$name: $p passed, $f failed (${took} s)")
+}
+
+skipped() {
+	case " ${SKIP_STAGES:-} " in *" $1 "*)
+		echo "== $1: skipped (SKIP_STAGES)"
+		report+=("$1: skipped")
+		return 0
+		;;
+	esac
+	return 1
+}
+
+# stage NAME COMMAND...: run a stage alone (after every side-by-side stage
+# has ended), show its output live, add up its summary.
+stage() {
+	local name=$1 out rc started
+	shift
+	stages_finish
+	skipped "$name" && return
+	echo "== $name: $*"
+	out=$(mktemp)
+	started=$SECONDS
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	stage_tally "$name" "$out" "$rc" $((SECONDS - started))
+}
+
+# Stages side by side. Most of an acceptance stage's time is waiting: on the
+# strict layer's AWS delays, the waiters' polls, the CLIs' start-up. Each
+# starts its own moto, strict layer, PostgreSQL and work directory on free
+# ports, so two can run at once. STAGE_JOBS (default 2; 1: one at a time)
+# bounds how many do. A stage whose checks depend on timing (the example
+# stack's IAM propagation window, the fault matrix's stalls, which runs
+# FAULT_JOBS scenarios at once itself, the load test's memory bound) runs
+# alone, through stage.
+stage_jobs=${STAGE_JOBS:-2}
+side_dir=$(mktemp -d)
+side_names=() # started, not yet shown, in the order they were started
+
+# stage_side NAME COMMAND...: start a stage beside the others running (once
+# fewer than STAGE_JOBS are); its output is shown, in the order the stages
+# were started, when it has ended.
+stage_side() {
+	local name=$1
+	shift
+	if [ "$stage_jobs" -le 1 ]; then
+		stage "$name" "$@"
+		return
+	fi
+	skipped "$name" && return
+	while [ "$(jobs -rp | wc -l)" -ge "$stage_jobs" ]; do
+		wait -n
+		stages_show
+	done
+	echo "$*" >"$side_dir/$name.command"
+	(
+		started=$SECONDS
+		"$@" >"$side_dir/$name.out" 2>&1
+		echo "$? $((SECONDS - started))" >"$side_dir/$name.ended.tmp"
+		mv "$side_dir/$name.ended.tmp" "$side_dir/$name.ended"
+	) &
+	side_names+=("$name")
+}
+
+# stages_show: show and add up the side-by-side stages that have ended, in
+# the order they were started, up to the first still running.
+stages_show() {
+	local name rc took
+	while [ "${#side_names[@]}" -gt 0 ] && [ -f "$side_dir/${side_names[0]}.ended" ]; do
+		name=${side_names[0]}
+		side_names=("${side_names[@]:1}")
+		read -r rc took <"$side_dir/$name.ended"
+		echo "== $name: $(cat "$side_dir/$name.command") (side by side)"
+		cat "$side_dir/$name.out"
+		stage_tally "$name" "$side_dir/$name.out" "$rc" "$took"
+	done
+}
+
+# stages_finish: wait for every side-by-side stage, and show them all.
+stages_finish() {
+	while [ "${#side_names[@]}" -gt 0 ]; do
+		wait -n 2>/dev/null || sleep 1
+		stages_show
+		# a stage whose shell was killed before it could say how it ended
+		if [ "${#side_names[@]}" -gt 0 ] && [ -z "$(jobs -rp)" ] && [ ! -f "$side_dir/${side_names[0]}.ended" ]; then
+			echo "137 0" >"$side_dir/${side_names[0]}.ended"
+		fi
+	done
 }
 
 # 3. acceptance tests with the real CLIs: the protocol, then each resource
-# family against a real moto server (and PostgreSQL where SQL runs)
+# family against a real moto server (and PostgreSQL where SQL runs). Those
+# whose checks depend on timing come last and run alone (see stage_side).
 acceptance_stages=(
 	"acceptance tests/acceptance/cli.sh"
 	"aws tests/acceptance/aws_resources.sh"
@@ -125,6 +205,16 @@ acceptance_stages=(
 	"example-stack tests/acceptance/example_stack.sh"
 	"faults tests/acceptance/faults.sh"
 )
+alone_stages=" example-stack faults load "
+
+# acceptance_stage NAME COMMAND...: side by side, or alone if NAME (without
+# its asan- prefix) is one of alone_stages.
+acceptance_stage() {
+	case $alone_stages in
+	*" ${1#asan-} "*) stage "$@" ;;
+	*) stage_side "$@" ;;
+	esac
+}
 
 # The stages, in three groups: those that need no provider binary, those
 # that drive the one under test ($PROVIDER_BINARY), and the sanitizer
@@ -133,23 +223,24 @@ acceptance_stages=(
 early_stages() {
 	# 1. unit tests
 	if [ -x "$build/unit-tests" ]; then
-		stage unit tests/unit/run.sh "$build/unit-tests"
+		stage_side unit tests/unit/run.sh "$build/unit-tests"
 	else
 		stage unit sh -c "echo '$build/unit-tests not built (run make)'; exit 1"
 	fi
 
 	# 1b. the layers' arrows: includes, and symbols of the objects make built
-	stage layers tests/layers.sh
+	stage_side layers tests/layers.sh
 	# 1c. make new-resource: each template builds and passes the registry walk
-	stage scaffold tests/scaffold.sh
+	stage_side scaffold tests/scaffold.sh
+	# 2c. the release checker (check_static.py) fails each broken file it is given
+	stage_side check-static "${PYTHON:-python3}" tests/release/test_check_static.py
 
-	# 2b. the strict AWS layer itself (tests/aws/strict_proxy.py in front of moto),
-	# before the acceptance stages that run through it
-	stage strict-model "${PYTHON:-python3}" tests/aws/test_strict_model.py
+	# 2b. the strict AWS layer itself (tests/aws/strict_proxy.py in front of
+	# moto), before the acceptance stages that run through it; the layer's
+	# clock-driven states are checked alone
+	stage_side strict-model "${PYTHON:-python3}" tests/aws/test_strict_model.py
 	stage strict-layer "${PYTHON:-python3}" tests/aws/test_strict_proxy.py
 	stage strict-ecs "${PYTHON:-python3}" tests/aws/test_strict_ecs.py
-	# 2c. the release checker (check_static.py) fails each broken file it is given
-	stage check-static "${PYTHON:-python3}" tests/release/test_check_static.py
 }
 
 provider_stages() {
@@ -159,35 +250,37 @@ provider_stages() {
 		if [ -z "$tls_python" ]; then
 			if /usr/bin/python3 -c 'import grpc' 2>/dev/null; then tls_python=/usr/bin/python3; else tls_python=python3; fi
 		fi
-		stage tls "$tls_python" tests/tls/test_client_cert.py
+		stage_side tls "$tls_python" tests/tls/test_client_cert.py
 	fi
+	# ephemeral values into write-only attributes, through a test build of the provider
+	stage_side ephemeral tests/acceptance/ephemeral.sh
+	# The plain moto path stays tested too (STRICT_AWS=0: no strict layer).
+	STRICT_AWS=0 stage_side plain-moto-aws tests/acceptance/aws_resources.sh
 
 	# 3. the acceptance stages (acceptance_stages above)
 	for entry in "${acceptance_stages[@]}"; do
-		stage $entry
+		acceptance_stage $entry
 	done
-	# ephemeral values into write-only attributes, through a test build of the provider
-	stage ephemeral tests/acceptance/ephemeral.sh
 	# 240 resources at -parallelism=20: no crash, nothing lost, bounded memory
 	stage load tests/acceptance/load.sh
-	# The plain moto path stays tested too (STRICT_AWS=0: no strict layer).
-	STRICT_AWS=0 stage plain-moto-aws tests/acceptance/aws_resources.sh
+	stages_finish
 }
 
 # 4. under sanitizers: the unit tests (ASan+UBSan, then valgrind), every
 # acceptance stage again with an ASan+UBSan provider, and a short fuzz run
 sanitizer_stages() {
-	stage sanitize make --no-print-directory sanitize
-	stage valgrind tests/unit/run.sh valgrind -q --error-exitcode=9 --leak-check=full \
-		--errors-for-leak-kinds=definite "$build/unit-tests"
-	stage valgrind-provider tests/valgrind/provider.sh tests/acceptance/example_stack.sh
 	asan_binary=$root/build-asan/terraform-provider-wagtail_v$version
 	asan_logs=$(mktemp -d)
+	# The unit tests under ASan first: make sanitize builds build-asan's
+	# library, which the provider build below then shares.
+	stage sanitize make --no-print-directory sanitize
 	# A build is not a test: a failed one counts once, a good one not at all.
 	if ! make --no-print-directory sanitize-provider; then
 		total_failed=$((total_failed + 1))
 		report+=("asan-build: failed")
 	fi
+	stage_side valgrind tests/unit/run.sh valgrind -q --error-exitcode=9 --leak-check=full \
+		--errors-for-leak-kinds=definite "$build/unit-tests"
 	# The sanitized repeats run on two CLIs (OpenTofu 1.12 and Terraform
 	# 1.8.5, unless ACCEPTANCE_CLIS says otherwise), not the three the
 	# provider stages run on: with the ASan provider each CLI's pass takes over twice
@@ -198,7 +291,7 @@ sanitizer_stages() {
 	for entry in "${acceptance_stages[@]}"; do
 		ACCEPTANCE_CLIS=${ACCEPTANCE_CLIS:-both} PROVIDER_BINARY=$asan_binary ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:atexit=1:print_stats=1:log_path=$asan_logs/asan \
 			LSAN_OPTIONS=suppressions=$root/tests/asan/lsan.supp:print_suppressions=0 \
-			UBSAN_OPTIONS=print_stacktrace=1:log_path=$asan_logs/ubsan stage asan-$entry
+			UBSAN_OPTIONS=print_stacktrace=1:log_path=$asan_logs/ubsan acceptance_stage asan-$entry
 	done
 	# The CLIs swallow a provider's stderr: the sanitizers' own reports decide.
 	# Every ASan provider prints its allocator statistics at exit
@@ -214,6 +307,8 @@ sanitizer_stages() {
 			echo "asan-reports: 0 passed, 1 failed"; exit 1
 		fi
 		echo "asan-reports: 1 passed, 0 failed"' sh "$asan_logs"
+	# The example stack's apply and destroy with the provider under valgrind.
+	stage valgrind-provider tests/valgrind/provider.sh tests/acceptance/example_stack.sh
 	# the load test once more with a ThreadSanitizer provider (memory bound off:
 	# TSan's shadow memory is not ours)
 	tsan_logs=$(mktemp -d)
@@ -262,6 +357,7 @@ use_static_build() {
 }
 
 early_stages
+stages_finish
 if [ -n "${STATIC_BUILD_RC:-}" ]; then
 	[ "$run_sanitize" = 1 ] && sanitizer_stages
 	use_static_build
@@ -270,6 +366,7 @@ else
 	provider_stages
 	[ "$run_sanitize" = 1 ] && sanitizer_stages
 fi
+stages_finish
 
 echo "== summary"
 for line in "${report[@]}"; do echo "   $line"; done
