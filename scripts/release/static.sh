@@ -377,15 +377,26 @@ build_cjson() {
 GRPC_DEFINES="-DGRPC_NO_XDS -DGRPC_NO_RLS -DHAVE_CONFIG_H -D__STDC_FORMAT_MACROS -DCARES_STATICLIB \
 	-DABSL_RANDOM_USE_GET_ENTROPY=1"
 build_grpcio() {
-	local src=$1 prefix=$2 objdir list
+	local objdir
 	objdir=$cache/release/$3/grpc-objects-$(printf '%s\n' "$(pin pypi grpcio sha256)" "$OPT_FLAGS" \
 		"$GRPC_DEFINES" "$zig_version" "$P_openssl" "$P_zlib" | sha256sum | cut -c1-16)
+	grpc_compile "$1" "$2" "$objdir" "$GRPC_DEFINES" config_linux
+}
+
+# grpc_compile SRC PREFIX OBJDIR DEFINES CARES_CONFIG [LEFT_OUT [RULES]]:
+# compiles the files grpc_sources.py selects (but the LEFT_OUT lines: paths,
+# or patterns of grep -x) and our own into OBJDIR/libgrpc.a with DEFINES and
+# c-ares' configuration directory CARES_CONFIG, RULES (make rules for files
+# compiled from elsewhere) before the general ones, and installs it with
+# gRPC's headers into PREFIX.
+grpc_compile() {
+	local src=$1 prefix=$2 objdir=$3 defines=$4 cares_config=$5 left_out=${6:-} rules=${7:-} list
 	mkdir -p "$objdir"
 	cp "$here/grpc_plugin_registry.cc" "$src/src/core/plugin_registry/wagtail_plugin_registry.cc"
 	cp "$here/grpc_log_sink.cc" "$src/src/core/plugin_registry/wagtail_log_sink.cc"
 	list=$objdir/sources.txt
 	{
-		python3 "$here/grpc_sources.py" "$src"
+		python3 "$here/grpc_sources.py" "$src" | grep -v -x -f <(echo "${left_out:-^$}")
 		echo src/core/plugin_registry/wagtail_plugin_registry.cc
 		# The sink that hands gRPC's log lines to the provider, and the abseil
 		# file it starts logging with.
@@ -396,24 +407,25 @@ build_grpcio() {
 		-I$src/third_party/address_sorting/include -I$src/third_party/cares/cares/include \
 		-I$src/third_party/cares -I$src/third_party/cares/cares \
 		-I$src/third_party/cares/cares/src/lib/include -I$src/third_party/cares/cares/src/lib \
-		-I$src/third_party/cares/config_linux -I$src/third_party/upb -I$src/third_party/re2 \
+		-I$src/third_party/cares/$cares_config -I$src/third_party/upb -I$src/third_party/re2 \
 		-I$src/src/core/ext/upb-gen -I$src/src/core/ext/upbdefs-gen \
 		-I$src/third_party/utf8_range -I$src/third_party/xxhash \
 		-I$P_openssl/include -I$P_zlib/include"
-	cat >"$objdir/Makefile" <<EOF
+	cat >"$objdir/Makefile" <<MAKEFILE
 SRC := $src
 OBJS := \$(patsubst %,obj/%.o,\$(shell cat sources.txt))
-FLAGS := $OPT_FLAGS $GRPC_DEFINES -w $includes
+FLAGS := $OPT_FLAGS $defines -w $includes
 libgrpc.a: \$(OBJS) sources.txt
 	rm -f \$@
 	$AR rcs \$@ \$(OBJS)
+$rules
 obj/%.cc.o: \$(SRC)/%.cc
 	@mkdir -p \$(dir \$@)
 	$CXX -std=c++17 -fno-exceptions \$(FLAGS) -c -o \$@ \$<
 obj/%.c.o: \$(SRC)/%.c
 	@mkdir -p \$(dir \$@)
 	$CC -std=c11 -D_GNU_SOURCE \$(FLAGS) -c -o \$@ \$<
-EOF
+MAKEFILE
 	log "gRPC core: $(wc -l <"$list") files, objects in $objdir"
 	make -s -j"$jobs" -C "$objdir" libgrpc.a
 	install -D -m 0644 "$objdir/libgrpc.a" "$prefix/lib/libgrpc.a"
@@ -476,13 +488,10 @@ GRPC_DEFINES_DARWIN="-DGRPC_NO_XDS -DGRPC_NO_RLS -DHAVE_CONFIG_H -D__STDC_FORMAT
 GRPC_DARWIN_TZ=third_party/abseil-cpp/absl/time/internal/cctz/src/time_zone_lookup.cc
 GRPC_DARWIN_SYSCONFIG=third_party/cares/cares/src/lib/ares_sysconfig.c
 build_grpcio_darwin() {
-	local src=$1 prefix=$2 objdir list overlay tz=$GRPC_DARWIN_TZ sysconfig=$GRPC_DARWIN_SYSCONFIG
+	local src=$1 prefix=$2 objdir overlay tz=$GRPC_DARWIN_TZ sysconfig=$GRPC_DARWIN_SYSCONFIG
 	objdir=${prefix%/*}/grpc-objects-$(printf '%s\n' "$(pin pypi grpcio sha256)" "$OPT_FLAGS" \
 		"$GRPC_DEFINES_DARWIN" "$zig_version" "$3" "$MACOS_MIN" "$P_openssl" "$P_zlib" |
 		sha256sum | cut -c1-16)
-	mkdir -p "$objdir"
-	cp "$here/grpc_plugin_registry.cc" "$src/src/core/plugin_registry/wagtail_plugin_registry.cc"
-	cp "$here/grpc_log_sink.cc" "$src/src/core/plugin_registry/wagtail_log_sink.cc"
 	# The patched copies live beside the objects, rewritten only when their
 	# text changes, so that make recompiles them only then.
 	overlay=$objdir/overlay
@@ -496,52 +505,18 @@ build_grpcio_darwin() {
 	cmp -s "$overlay/tz.tmp" "$overlay/time_zone_lookup.cc" || mv "$overlay/tz.tmp" "$overlay/time_zone_lookup.cc"
 	cmp -s "$overlay/sysconfig.tmp" "$overlay/ares_sysconfig.c" || mv "$overlay/sysconfig.tmp" "$overlay/ares_sysconfig.c"
 	rm -f "$overlay"/*.tmp
-	list=$objdir/sources.txt
-	{
-		# Left out: ares_sysconfig_mac.c, the configd reader itself, and the
-		# CoreFoundation event engine, which gRPC only takes with
-		# GRPC_CFSTREAM (iOS); on macOS it runs the POSIX one, as on Linux.
-		python3 "$here/grpc_sources.py" "$src" |
-			grep -v -x -e 'third_party/cares/cares/src/lib/ares_sysconfig_mac.c' \
-				-e 'src/core/lib/event_engine/cf_engine/.*'
-		echo src/core/plugin_registry/wagtail_plugin_registry.cc
-		echo src/core/plugin_registry/wagtail_log_sink.cc
-		echo third_party/abseil-cpp/absl/log/initialize.cc
-	} >"$list"
-	local includes="-I$src -I$src/include -I$src/third_party/abseil-cpp \
-		-I$src/third_party/address_sorting/include -I$src/third_party/cares/cares/include \
-		-I$src/third_party/cares -I$src/third_party/cares/cares \
-		-I$src/third_party/cares/cares/src/lib/include -I$src/third_party/cares/cares/src/lib \
-		-I$src/third_party/cares/config_darwin -I$src/third_party/upb -I$src/third_party/re2 \
-		-I$src/src/core/ext/upb-gen -I$src/src/core/ext/upbdefs-gen \
-		-I$src/third_party/utf8_range -I$src/third_party/xxhash \
-		-I$P_openssl/include -I$P_zlib/include"
-	cat >"$objdir/Makefile" <<MAKEFILE
-SRC := $src
-OBJS := \$(patsubst %,obj/%.o,\$(shell cat sources.txt))
-FLAGS := $OPT_FLAGS $GRPC_DEFINES_DARWIN -w $includes
-libgrpc.a: \$(OBJS) sources.txt
-	rm -f \$@
-	$AR rcs \$@ \$(OBJS)
-# The patched copies, with their original directory first for quoted includes.
-obj/$tz.o: overlay/time_zone_lookup.cc
+	# Left out: ares_sysconfig_mac.c, the configd reader itself, and the
+	# CoreFoundation event engine, which gRPC only takes with GRPC_CFSTREAM
+	# (iOS); on macOS it runs the POSIX one, as on Linux. The patched copies
+	# compile with their original directory first for quoted includes.
+	grpc_compile "$src" "$prefix" "$objdir" "$GRPC_DEFINES_DARWIN" config_darwin \
+		"$(printf '%s\n' third_party/cares/cares/src/lib/ares_sysconfig_mac.c 'src/core/lib/event_engine/cf_engine/.*')" \
+		"obj/$tz.o: overlay/time_zone_lookup.cc
 	@mkdir -p \$(dir \$@)
 	$CXX -std=c++17 -fno-exceptions -I\$(SRC)/${tz%/*} \$(FLAGS) -c -o \$@ \$<
 obj/$sysconfig.o: overlay/ares_sysconfig.c
 	@mkdir -p \$(dir \$@)
-	$CC -std=c11 -D_GNU_SOURCE -I\$(SRC)/${sysconfig%/*} \$(FLAGS) -c -o \$@ \$<
-obj/%.cc.o: \$(SRC)/%.cc
-	@mkdir -p \$(dir \$@)
-	$CXX -std=c++17 -fno-exceptions \$(FLAGS) -c -o \$@ \$<
-obj/%.c.o: \$(SRC)/%.c
-	@mkdir -p \$(dir \$@)
-	$CC -std=c11 -D_GNU_SOURCE \$(FLAGS) -c -o \$@ \$<
-MAKEFILE
-	log "gRPC core: $(wc -l <"$list") files, objects in $objdir"
-	make -s -j"$jobs" -C "$objdir" libgrpc.a
-	install -D -m 0644 "$objdir/libgrpc.a" "$prefix/lib/libgrpc.a"
-	mkdir -p "$prefix/include"
-	cp -R "$src/include/grpc" "$prefix/include/"
+	$CC -std=c11 -D_GNU_SOURCE -I\$(SRC)/${sysconfig%/*} \$(FLAGS) -c -o \$@ \$<"
 }
 
 # Which recipes need which others (their prefixes and keys).
@@ -580,6 +555,7 @@ dep() {
 		fi
 		[ "$name" = grpcio ] && {
 			cat "$here/grpc_sources.py" "$here/grpc_plugin_registry.cc" "$here/grpc_log_sink.cc"
+			declare -f grpc_compile
 			echo "$GRPC_DEFINES"
 		}
 		for d in ${DEPENDS[$name]}; do echo "${PREFIX[$d]}"; done
