@@ -215,6 +215,13 @@ void query_add_attribute(query_params *q, const char *param, const cty_value *o,
 		query_add(q, param, v->u.str.text);
 }
 
+void query_add_strings(query_params *q, const char *name_format, const cty_value *list)
+{
+	for (size_t i = 0; i < cty_length(list); i++)
+		if (cty_is_known(cty_index(list, i)))
+			query_addf(q, cty_index(list, i)->u.str.text, name_format, i + 1);
+}
+
 xmlDoc *ctx_query(call_ctx *ctx, const aws_service *svc, const char *action, const query_params *q, aws_error *err)
 {
 	return ctx_query_call(ctx, svc, action, q->items, q->count, err);

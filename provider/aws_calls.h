@@ -63,6 +63,9 @@ void query_free(query_params *q);
 /* Adds param = attribute `name` of o, when it is known: a string or a
  * number as its text, a bool as "true" or "false". */
 void query_add_attribute(query_params *q, const char *param, const cty_value *o, const char *name);
+/* Adds each known string of list under name_format with its index from 1,
+ * e.g. "SubnetIds.SubnetIdentifier.%zu". */
+void query_add_strings(query_params *q, const char *name_format, const cty_value *list);
 /* ctx_query_call with a query_params. */
 xmlDoc *ctx_query(call_ctx *ctx, const aws_service *svc, const char *action, const query_params *q, aws_error *err);
 

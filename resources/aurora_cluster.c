@@ -7,12 +7,12 @@
  *
  * RDS and EC2 speak the Query protocol; answers are read from the XML tree. */
 #include "attr.h"
+#include "aurora_network.h"
 #include "fields.h"
 #include "ssm_secret.h"
 #include "tags.h"
 #include "validate.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,22 +156,8 @@ static const aws_rules on_instance = {
 	.retry = (const aws_match[]){{"InvalidDBInstanceState"}, {"InvalidDBClusterStateFault"}, IAM_PROPAGATION,
 				     {NULL}},
 };
-/* What a create meets when one of that name exists already (the wire
- * code of RDS's DBSubnetGroupAlreadyExistsFault is DBSubnetGroupAlreadyExists). */
+/* What a create meets when a cluster of that name exists already. */
 static const aws_rules on_cluster_created = {.exists = (const aws_match[]){{"DBClusterAlreadyExistsFault"}, {NULL}}};
-static const aws_rules on_subnet_group = {
-	.gone = (const aws_match[]){{"DBSubnetGroupNotFoundFault"}, {NULL}},
-	.exists = (const aws_match[]){{"DBSubnetGroupAlreadyExists"}, {NULL}},
-};
-/* A security group stays in use while the cluster's network interfaces go. */
-static const aws_rules on_security_group = {
-	.gone = (const aws_match[]){{"InvalidGroup.NotFound"}, {NULL}},
-	.retry = (const aws_match[]){{"DependencyViolation"}, {NULL}},
-};
-static const aws_rules on_group_created = {.exists = (const aws_match[]){{"InvalidGroup.Duplicate"}, {NULL}}};
-/* Ingress rules already there (or already gone) are what we want. */
-static const aws_rules on_ingress_authorized = {.exists = (const aws_match[]){{"InvalidPermission.Duplicate"}, {NULL}}};
-static const aws_rules on_ingress_revoked = {.gone = (const aws_match[]){{"InvalidPermission.NotFound"}, {NULL}}};
 /* Removing a role that is no longer there (or whose cluster is not) is
  * what we want. */
 static const aws_rules on_role_added = {.retry = refused_for_now};
@@ -307,13 +293,6 @@ static void validate_cluster(call_ctx *ctx, const cty_value *config)
 
 /* ---- Query parameters ---- */
 
-static void add_list(query_params *q, const char *name_format, const cty_value *list)
-{
-	for (size_t i = 0; i < cty_length(list); i++)
-		if (cty_is_known(cty_index(list, i)))
-			query_addf(q, cty_index(list, i)->u.str.text, name_format, i + 1);
-}
-
 static void add_tags(query_params *q, const cty_value *tags)
 {
 	for (size_t i = 0; i < cty_length(tags); i++) {
@@ -327,145 +306,6 @@ static void add_scaling(query_params *q, const cty_value *planned)
 	const cty_value *scaling = cty_index(cty_object_get(planned, "serverless_v2_scaling"), 0);
 	query_add_attribute(q, "ServerlessV2ScalingConfiguration.MinCapacity", scaling, "min_capacity");
 	query_add_attribute(q, "ServerlessV2ScalingConfiguration.MaxCapacity", scaling, "max_capacity");
-}
-
-/* ---- the pieces the resource makes besides the cluster ---- */
-
-/* RDS stores identifiers in lower case and answers with that form
- * whatever case they were made with, so the provider sends it: what it
- * reads back is then what it sent. malloc'd. */
-static char *lower_copy(const char *text)
-{
-	char *copy = strdup(text ? text : "");
-	if (!copy)
-		abort();
-	for (char *c = copy; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
-	return copy;
-}
-
-static char *own_name(const cty_value *o, const char *suffix)
-{
-	char *name = NULL, *lower = lower_copy(attr_text(o, "name"));
-	if (asprintf(&name, "%s-%s", lower, suffix) < 0)
-		abort();
-	free(lower);
-	return name;
-}
-
-static bool wants_subnet_group(const cty_value *planned)
-{
-	return cty_length(cty_object_get(planned, "subnets")) > 0 && !attr_text(planned, "db_subnet_group_name");
-}
-
-static bool wants_security_group(const cty_value *o)
-{
-	return cty_length(cty_object_get(o, "allowed_security_groups")) > 0 ||
-	       cty_length(cty_object_get(o, "allowed_cidr_blocks")) > 0;
-}
-
-/* The group is named after the cluster, so one that exists already is ours,
- * left behind when the cluster was deleted outside Terraform: adopt it
- * with the subnets asked for now. */
-static bool create_subnet_group(call_ctx *ctx, cty_value *state)
-{
-	query_params q = {0};
-	aws_error err = {0};
-	char *name = own_name(state, "subnets");
-	query_add(&q, "DBSubnetGroupName", name);
-	query_add(&q, "DBSubnetGroupDescription", "Subnets of Aurora cluster (wagtail provider)");
-	add_list(&q, "SubnetIds.SubnetIdentifier.%zu", cty_object_get(state, "subnets"));
-	aws_outcome made = ctx_query_as(ctx, &aws_rds, "CreateDBSubnetGroup", &q, &on_subnet_group, NULL, &err);
-	bool ok = made == AWS_DONE;
-	if (made == AWS_EXISTS) {
-		query_params modify = {0};
-		query_add(&modify, "DBSubnetGroupName", name);
-		add_list(&modify, "SubnetIds.SubnetIdentifier.%zu", cty_object_get(state, "subnets"));
-		ok = ctx_query_send_take(ctx, &aws_rds, "ModifyDBSubnetGroup", &modify, NULL) == AWS_DONE;
-	} else if (!ok) {
-		aws_error_report(&err, ctx->diags, "subnets");
-	}
-	if (ok)
-		cty_object_set(state, "db_subnet_group_name", cty_string_new(name));
-	aws_error_clear(&err);
-	query_free(&q);
-	free(name);
-	return ok;
-}
-
-/* Ingress on the cluster port from the allowed groups and blocks. */
-static bool authorize_ingress(call_ctx *ctx, const char *action, const char *group_id, const cty_value *rules)
-{
-	query_params q = {0};
-	const cty_value *groups = cty_object_get(rules, "allowed_security_groups");
-	const cty_value *cidrs = cty_object_get(rules, "allowed_cidr_blocks");
-	char port[16];
-	if (!cty_length(groups) && !cty_length(cidrs))
-		return true;
-	snprintf(port, sizeof port, "%ld", attr_long(rules, "port", 5432));
-	query_add(&q, "GroupId", group_id);
-	query_add(&q, "IpPermissions.1.IpProtocol", "tcp");
-	query_add(&q, "IpPermissions.1.FromPort", port);
-	query_add(&q, "IpPermissions.1.ToPort", port);
-	add_list(&q, "IpPermissions.1.Groups.%zu.GroupId", groups);
-	add_list(&q, "IpPermissions.1.IpRanges.%zu.CidrIp", cidrs);
-	const aws_rules *settled = strncmp(action, "Authorize", 9) == 0 ? &on_ingress_authorized : &on_ingress_revoked;
-	return ctx_query_send_take(ctx, &aws_ec2, action, &q, settled) != AWS_FAILED;
-}
-
-/* The id of our group by its name, when a cluster deleted outside
- * Terraform left it behind; malloc'd or NULL. */
-static char *existing_group_id(call_ctx *ctx, const cty_value *state, const char *name)
-{
-	query_params q = {0};
-	xmlDoc *answer = NULL;
-	query_add(&q, "Filter.1.Name", "group-name");
-	query_add(&q, "Filter.1.Value.1", name);
-	query_add(&q, "Filter.2.Name", "vpc-id");
-	query_add_attribute(&q, "Filter.2.Value.1", state, "vpc_id");
-	ctx_query_as(ctx, &aws_ec2, "DescribeSecurityGroups", &q, NULL, &answer, NULL);
-	query_free(&q);
-	char *group_id = answer ? aws_xml_text(xmlDocGetRootElement(answer), "securityGroupInfo/item/groupId") : NULL;
-	xmlFreeDoc(answer);
-	return group_id;
-}
-
-/* A new security group keeps EC2's default egress rule (all traffic), which
- * covers the outbound HTTPS Aurora needs to invoke Lambda. One of that name
- * existing already is ours (see create_subnet_group) and is adopted. */
-static bool create_security_group(call_ctx *ctx, cty_value *state)
-{
-	query_params q = {0};
-	aws_error err = {0};
-	xmlDoc *answer = NULL;
-	char *name = own_name(state, "db");
-	query_add(&q, "GroupName", name);
-	query_add(&q, "GroupDescription", "Access to Aurora cluster (wagtail provider)");
-	query_add_attribute(&q, "VpcId", state, "vpc_id");
-	bool duplicate =
-		ctx_query_as(ctx, &aws_ec2, "CreateSecurityGroup", &q, &on_group_created, &answer, &err) == AWS_EXISTS;
-	query_free(&q);
-	char *group_id = answer ? aws_xml_text(xmlDocGetRootElement(answer), "groupId") : NULL;
-	if (!answer && !duplicate)
-		aws_error_report(&err, ctx->diags, "allowed_security_groups");
-	/* When an attempt's answer was lost, the group may exist all the same:
-	 * it goes into the state (with the error, tainted), not astray. */
-	if (duplicate || (!answer && err.maybe_applied))
-		group_id = existing_group_id(ctx, state, name);
-	if (!answer && !duplicate && group_id) {
-		cty_object_set(state, "security_group_id", cty_string_new(group_id));
-		free(group_id);
-		group_id = NULL;
-	}
-	aws_error_clear(&err);
-	xmlFreeDoc(answer);
-	free(name);
-	if (!group_id)
-		return false;
-	cty_object_set(state, "security_group_id", cty_string_new(group_id));
-	bool ok = authorize_ingress(ctx, "AuthorizeSecurityGroupIngress", group_id, state);
-	free(group_id);
-	return ok;
 }
 
 /* ---- reading ---- */
@@ -509,7 +349,7 @@ static cty_value *availability_zones(call_ctx *ctx, const cty_value *state, xmlN
 	}
 	query_params q = {0};
 	xmlDoc *answer = NULL;
-	add_list(&q, "SubnetId.%zu", subnets);
+	query_add_strings(&q, "SubnetId.%zu", subnets);
 	ctx_query_as(ctx, &aws_ec2, "DescribeSubnets", &q, NULL, &answer, NULL);
 	query_free(&q);
 	xmlNode *subnet_set = answer ? aws_xml_find(xmlDocGetRootElement(answer), "subnetSet") : NULL;
@@ -725,7 +565,7 @@ static cty_value *cluster_state(call_ctx *ctx, const cty_value *prior, xmlNode *
 /* The cluster as AWS has it; a null value when it is gone; NULL on error. */
 static cty_value *read_cluster(call_ctx *ctx, const cty_value *state)
 {
-	char *id = lower_copy(attr_text(state, "id") ? attr_text(state, "id") : attr_text(state, "name"));
+	char *id = rds_identifier(attr_text(state, "id") ? attr_text(state, "id") : attr_text(state, "name"));
 	xmlDoc *clusters = NULL, *instances = NULL;
 	cty_value *fresh = NULL;
 	aws_outcome found = describe(ctx, "DescribeDBClusters", id, &clusters);
@@ -909,7 +749,7 @@ static create_outcome create_db_cluster(call_ctx *ctx, const cty_value *planned,
 	if (attr_flag(planned, "manage_master_user_password"))
 		query_add(&q, "ManageMasterUserPassword", "true");
 	query_add_attribute(&q, "DBSubnetGroupName", state, "db_subnet_group_name");
-	add_list(&q, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", cty_object_get(planned, "vpc_security_group_ids"));
+	query_add_strings(&q, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", cty_object_get(planned, "vpc_security_group_ids"));
 	if (attr_text(state, "security_group_id"))
 		query_addf(&q, attr_text(state, "security_group_id"), "VpcSecurityGroupIds.VpcSecurityGroupId.%zu",
 			   cty_length(cty_object_get(planned, "vpc_security_group_ids")) + 1);
@@ -1025,7 +865,7 @@ static bool sync_roles(call_ctx *ctx, const char *cluster, const cty_value *befo
 static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 {
 	cty_value *state = cty_value_clone(planned);
-	char *id = lower_copy(attr_text(planned, "name"));
+	char *id = rds_identifier(attr_text(planned, "name"));
 	const cluster_subject subject = {id, false};
 	bool made = false;
 	char *password = NULL;
@@ -1035,16 +875,8 @@ static cty_value *create_cluster(call_ctx *ctx, const cty_value *planned)
 	if (attr_text(planned, "master_password_parameter") && !(password = password_from_parameter(ctx, planned)))
 		goto failed;
 	cty_object_set(state, "id", cty_string_new(id));
-	cty_object_set(state, "security_group_id", cty_null(&cty_string));
-	if (wants_subnet_group(planned) && !(made = create_subnet_group(ctx, state)))
+	if (!aurora_network_create(ctx, planned, state, &made))
 		goto failed;
-	if (wants_security_group(planned)) {
-		bool group_made = create_security_group(ctx, state);
-		/* A group made before a failure (its rules refused, say) is ours. */
-		made = made || attr_text(state, "security_group_id") != NULL;
-		if (!group_made)
-			goto failed;
-	}
 	create_outcome cluster = create_db_cluster(ctx, planned, state, id, password);
 	ssm_secret_free(password);
 	password = NULL;
@@ -1113,7 +945,7 @@ static bool modify_db_cluster(call_ctx *ctx, const char *id, const cty_value *pr
 	}
 	if (attr_differs(prior, planned, "vpc_security_group_ids")) {
 		const cty_value *ids = cty_object_get(planned, "vpc_security_group_ids");
-		add_list(&q, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", ids);
+		query_add_strings(&q, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", ids);
 		if (attr_text(prior, "security_group_id"))
 			query_addf(&q, attr_text(prior, "security_group_id"), "VpcSecurityGroupIds.VpcSecurityGroupId.%zu",
 				   cty_length(ids) + 1);
@@ -1182,16 +1014,6 @@ static bool resize(call_ctx *ctx, const char *id, const cty_value *prior, const 
 	return ok;
 }
 
-static bool update_security_group(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
-{
-	const char *group = attr_text(prior, "security_group_id");
-	if (!group || (!attr_differs(prior, planned, "allowed_security_groups") &&
-		       !attr_differs(prior, planned, "allowed_cidr_blocks") && !attr_differs(prior, planned, "port")))
-		return true;
-	return authorize_ingress(ctx, "RevokeSecurityGroupIngress", group, prior) &&
-	       authorize_ingress(ctx, "AuthorizeSecurityGroupIngress", group, planned);
-}
-
 static bool update_tags(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
 {
 	cty_value *removed, *changed;
@@ -1223,10 +1045,10 @@ static bool update_tags(call_ctx *ctx, const cty_value *prior, const cty_value *
  * asked (settled_value). */
 static cty_value *update_cluster(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
 {
-	char *id = lower_copy(attr_text(prior, "id"));
+	char *id = rds_identifier(attr_text(prior, "id"));
 	const cluster_subject subject = {id, false};
 	bool ok = ctx_wait_until(ctx, &cluster_available, &subject, id) && modify_db_cluster(ctx, id, prior, planned) &&
-		  update_security_group(ctx, prior, planned) &&
+		  aurora_network_update(ctx, prior, planned) &&
 		  sync_roles(ctx, id, cty_object_get(prior, "iam_roles"), cty_object_get(planned, "iam_roles")) &&
 		  modify_instances(ctx, prior, planned) && resize(ctx, id, prior, planned) &&
 		  update_tags(ctx, prior, planned);
@@ -1264,7 +1086,7 @@ static char *final_snapshot_name(const cty_value *state, const char *id)
 {
 	char *name = NULL, stamp[32];
 	if (attr_text(state, "final_snapshot_identifier"))
-		return lower_copy(attr_text(state, "final_snapshot_identifier"));
+		return rds_identifier(attr_text(state, "final_snapshot_identifier"));
 	time_t now = time(NULL);
 	struct tm utc;
 	gmtime_r(&now, &utc);
@@ -1279,9 +1101,8 @@ static char *final_snapshot_name(const cty_value *state, const char *id)
  * retried while it is busy; then what was made around it. */
 static bool delete_cluster(call_ctx *ctx, const cty_value *state)
 {
-	char *id = lower_copy(attr_text(state, "id"));
+	char *id = rds_identifier(attr_text(state, "id"));
 	const cluster_subject subject = {id, false};
-	char *own_subnets = own_name(state, "subnets");
 	xmlDoc *instances = NULL;
 	bool ok = true;
 
@@ -1314,18 +1135,7 @@ static bool delete_cluster(call_ctx *ctx, const cty_value *state)
 		ok = ctx_query_send_take(ctx, &aws_rds, "DeleteDBCluster", &q, &on_cluster) != AWS_FAILED &&
 		     ctx_wait_until(ctx, &cluster_deleted, &subject, id);
 	}
-	if (ok && attr_text(state, "security_group_id")) {
-		query_params g = {0};
-		query_add(&g, "GroupId", attr_text(state, "security_group_id"));
-		ok = ctx_query_send_take(ctx, &aws_ec2, "DeleteSecurityGroup", &g, &on_security_group) != AWS_FAILED;
-	}
-	const char *subnet_group = attr_text(state, "db_subnet_group_name");
-	if (ok && subnet_group && strcmp(subnet_group, own_subnets) == 0) {
-		query_params g = {0};
-		query_add(&g, "DBSubnetGroupName", own_subnets);
-		ok = ctx_query_send_take(ctx, &aws_rds, "DeleteDBSubnetGroup", &g, &on_subnet_group) != AWS_FAILED;
-	}
-	free(own_subnets);
+	ok = ok && aurora_network_delete(ctx, state);
 	free(id);
 	return ok;
 }
