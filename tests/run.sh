@@ -39,8 +39,9 @@
 #               injected faults: AWS and state agree, a second apply converges)
 #   load        tests/acceptance/load.sh (240 resources, -parallelism=20, memory bound)
 #   plain-moto-aws  the aws stage once more with STRICT_AWS=0 (moto alone)
-#   asan-*      every acceptance stage again with an ASan+UBSan provider (on OpenTofu
-#               and Terraform 1.8.5 only, see below), with sanitize
+#   asan-*      every acceptance stage again with an ASan+UBSan provider, each on
+#               one CLI: OpenTofu and Terraform 1.8.5 by turns (ASAN_CLIS, see
+#               below), with sanitize
 #   tsan-*      the load test with a ThreadSanitizer provider (the same two CLIs),
 #               with sanitize
 #   fuzz        each libFuzzer target for FUZZ_SECONDS (default 10), with sanitize
@@ -48,8 +49,8 @@
 # summary line at all, counts as one failure.
 #
 # Environment: BUILD (default build), VERSION (default 0.1.0), SKIP_STAGES
-# (space-separated stage names to skip), plus whatever the stages read
-# (ACCEPTANCE_CLIS, ...).
+# (space-separated stage names to skip), ASAN_CLIS, STAGE_JOBS, plus whatever
+# the stages read (ACCEPTANCE_CLIS, ...).
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,6 +67,16 @@ fi
 
 total_passed=0
 total_failed=0
+
+# cpu_ticks: the machine's busy and idle clock ticks since boot (/proc/stat),
+# for the summary's last line on where CI's time goes: a run that leaves
+# the cores idle is waiting, one that does not is bound by them.
+cpu_ticks() {
+	local _ user nice system idle iowait irq softirq steal
+	read -r _ user nice system idle iowait irq softirq steal _ </proc/stat 2>/dev/null || return 0
+	echo "$((user + nice + system + irq + softirq + steal)) $((idle + iowait))"
+}
+read -r busy_start idle_start < <(cpu_ticks)
 report=()
 # The failing checks' own lines, repeated under the summary so that the end
 # of a long log (all a CI page may keep) says what failed, not only how many.
@@ -187,18 +198,20 @@ stages_finish() {
 	done
 }
 
-# 3. acceptance tests with the real CLIs: the protocol, then each resource
-# family against a real moto server (and PostgreSQL where SQL runs). Those
-# whose checks depend on timing come last and run alone (see stage_side).
+# 3. acceptance tests with the real CLIs: the protocol and each resource
+# family against a real moto server (and PostgreSQL where SQL runs). The
+# longest start first, so that the short ones fill the other slot as they
+# end; those whose checks depend on timing come last and run alone (see
+# stage_side).
 acceptance_stages=(
-	"acceptance tests/acceptance/cli.sh"
-	"aws tests/acceptance/aws_resources.sh"
 	"aurora tests/acceptance/aurora.sh"
 	"ecs-service tests/acceptance/ecs_service.sh"
-	"iam tests/acceptance/iam.sh"
+	"aws tests/acceptance/aws_resources.sh"
 	"database tests/acceptance/database.sh"
+	"iam tests/acceptance/iam.sh"
 	"log-group tests/acceptance/log_group.sh"
 	"cloudwatch-log-subscription tests/acceptance/cloudwatch_log_subscription.sh"
+	"acceptance tests/acceptance/cli.sh"
 	"state-upgrade tests/acceptance/state_upgrade.sh"
 	"release tests/acceptance/release.sh"
 	"registry tests/acceptance/registry.sh"
@@ -207,13 +220,12 @@ acceptance_stages=(
 )
 alone_stages=" example-stack faults load "
 
-# acceptance_stage NAME COMMAND...: side by side, or alone if NAME (without
-# its asan- prefix) is one of alone_stages.
+# is_alone NAME: NAME (without its asan- prefix) is one of alone_stages.
+is_alone() { [[ $alone_stages == *" ${1#asan-} "* ]]; }
+
+# acceptance_stage NAME COMMAND...: side by side, or alone (is_alone).
 acceptance_stage() {
-	case $alone_stages in
-	*" ${1#asan-} "*) stage "$@" ;;
-	*) stage_side "$@" ;;
-	esac
+	if is_alone "$1"; then stage "$@"; else stage_side "$@"; fi
 }
 
 # The stages, in three groups: those that need no provider binary, those
@@ -244,6 +256,12 @@ early_stages() {
 }
 
 provider_stages() {
+	local entry
+	# 3. the acceptance stages (acceptance_stages above) that run side by
+	# side, then three more, then those that run alone
+	for entry in "${acceptance_stages[@]}"; do
+		is_alone "${entry%% *}" || stage_side $entry
+	done
 	# 2. TLS client-certificate test against the real binary (gRPC from Debian's python3-grpcio).
 	if [ -f tests/tls/test_client_cert.py ]; then
 		tls_python=${TLS_PYTHON:-}
@@ -256,10 +274,8 @@ provider_stages() {
 	stage_side ephemeral tests/acceptance/ephemeral.sh
 	# The plain moto path stays tested too (STRICT_AWS=0: no strict layer).
 	STRICT_AWS=0 stage_side plain-moto-aws tests/acceptance/aws_resources.sh
-
-	# 3. the acceptance stages (acceptance_stages above)
 	for entry in "${acceptance_stages[@]}"; do
-		acceptance_stage $entry
+		! is_alone "${entry%% *}" || stage $entry
 	done
 	# 240 resources at -parallelism=20: no crash, nothing lost, bounded memory
 	stage load tests/acceptance/load.sh
@@ -281,15 +297,32 @@ sanitizer_stages() {
 	fi
 	stage_side valgrind tests/unit/run.sh valgrind -q --error-exitcode=9 --leak-check=full \
 		--errors-for-leak-kinds=definite "$build/unit-tests"
-	# The sanitized repeats run on two CLIs (OpenTofu 1.12 and Terraform
-	# 1.8.5, unless ACCEPTANCE_CLIS says otherwise), not the three the
-	# provider stages run on: with the ASan provider each CLI's pass takes over twice
-	# as long, and Terraform 1.11 here would add about 16 minutes on a
-	# 2-core machine, taking CI to 70 of its 90 minutes. Terraform 1.8.5
-	# stays: it sends the oldest requests (no client capabilities), the
-	# paths most likely to meet a field that is absent.
+	# The example stack's apply and destroy with the provider under valgrind:
+	# one core's work for minutes, begun first so that it runs beside the
+	# ASan repeats, which mostly wait. (It checks no timing:
+	# EXPECT_YOUNG_ROLE_REFUSAL=0.)
+	stage_side valgrind-provider tests/valgrind/provider.sh tests/acceptance/example_stack.sh
+	# Each sanitized repeat runs on one CLI: OpenTofu 1.12 and Terraform
+	# 1.8.5 by turns down the list, which splits the longest between them
+	# (aurora, aws and the fault matrix on OpenTofu; ecs-service, database
+	# and the example stack on Terraform 1.8.5). The provider's code under
+	# ASan is the same whichever CLI drives it; what differs is the
+	# requests, and each CLI's requests meet the ASan provider in half the stages,
+	# while the provider stages run every check on all three CLIs. Every
+	# repeat on both CLIs made CI about a quarter longer (its sanitizer
+	# group 45 minutes on 2 cores). ASAN_CLIS (a value of ACCEPTANCE_CLIS:
+	# both, tofu, ...) runs every repeat on those instead; so does
+	# ACCEPTANCE_CLIS itself. Terraform 1.8.5 is one of the two: it sends
+	# the oldest requests (no client capabilities), the paths most likely to
+	# meet an absent field.
+	local turn=0 clis
 	for entry in "${acceptance_stages[@]}"; do
-		ACCEPTANCE_CLIS=${ACCEPTANCE_CLIS:-both} PROVIDER_BINARY=$asan_binary ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:atexit=1:print_stats=1:log_path=$asan_logs/asan \
+		clis=${ACCEPTANCE_CLIS:-${ASAN_CLIS:-}}
+		if [ -z "$clis" ]; then
+			if [ $((turn % 2)) = 0 ]; then clis=tofu; else clis=terraform; fi
+		fi
+		turn=$((turn + 1))
+		ACCEPTANCE_CLIS=$clis PROVIDER_BINARY=$asan_binary ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:atexit=1:print_stats=1:log_path=$asan_logs/asan \
 			LSAN_OPTIONS=suppressions=$root/tests/asan/lsan.supp:print_suppressions=0 \
 			UBSAN_OPTIONS=print_stacktrace=1:log_path=$asan_logs/ubsan acceptance_stage asan-$entry
 	done
@@ -307,8 +340,6 @@ sanitizer_stages() {
 			echo "asan-reports: 0 passed, 1 failed"; exit 1
 		fi
 		echo "asan-reports: 1 passed, 0 failed"' sh "$asan_logs"
-	# The example stack's apply and destroy with the provider under valgrind.
-	stage valgrind-provider tests/valgrind/provider.sh tests/acceptance/example_stack.sh
 	# the load test once more with a ThreadSanitizer provider (memory bound off:
 	# TSan's shadow memory is not ours)
 	tsan_logs=$(mktemp -d)
@@ -324,7 +355,8 @@ sanitizer_stages() {
 			echo "tsan-reports: 0 passed, 1 failed"; exit 1
 		fi
 		echo "tsan-reports: 1 passed, 0 failed"' sh "$tsan_logs"
-	stage fuzz make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
+	# (beside the wait for the static build, when there is one)
+	stage_side fuzz make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 }
 
 # The static release binary as the one under test: .ci/run builds it in the
@@ -370,6 +402,12 @@ stages_finish
 
 echo "== summary"
 for line in "${report[@]}"; do echo "   $line"; done
+read -r busy_end idle_end < <(cpu_ticks)
+if [ -n "${busy_start:-}" ] && [ -n "${busy_end:-}" ]; then
+	hz=$(getconf CLK_TCK)
+	busy=$(((busy_end - busy_start) / hz)) idle=$(((idle_end - idle_start) / hz))
+	echo "   cpu: $busy s busy, $idle s idle on $(nproc) cores over ${SECONDS} s ($((100 * busy / (busy + idle + 1)))% busy; the whole machine's)"
+fi
 if [ "${#failures[@]}" -gt 0 ]; then
 	echo "== failed checks"
 	for line in "${failures[@]}"; do echo "   $line"; done

@@ -41,15 +41,29 @@ build_terraform() {
 	rmdir "$cache/bin/terraform-$terraform_version.d"
 }
 
+# The two build at once: each spends minutes fetching modules and linking,
+# one core's work or none, which the other's compiling fills.
+pids=()
 tofu_bin=$(ls "$cache"/bin/tofu-"$tofu_series"* 2>/dev/null | sort -V | tail -1 || true)
 if [ -z "$tofu_bin" ] || [ -n "${REFRESH_CLIS:-}" ]; then
 	version=$(latest_tofu)
 	tofu_bin="$cache/bin/tofu-$version"
-	[ -x "$tofu_bin" ] || build_tofu "$version" "$tofu_bin" >&2
+	if [ ! -x "$tofu_bin" ]; then
+		build_tofu "$version" "$tofu_bin" >&2 &
+		pids+=($!)
+	fi
 fi
 
 terraform_bin="$cache/bin/terraform-$terraform_version"
-[ -x "$terraform_bin" ] || build_terraform "$terraform_bin" >&2
+if [ ! -x "$terraform_bin" ]; then
+	build_terraform "$terraform_bin" >&2 &
+	pids+=($!)
+fi
+failed=0
+for pid in "${pids[@]}"; do
+	wait "$pid" || failed=1
+done
+[ "$failed" = 0 ] || exit 1
 
 echo "$tofu_bin"
 echo "$terraform_bin"
