@@ -72,12 +72,43 @@ EXCLUDE = [
     "src/core/tsi/alts/*",
     # In-process channels.
     "src/core/ext/transport/inproc/*",
+    # Never linked into the provider (no symbol of theirs is taken once the
+    # core configuration is ours), left out so that a cold build does not
+    # compile them: regular expressions (RE2: xDS and authorization-policy
+    # matchers), name resolvers, pick_first, the client handshakers,
+    # per-call and test credentials, Apple's CFStream engine and the test
+    # engine, the census and backend-metrics filters, the fast upb decoder
+    # and messages of the services above.
+    "third_party/re2/*",
+    "src/core/resolver/dns/*",
+    "src/core/resolver/sockaddr/*",
+    "src/core/load_balancing/pick_first/*",
+    "src/core/handshaker/http_connect/*",
+    "src/core/handshaker/tcp_connect/*",
+    "src/core/credentials/call/*",
+    "src/core/credentials/transport/composite/*",
+    "src/core/credentials/transport/fake/*",
+    "src/core/credentials/transport/local/*",
+    "src/core/lib/event_engine/cf_engine/*",
+    "src/core/lib/event_engine/thready_event_engine/*",
+    "src/core/ext/filters/census/*",
+    "src/core/ext/filters/backend_metrics/*",
+    "third_party/upb/upb/wire/decode_fast/*",
+    "src/core/ext/upb*-gen/grpc/gcp/*",
+    "src/core/ext/upb*-gen/grpc/health/*",
+    "src/core/ext/upb*-gen/grpc/lb/*",
+    "src/core/ext/upb*-gen/grpc/lookup/*",
+    "src/core/ext/upbdefs-gen/google/rpc/*",
+    "src/core/ext/upbdefs-gen/grpc/channelz/v1/*",
 ]
 
 # Kept although a pattern above matches: the backend metrics (ORCA) message
-# is read by the load-balancing code that stays.
+# is read by the load-balancing code that stays; the client authentication
+# filter, which the security filters' registration brings, composes call
+# credentials.
 KEEP = [
     "src/core/ext/upb-gen/xds/data/orca/*",
+    "src/core/credentials/call/composite/*",
 ]
 
 
