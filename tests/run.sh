@@ -138,14 +138,17 @@ stage() {
 # Stages side by side. Most of an acceptance stage's time is waiting: on the
 # strict layer's AWS delays, the waiters' polls, the CLIs' start-up. Each
 # starts its own moto, strict layer, PostgreSQL and work directory on free
-# ports, so several can run at once. STAGE_JOBS (default 3; 1: one at a
-# time) bounds how many do: with two, a cold CI run on 2 cores left the
-# cores a fifth idle, most of it while the aurora and ecs-service stages
-# (four and a half minutes each) waited on AWS's delays side by side. A
-# stage whose checks depend on timing (the example stack's IAM propagation
-# window, the fault matrix's stalls, which runs FAULT_JOBS scenarios at
-# once itself, the load test's memory bound) runs alone, through stage.
-stage_jobs=${STAGE_JOBS:-3}
+# ports, so several can run at once. STAGE_JOBS (1: one at a time) bounds
+# how many do; by default two, and three in the provider stages. Measured
+# on 2 cores, cold: with two everywhere the cores were a fifth idle, most of
+# it in the provider stages, while aurora and ecs-service (four and a half
+# minutes each) waited on AWS's delays; with three everywhere the sanitizer
+# group ended no sooner, and took the cores from the static build that the
+# provider stages then wait for. A stage whose checks depend on timing (the
+# example stack's IAM propagation window, the fault matrix's stalls, which
+# runs FAULT_JOBS scenarios at once itself, the load test's memory bound)
+# runs alone, through stage.
+stage_jobs=${STAGE_JOBS:-2}
 side_dir=$(mktemp -d)
 side_names=() # started, not yet shown, in the order they were started
 
@@ -258,7 +261,7 @@ early_stages() {
 }
 
 provider_stages() {
-	local entry
+	local entry stage_jobs=${STAGE_JOBS:-3}
 	# 3. the acceptance stages (acceptance_stages above) that run side by
 	# side, then three more, then those that run alone
 	for entry in "${acceptance_stages[@]}"; do
