@@ -262,12 +262,12 @@ early_stages() {
 
 provider_stages() {
 	local entry stage_jobs=${STAGE_JOBS:-3}
-	# 3. the acceptance stages (acceptance_stages above) that run side by
+	# The acceptance stages (acceptance_stages above) that run side by
 	# side, then three more, then those that run alone
 	for entry in "${acceptance_stages[@]}"; do
 		is_alone "${entry%% *}" || stage_side $entry
 	done
-	# 2. TLS client-certificate test against the real binary (gRPC from Debian's python3-grpcio).
+	# TLS client-certificate test against the real binary (gRPC from Debian's python3-grpcio).
 	if [ -f tests/tls/test_client_cert.py ]; then
 		tls_python=${TLS_PYTHON:-}
 		if [ -z "$tls_python" ]; then

@@ -58,15 +58,12 @@ EXCLUDE = [
     "src/core/ext/upb*-gen/cel/*",
     "src/core/ext/upb*-gen/google/api/*",
     "src/core/ext/upb*-gen/src/proto/grpc/lookup/*",
-    # Credentials other than SSL/TLS and insecure.
-    "src/core/credentials/call/external/*",
-    "src/core/credentials/call/gcp_service_account_identity/*",
-    "src/core/credentials/call/gdch_service_account/*",
-    "src/core/credentials/call/iam/*",
-    "src/core/credentials/call/jwt/*",
-    "src/core/credentials/call/jwt_token_file/*",
-    "src/core/credentials/call/oauth2/*",
-    "src/core/credentials/call/token_fetcher/*",
+    # Credentials other than SSL/TLS and insecure: every per-call kind (but
+    # composite, in KEEP below) and the other transport ones.
+    "src/core/credentials/call/*",
+    "src/core/credentials/transport/composite/*",
+    "src/core/credentials/transport/fake/*",
+    "src/core/credentials/transport/local/*",
     "src/core/credentials/transport/alts/*",
     "src/core/credentials/transport/google_default/*",
     "src/core/tsi/alts/*",
@@ -75,20 +72,15 @@ EXCLUDE = [
     # Never linked into the provider (no symbol of theirs is taken once the
     # core configuration is ours), left out so that a cold build does not
     # compile them: regular expressions (RE2: xDS and authorization-policy
-    # matchers), name resolvers, pick_first, the client handshakers,
-    # per-call and test credentials, Apple's CFStream engine and the test
-    # engine, the census and backend-metrics filters, the fast upb decoder
-    # and messages of the services above.
+    # matchers), name resolvers, pick_first, the client handshakers, Apple's
+    # CFStream engine and the test engine, the census and backend-metrics
+    # filters, the fast upb decoder and messages of the services above.
     "third_party/re2/*",
     "src/core/resolver/dns/*",
     "src/core/resolver/sockaddr/*",
     "src/core/load_balancing/pick_first/*",
     "src/core/handshaker/http_connect/*",
     "src/core/handshaker/tcp_connect/*",
-    "src/core/credentials/call/*",
-    "src/core/credentials/transport/composite/*",
-    "src/core/credentials/transport/fake/*",
-    "src/core/credentials/transport/local/*",
     "src/core/lib/event_engine/cf_engine/*",
     "src/core/lib/event_engine/thready_event_engine/*",
     "src/core/ext/filters/census/*",
