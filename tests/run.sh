@@ -17,8 +17,8 @@
 #               ELF and Mach-O, each failing on a broken file)
 #   static-build with STATIC_BUILD_RC (.ci/run): wait for the background build
 #               of the static release binary, then drive it in every stage
-#               below instead of the dynamic build (the sanitizer stages run
-#               first, meanwhile)
+#               below instead of the dynamic build (the sanitizer stages
+#               start first, meanwhile)
 #   tls         tests/tls/test_client_cert.py, against the binary under test
 #   acceptance  tests/acceptance/cli.sh (real tofu and terraform)
 #   aws         tests/acceptance/aws_resources.sh (every CLI against a real
@@ -41,7 +41,8 @@
 #   plain-moto-aws  the aws stage once more with STRICT_AWS=0 (moto alone)
 #   asan-*      every acceptance stage again with an ASan+UBSan provider, each on
 #               one CLI: OpenTofu and Terraform 1.8.5 by turns (ASAN_CLIS, see
-#               below), with sanitize
+#               below), with sanitize; those that do not depend on timing in
+#               the sanitizer lane, beside the other stages until the end
 #   tsan-*      the load test with a ThreadSanitizer provider (the same two CLIs),
 #               with sanitize
 #   fuzz        each libFuzzer target for FUZZ_SECONDS (default 10), with sanitize
@@ -139,18 +140,34 @@ stage() {
 # strict layer's AWS delays, the waiters' polls, the CLIs' start-up. Each
 # starts its own moto, strict layer, PostgreSQL and work directory on free
 # ports, so several can run at once. STAGE_JOBS (1: one at a time) bounds
-# how many do; by default two, and three in the provider stages. Measured
-# on 2 cores, cold: with two everywhere the cores were a fifth idle, most of
-# it in the provider stages, while aurora and ecs-service (four and a half
-# minutes each) waited on AWS's delays; with three everywhere the sanitizer
-# group ended no sooner, and took the cores from the static build that the
-# provider stages then wait for. A stage whose checks depend on timing (the
-# example stack's IAM propagation window, the fault matrix's stalls, which
-# runs FAULT_JOBS scenarios at once itself, the load test's memory bound)
-# runs alone, through stage.
+# how many do; by default two, and three in the provider stages (with two
+# there, the cores were a fifth idle in a cold CI run on 2 cores, while
+# aurora and ecs-service waited on AWS's delays). A stage whose checks
+# depend on timing (the example stack's IAM propagation window, the fault
+# matrix's stalls, which runs FAULT_JOBS scenarios at once itself, the load
+# test's memory bound) runs alone, through stage: alone among these, that
+# is; the sanitizer lane (sanitizer_start) runs beside it at low priority.
 stage_jobs=${STAGE_JOBS:-2}
 side_dir=$(mktemp -d)
 side_names=() # started, not yet shown, in the order they were started
+in_lane=0     # 1 in the sanitizer lane's shell: it starts stages, main shows them
+lane_pid=''   # that shell, while it runs
+lane_shown=0  # how many of its stages (side_dir/lane.list, in order) are shown
+
+# side_running: how many of side_names have not ended. A stage whose shell
+# died before it could say how it ended (killed) is marked ended here.
+side_running() {
+	local name n=0
+	for name in "${side_names[@]}"; do
+		[ -f "$side_dir/$name.ended" ] && continue
+		if kill -0 "$(cat "$side_dir/$name.pid")" 2>/dev/null; then
+			n=$((n + 1))
+		elif [ ! -f "$side_dir/$name.ended" ]; then
+			echo "137 0" >"$side_dir/$name.ended"
+		fi
+	done
+	echo "$n"
+}
 
 # stage_side NAME COMMAND...: start a stage beside the others running (once
 # fewer than STAGE_JOBS are); its output is shown, in the order the stages
@@ -158,14 +175,23 @@ side_names=() # started, not yet shown, in the order they were started
 stage_side() {
 	local name=$1
 	shift
-	if [ "$stage_jobs" -le 1 ]; then
+	if [ "$stage_jobs" -le 1 ] && [ "$in_lane" = 0 ]; then
 		stage "$name" "$@"
 		return
 	fi
-	skipped "$name" && return
-	while [ "$(jobs -rp | wc -l)" -ge "$stage_jobs" ]; do
-		wait -n
-		stages_show
+	if [ "$in_lane" = 1 ]; then
+		# main shows and adds up the lane's stages, a skipped one too
+		echo "$name" >>"$side_dir/lane.list"
+		if skipped "$name" >/dev/null; then
+			touch "$side_dir/$name.skipped"
+			return
+		fi
+	else
+		skipped "$name" && return
+	fi
+	while [ "$(side_running)" -ge "$stage_jobs" ]; do
+		sleep 1
+		[ "$in_lane" = 1 ] || stages_show
 	done
 	echo "$*" >"$side_dir/$name.command"
 	(
@@ -174,32 +200,49 @@ stage_side() {
 		echo "$? $((SECONDS - started))" >"$side_dir/$name.ended.tmp"
 		mv "$side_dir/$name.ended.tmp" "$side_dir/$name.ended"
 	) &
+	echo "$!" >"$side_dir/$name.pid"
 	side_names+=("$name")
 }
 
+# side_show NAME: show and add up a side-by-side stage that has ended.
+side_show() {
+	local name=$1 rc took
+	if [ -f "$side_dir/$name.skipped" ]; then
+		skipped "$name"
+		return
+	fi
+	read -r rc took <"$side_dir/$name.ended"
+	echo "== $name: $(cat "$side_dir/$name.command") (side by side)"
+	cat "$side_dir/$name.out"
+	stage_tally "$name" "$side_dir/$name.out" "$rc" "$took"
+}
+
 # stages_show: show and add up the side-by-side stages that have ended, in
-# the order they were started, up to the first still running.
+# the order they were started, up to the first still running; then the
+# lane's likewise.
 stages_show() {
-	local name rc took
+	local name
+	side_running >/dev/null
 	while [ "${#side_names[@]}" -gt 0 ] && [ -f "$side_dir/${side_names[0]}.ended" ]; do
-		name=${side_names[0]}
+		side_show "${side_names[0]}"
 		side_names=("${side_names[@]:1}")
-		read -r rc took <"$side_dir/$name.ended"
-		echo "== $name: $(cat "$side_dir/$name.command") (side by side)"
-		cat "$side_dir/$name.out"
-		stage_tally "$name" "$side_dir/$name.out" "$rc" "$took"
+	done
+	[ -f "$side_dir/lane.list" ] || return 0
+	while :; do
+		name=$(sed -n "$((lane_shown + 1))p" "$side_dir/lane.list")
+		[ -n "$name" ] || break
+		[ -f "$side_dir/$name.ended" ] || [ -f "$side_dir/$name.skipped" ] || break
+		side_show "$name"
+		lane_shown=$((lane_shown + 1))
 	done
 }
 
-# stages_finish: wait for every side-by-side stage, and show them all.
+# stages_finish: wait for every side-by-side stage started here (not the
+# lane's), and show them all.
 stages_finish() {
 	while [ "${#side_names[@]}" -gt 0 ]; do
-		wait -n 2>/dev/null || sleep 1
 		stages_show
-		# a stage whose shell was killed before it could say how it ended
-		if [ "${#side_names[@]}" -gt 0 ] && [ -z "$(jobs -rp)" ] && [ ! -f "$side_dir/${side_names[0]}.ended" ]; then
-			echo "137 0" >"$side_dir/${side_names[0]}.ended"
-		fi
+		[ "${#side_names[@]}" -gt 0 ] && sleep 1
 	done
 }
 
@@ -288,10 +331,78 @@ provider_stages() {
 }
 
 # 4. under sanitizers: the unit tests (ASan+UBSan, then valgrind), every
-# acceptance stage again with an ASan+UBSan provider, and a short fuzz run
-sanitizer_stages() {
+# acceptance stage again with an ASan+UBSan provider, the load test with a
+# ThreadSanitizer one, and a short fuzz run. None of them drives the binary
+# under test, and most of their time is one core's work that no other stage
+# waits for: so those that do not depend on timing run in a lane of their
+# own (sanitizer_lane), two at a time, at low priority (nice 15), beside
+# everything else until the end. The cores they would take go first to
+# what the run waits for: in CI, the static build and then the provider
+# stages, which leave the cores half idle while AWS's delays pass. Before
+# the lane (cold CI, 2 cores), the sanitizer group took 21 minutes before
+# the provider stages could start, and the static build waited for its
+# cores. The sanitizer stages that depend on timing (the example stack, the
+# fault matrix, the load test) run alone, first: beside them only the lane
+# and the static build, both at a lower priority. The static build's nice
+# 10 (.ci/run) is above the lane's: on a core both want, it takes about
+# three quarters, and the lane the rest, enough for a provider under
+# valgrind to answer its CLI's handshake within go-plugin's minute.
+#
+# Each ASan repeat runs on one CLI: OpenTofu 1.12 and Terraform 1.8.5 by
+# turns down acceptance_stages, which splits the longest between them
+# (aurora, aws and the fault matrix on OpenTofu; ecs-service, database and
+# the example stack on Terraform 1.8.5). The provider's code under ASan is
+# the same whichever CLI drives it; what differs is the requests, and each
+# CLI's requests meet the ASan provider in half the stages, while the
+# provider stages run every check on all three CLIs. ASAN_CLIS (a value of
+# ACCEPTANCE_CLIS: both, tofu, ...) runs every repeat on those instead; so
+# does ACCEPTANCE_CLIS itself. Terraform 1.8.5 is one of the two: it sends
+# the oldest requests (no client capabilities), the paths most likely to
+# meet an absent field.
+
+# asan_repeats side|alone: the ASan repeats of the acceptance stages that
+# run side by side, or those that run alone.
+asan_repeats() {
+	local which=$1 turn=0 clis entry
+	for entry in "${acceptance_stages[@]}"; do
+		clis=${ACCEPTANCE_CLIS:-${ASAN_CLIS:-}}
+		if [ -z "$clis" ]; then
+			if [ $((turn % 2)) = 0 ]; then clis=tofu; else clis=terraform; fi
+		fi
+		turn=$((turn + 1))
+		if is_alone "${entry%% *}"; then
+			[ "$which" = alone ] || continue
+		else
+			[ "$which" = side ] || continue
+		fi
+		ACCEPTANCE_CLIS=$clis PROVIDER_BINARY=$asan_binary ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:atexit=1:print_stats=1:log_path=$asan_logs/asan \
+			LSAN_OPTIONS=suppressions=$root/tests/asan/lsan.supp:print_suppressions=0 \
+			UBSAN_OPTIONS=print_stacktrace=1:log_path=$asan_logs/ubsan acceptance_stage asan-$entry
+	done
+}
+
+# sanitizer_lane: in its own shell, at nice 15; its stages are shown and
+# added up by main's stages_show, as they end.
+sanitizer_lane() {
+	renice -n 15 -p "$BASHPID" >/dev/null
+	in_lane=1
+	# The example stack's apply and destroy with the provider under
+	# valgrind, the longest (one core's work for minutes), first. (It
+	# checks no timing: EXPECT_YOUNG_ROLE_REFUSAL=0.)
+	stage_side valgrind-provider tests/valgrind/provider.sh tests/acceptance/example_stack.sh
+	asan_repeats side
+	stage_side valgrind tests/unit/run.sh valgrind -q --error-exitcode=9 --leak-check=full \
+		--errors-for-leak-kinds=definite "$build/unit-tests"
+	stage_side fuzz make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
+	while [ "$(side_running)" -gt 0 ]; do sleep 1; done
+}
+
+# sanitizer_start: the sanitized builds, the lane in the background, and the
+# sanitizer stages that run alone.
+sanitizer_start() {
 	asan_binary=$root/build-asan/terraform-provider-wagtail_v$version
 	asan_logs=$(mktemp -d)
+	tsan_logs=$(mktemp -d)
 	# The unit tests under ASan first: make sanitize builds build-asan's
 	# library, which the provider build below then shares.
 	stage sanitize make --no-print-directory sanitize
@@ -300,36 +411,32 @@ sanitizer_stages() {
 		total_failed=$((total_failed + 1))
 		report+=("asan-build: failed")
 	fi
-	stage_side valgrind tests/unit/run.sh valgrind -q --error-exitcode=9 --leak-check=full \
-		--errors-for-leak-kinds=definite "$build/unit-tests"
-	# The example stack's apply and destroy with the provider under valgrind:
-	# one core's work for minutes, begun first so that it runs beside the
-	# ASan repeats, which mostly wait. (It checks no timing:
-	# EXPECT_YOUNG_ROLE_REFUSAL=0.)
-	stage_side valgrind-provider tests/valgrind/provider.sh tests/acceptance/example_stack.sh
-	# Each sanitized repeat runs on one CLI: OpenTofu 1.12 and Terraform
-	# 1.8.5 by turns down the list, which splits the longest between them
-	# (aurora, aws and the fault matrix on OpenTofu; ecs-service, database
-	# and the example stack on Terraform 1.8.5). The provider's code under
-	# ASan is the same whichever CLI drives it; what differs is the
-	# requests, and each CLI's requests meet the ASan provider in half the stages,
-	# while the provider stages run every check on all three CLIs. Every
-	# repeat on both CLIs made CI about a quarter longer (its sanitizer
-	# group 45 minutes on 2 cores). ASAN_CLIS (a value of ACCEPTANCE_CLIS:
-	# both, tofu, ...) runs every repeat on those instead; so does
-	# ACCEPTANCE_CLIS itself. Terraform 1.8.5 is one of the two: it sends
-	# the oldest requests (no client capabilities), the paths most likely to
-	# meet an absent field.
-	local turn=0 clis
-	for entry in "${acceptance_stages[@]}"; do
-		clis=${ACCEPTANCE_CLIS:-${ASAN_CLIS:-}}
-		if [ -z "$clis" ]; then
-			if [ $((turn % 2)) = 0 ]; then clis=tofu; else clis=terraform; fi
-		fi
-		turn=$((turn + 1))
-		ACCEPTANCE_CLIS=$clis PROVIDER_BINARY=$asan_binary ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:atexit=1:print_stats=1:log_path=$asan_logs/asan \
-			LSAN_OPTIONS=suppressions=$root/tests/asan/lsan.supp:print_suppressions=0 \
-			UBSAN_OPTIONS=print_stacktrace=1:log_path=$asan_logs/ubsan acceptance_stage asan-$entry
+	if ! make --no-print-directory tsan-provider; then
+		total_failed=$((total_failed + 1))
+		report+=("tsan-build: failed")
+	fi
+	sanitizer_lane &
+	lane_pid=$!
+	asan_repeats alone
+	# the load test once more with a ThreadSanitizer provider (memory bound
+	# off: TSan's shadow memory is not ours), on the same two CLIs as the
+	# ASan repeats, for the same reason
+	ACCEPTANCE_CLIS=${ACCEPTANCE_CLIS:-both} PROVIDER_BINARY=$root/build-tsan/terraform-provider-wagtail_v$version LOAD_MAX_RSS_KB=4000000 \
+		TSAN_OPTIONS=ignore_noninstrumented_modules=1:log_path=$tsan_logs/tsan stage tsan-load tests/acceptance/load.sh
+}
+
+# sanitizer_end: wait for the lane, then read the sanitizers' own reports.
+sanitizer_end() {
+	local name
+	while kill -0 "$lane_pid" 2>/dev/null; do
+		stages_show
+		sleep 2
+	done
+	wait "$lane_pid"
+	# a stage the lane started but cannot have seen end (the lane was killed)
+	while name=$(sed -n "$((lane_shown + 1))p" "$side_dir/lane.list" 2>/dev/null) && [ -n "$name" ]; do
+		[ -f "$side_dir/$name.ended" ] || [ -f "$side_dir/$name.skipped" ] || echo "137 0" >"$side_dir/$name.ended"
+		stages_show
 	done
 	# The CLIs swallow a provider's stderr: the sanitizers' own reports decide.
 	# Every ASan provider prints its allocator statistics at exit
@@ -345,31 +452,19 @@ sanitizer_stages() {
 			echo "asan-reports: 0 passed, 1 failed"; exit 1
 		fi
 		echo "asan-reports: 1 passed, 0 failed"' sh "$asan_logs"
-	# the load test once more with a ThreadSanitizer provider (memory bound off:
-	# TSan's shadow memory is not ours)
-	tsan_logs=$(mktemp -d)
-	if ! make --no-print-directory tsan-provider; then
-		total_failed=$((total_failed + 1))
-		report+=("tsan-build: failed")
-	fi
-	# (on the same two CLIs as the ASan repeats, for the same reason)
-	ACCEPTANCE_CLIS=${ACCEPTANCE_CLIS:-both} PROVIDER_BINARY=$root/build-tsan/terraform-provider-wagtail_v$version LOAD_MAX_RSS_KB=4000000 \
-		TSAN_OPTIONS=ignore_noninstrumented_modules=1:log_path=$tsan_logs/tsan stage tsan-load tests/acceptance/load.sh
 	stage tsan-reports sh -c 'if grep -l "WARNING: ThreadSanitizer" "$1"/* 2>/dev/null; then
 			grep -h -A30 "WARNING: ThreadSanitizer" "$1"/* | head -n 60
 			echo "tsan-reports: 0 passed, 1 failed"; exit 1
 		fi
 		echo "tsan-reports: 1 passed, 0 failed"' sh "$tsan_logs"
-	# (beside the wait for the static build, when there is one)
-	stage_side fuzz make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 }
 
 # The static release binary as the one under test: .ci/run builds it in the
 # background (scripts/release/static.sh; its dependencies from source, about
 # 20 minutes of two cores the first time) and names the file its exit status
 # will be written to in STATIC_BUILD_RC. The sanitizer stages, which do not
-# drive it, run first meanwhile; then this waits for the build and points
-# PROVIDER_BINARY at it. A failed build counts as one failure, and the
+# drive it, start first meanwhile (sanitizer_start); then this waits for the
+# build and points PROVIDER_BINARY at it. A failed build counts as one failure, and the
 # stages then drive the dynamic build.
 use_static_build() {
 	local rc_file=$STATIC_BUILD_RC target=${STATIC_TARGET:-x86_64-linux-musl} waited=0 rc
@@ -395,14 +490,10 @@ use_static_build() {
 
 early_stages
 stages_finish
-if [ -n "${STATIC_BUILD_RC:-}" ]; then
-	[ "$run_sanitize" = 1 ] && sanitizer_stages
-	use_static_build
-	provider_stages
-else
-	provider_stages
-	[ "$run_sanitize" = 1 ] && sanitizer_stages
-fi
+[ "$run_sanitize" = 1 ] && sanitizer_start
+[ -n "${STATIC_BUILD_RC:-}" ] && use_static_build
+provider_stages
+[ "$run_sanitize" = 1 ] && sanitizer_end
 stages_finish
 
 echo "== summary"
