@@ -90,11 +90,34 @@ static const field_def fields[] = {
 static const char *const versioned[] = {"value",  "value_wo_version", "random_value_length", "description",
 					"key_id", "tier",   NULL};
 
+/* Whether prior is a state an import of a SecureString made: every create
+ * here keeps one of value, value_wo_version and random_value_length in the
+ * state, such an import none (parameter_state). */
+static bool imported(const cty_value *prior)
+{
+	return !attr_is_set(prior, "value") && !attr_is_set(prior, "value_wo_version") &&
+	       !attr_is_set(prior, "random_value_length");
+}
+
+/* random_value_length set over an imported state adopts the value AWS
+ * holds, which the provider cannot tell from one it made: setting it (and
+ * value_wo_version) there sends nothing, where a new value would change a
+ * secret that others (a database) already use. Raising value_wo_version
+ * later makes a new one. */
+static bool adopts_value(const cty_value *prior, const cty_value *planned)
+{
+	return imported(prior) && attr_is_set(planned, "random_value_length");
+}
+
 static bool content_changes(const cty_value *prior, const cty_value *planned)
 {
-	for (const char *const *name = versioned; *name; name++)
+	bool adopting = adopts_value(prior, planned);
+	for (const char *const *name = versioned; *name; name++) {
+		if (adopting && (strcmp(*name, "random_value_length") == 0 || strcmp(*name, "value_wo_version") == 0))
+			continue;
 		if (attr_differs(prior, planned, *name))
 			return true;
+	}
 	return false;
 }
 
@@ -281,12 +304,15 @@ static cty_value *parameter_state(call_ctx *ctx, const cty_value *prior, cJSON *
 		cJSON_AddItemReferenceToObject(described, "Description", description);
 	fields_json_read(fields, described, state);
 	cJSON_Delete(described);
-	/* A value given write-only or made here stays out of the state, read
-	 * back or not. */
+	/* The value read back stays in the state where it was given as value,
+	 * and in an imported String or StringList. One given write-only or
+	 * made here never does, nor an imported SecureString (imported), which
+	 * may be such a secret. */
 	cty_object_set(state, "value_wo_version", cty_value_clone(cty_object_get(prior, "value_wo_version")));
 	cty_object_set(state, "random_value_length", cty_value_clone(cty_object_get(prior, "random_value_length")));
-	if (!cty_is_null(cty_object_get(state, "value_wo_version")) ||
-	    !cty_is_null(cty_object_get(state, "random_value_length")))
+	if (!attr_is_set(prior, "value") &&
+	    (attr_is_set(prior, "value_wo_version") || attr_is_set(prior, "random_value_length") ||
+	     text_is(attr_text(state, "type"), "SecureString")))
 		cty_object_set(state, "value", cty_null(&cty_string));
 	cty_object_set(state, "tier", tier_value(prior, description));
 	tags_read(ctx, prior, state, tags);
@@ -328,15 +354,16 @@ static bool make_value(call_ctx *ctx, const cty_value *planned, char *made)
 
 /* The value PutParameter is to send for random_value_length, malloc'd (free
  * with ssm_secret_free): a new one when there is none yet (prior NULL) or
- * when random_value_length or value_wo_version changed, otherwise the
- * current one read back, since PutParameter always takes a value and a new
- * description must not change the secret. NULL, reported, on failure. */
+ * when random_value_length or value_wo_version changed, otherwise (or over
+ * an imported state: adopts_value) the current one read back, since
+ * PutParameter always takes a value and a new description must not change
+ * the secret. NULL, reported, on failure. */
 static char *random_value(call_ctx *ctx, const cty_value *prior, const cty_value *planned)
 {
 	char made[PASSWORD_MAX_LENGTH + 1];
 	char *value = NULL;
-	if (prior && !attr_differs(prior, planned, "random_value_length") &&
-	    !attr_differs(prior, planned, "value_wo_version")) {
+	if (prior && (adopts_value(prior, planned) || (!attr_differs(prior, planned, "random_value_length") &&
+						       !attr_differs(prior, planned, "value_wo_version")))) {
 		diag_path at = diag_path_attr(diag_root(), "random_value_length");
 		return ssm_secret_get(ctx, attr_text(prior, "id"), &at);
 	}

@@ -132,6 +132,7 @@ imports() {
 	local out=$work/$cli_name-import.out
 	check create-repository "acc-$cli_name/imported"
 	check create-parameter "/acc/$cli_name/imported" plain
+	check create-parameter "/acc/$cli_name/imported-secret" kept-secret-1 SecureString
 	cat >"$dir/imports.tf" <<EOF
 resource "wagtail_ecr_repository" "imported" {
   name = "acc-$cli_name/imported"
@@ -147,12 +148,31 @@ resource "wagtail_ssm_parameter" "imported" {
   type  = "String"
   value = "plain"
 }
+
+# A secret made elsewhere, from now on the provider's to rotate: the import
+# keeps its value out of the state, and random_value_length adopts it.
+import {
+  to = wagtail_ssm_parameter.imported_secret
+  id = "/acc/$cli_name/imported-secret"
+}
+
+resource "wagtail_ssm_parameter" "imported_secret" {
+  name                = "/acc/$cli_name/imported-secret"
+  type                = "SecureString"
+  random_value_length = 16
+}
 EOF
 	expect import-command "$out" tf "$out" import -no-color -input=false wagtail_ecr_repository.imported "acc-$cli_name/imported"
 	out=$work/$cli_name-import-block.out
 	plan_exit "$out" >/dev/null
-	if grep -q '1 to import' "$out"; then ok import-block-planned; else notok import-block-planned "$out"; fi
+	if grep -q '2 to import' "$out"; then ok import-block-planned; else notok import-block-planned "$out"; fi
 	expect import-block-apply "$out" apply_ok "$out"
+	expect import-secret-adopted "$out.aws" check parameter-value "/acc/$cli_name/imported-secret" kept-secret-1
+	if grep -q kept-secret-1 "$dir/terraform.tfstate"; then
+		notok import-secret-not-in-state "$dir/terraform.tfstate"
+	else
+		ok import-secret-not-in-state
+	fi
 	no_changes after-import-no-changes
 }
 

@@ -581,6 +581,75 @@ TEST(ssm_random_value_is_made_here_and_never_the_state)
 	diag_list_clear(&diags);
 }
 
+/* An imported parameter (a state with only the id): the read keeps its
+ * value out of the state; random_value_length then set adopts the value AWS
+ * holds (nothing sent: the same version), a new description resends it, and
+ * a raised value_wo_version makes a new one. */
+TEST(ssm_import_adopts_the_value_for_random_value_length)
+{
+	diag_list diags = {0};
+	call_ctx ctx = {.client = unit_moto_provider("ssm", "MOTO_ENDPOINT"), .diags = &diags};
+	if (!ctx.client)
+		return;
+	const char *name = "/wagtail/unit/import/p";
+	cty_value *made = create(&ctx, name, NULL);
+	cty_value *id_only = cty_object_new(resource_state_type(parameter()));
+	cty_object_set(id_only, "id", cty_string_new(name));
+	cty_value *imported = parameter()->read(&ctx, id_only);
+	check_no_errors(__LINE__, &diags);
+	CHECK(imported && cty_is_null(cty_object_get(imported, "value")));
+	CHECK(imported && attr_long(imported, "version", 0) == 1);
+
+	cty_value *config = parameter_config(name, NULL);
+	cty_object_set(config, "value", cty_null(&cty_string));
+	cty_object_set(config, "random_value_length", cty_number_from_int(32));
+	path_list replace = {0};
+	cty_value *planned = imported ? plan_of(&ctx, imported, config, &replace) : NULL;
+	CHECK(planned && cty_is_known(cty_object_get(planned, "version")));
+	cty_value *adopted = planned ? parameter()->update(&ctx, imported, planned) : NULL;
+	check_no_errors(__LINE__, &diags);
+	char *in_aws = value_in_aws(&ctx, name);
+	CHECK_STR(in_aws, PARAMETER_VALUE);
+	free(in_aws);
+	CHECK(adopted && attr_long(adopted, "version", 0) == 1);
+	CHECK(adopted && attr_long(adopted, "random_value_length", 0) == 32);
+	CHECK(adopted && cty_is_null(cty_object_get(adopted, "value")));
+
+	/* A new description: the adopted value again, in a new version. */
+	cty_object_set(config, "description", cty_string_new("described"));
+	cty_value *next = adopted ? plan_of(&ctx, adopted, config, &replace) : NULL;
+	cty_value *described = next ? parameter()->update(&ctx, adopted, next) : NULL;
+	check_no_errors(__LINE__, &diags);
+	in_aws = value_in_aws(&ctx, name);
+	CHECK_STR(in_aws, PARAMETER_VALUE);
+	free(in_aws);
+	CHECK(described && attr_long(described, "version", 0) == 2);
+
+	/* A raised version: a new value, made here. */
+	cty_object_set(config, "value_wo_version", cty_number_from_int(1));
+	cty_value *rotate = described ? plan_of(&ctx, described, config, &replace) : NULL;
+	cty_value *rotated = rotate ? parameter()->update(&ctx, described, rotate) : NULL;
+	check_no_errors(__LINE__, &diags);
+	in_aws = value_in_aws(&ctx, name);
+	CHECK(made_for_rds(in_aws, 32));
+	free(in_aws);
+
+	cty_value *states[1] = {rotated};
+	delete_all(&ctx, states, 1);
+	path_list_clear(&replace);
+	cty_value_free(rotate);
+	cty_value_free(described);
+	cty_value_free(next);
+	cty_value_free(adopted);
+	cty_value_free(planned);
+	cty_value_free(config);
+	cty_value_free(imported);
+	cty_value_free(id_only);
+	cty_value_free(made);
+	provider_client_free(ctx.client);
+	diag_list_clear(&diags);
+}
+
 /* Exactly one of value_wo, random_value_length and value, the error on the
  * second one set, or on value_wo when none is. */
 TEST(ssm_value_is_given_one_way)
