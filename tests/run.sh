@@ -41,8 +41,8 @@
 #   plain-moto-aws  the aws stage once more with STRICT_AWS=0 (moto alone)
 #   asan-*      every acceptance stage again with an ASan+UBSan provider, each on
 #               one CLI: OpenTofu and Terraform 1.8.5 by turns (ASAN_CLIS, see
-#               below), with sanitize; those that do not depend on timing in
-#               the sanitizer lane, beside the other stages until the end
+#               below), with sanitize; in the sanitizer lane, beside the other
+#               stages until the end, without their timing checks
 #   tsan-*      the load test with a ThreadSanitizer provider (the same two CLIs),
 #               with sanitize
 #   fuzz        each libFuzzer target for FUZZ_SECONDS (default 10), with sanitize
@@ -50,8 +50,9 @@
 # summary line at all, counts as one failure.
 #
 # Environment: BUILD (default build), VERSION (default 0.1.0), SKIP_STAGES
-# (space-separated stage names to skip), ASAN_CLIS, STAGE_JOBS, plus whatever
-# the stages read (ACCEPTANCE_CLIS, ...).
+# (space-separated stage names to skip), ASAN_CLIS, STAGE_JOBS, LANE_JOBS (the
+# sanitizer lane's, default 3), plus whatever the stages read
+# (ACCEPTANCE_CLIS, ...).
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -146,7 +147,8 @@ stage() {
 # depend on timing (the example stack's IAM propagation window, the fault
 # matrix's stalls, which runs FAULT_JOBS scenarios at once itself, the load
 # test's memory bound) runs alone, through stage: alone among these, that
-# is; the sanitizer lane (sanitizer_start) runs beside it at low priority.
+# is; the sanitizer lane (sanitizer_lane) runs beside it at the lowest
+# priority.
 stage_jobs=${STAGE_JOBS:-2}
 side_dir=$(mktemp -d)
 side_names=() # started, not yet shown, in the order they were started
@@ -331,22 +333,22 @@ provider_stages() {
 }
 
 # 4. under sanitizers: the unit tests (ASan+UBSan, then valgrind), every
-# acceptance stage again with an ASan+UBSan provider, the load test with a
-# ThreadSanitizer one, and a short fuzz run. None of them drives the binary
-# under test, and most of their time is one core's work that no other stage
-# waits for: so those that do not depend on timing run in a lane of their
-# own (sanitizer_lane), two at a time, at low priority (nice 15), beside
-# everything else until the end. The cores they would take go first to
-# what the run waits for: in CI, the static build and then the provider
-# stages, which leave the cores half idle while AWS's delays pass. Before
-# the lane (cold CI, 2 cores), the sanitizer group took 21 minutes before
-# the provider stages could start, and the static build waited for its
-# cores. The sanitizer stages that depend on timing (the example stack, the
-# fault matrix, the load test) run alone, first: beside them only the lane
-# and the static build, both at a lower priority. The static build's nice
-# 10 (.ci/run) is above the lane's: on a core both want, it takes about
-# three quarters, and the lane the rest, enough for a provider under
-# valgrind to answer its CLI's handshake within go-plugin's minute.
+# acceptance stage again with an ASan+UBSan provider, the example stack with
+# the provider under valgrind, the load test with a ThreadSanitizer one, and
+# a short fuzz run. None of them drives the binary under test, and no other
+# stage waits for them: after the sanitized builds they run in a lane of
+# their own (sanitizer_lane), three at a time, at the lowest priority (nice
+# 19), beside everything else until the end. The cores go first to what the
+# run waits for: in CI, the static build (nice 10, .ci/run), then the
+# provider stages, which leave the cores half idle while AWS's delays pass.
+# Before the lane (cold CI, 2 cores), the sanitizer stages took 21 minutes
+# of both cores before the provider stages could start, and the static
+# build (then at nice 19) was ready after 45. The lane checks memory, not
+# timing: its example stack does not require RDS's refusal of the young
+# monitoring role (EXPECT_YOUNG_ROLE_REFUSAL=0), its fault matrix does not
+# time a stall's failure (FAULT_CHECK_TIME=0), and a CLI command may take
+# CASE_TIMEOUT (default 900) seconds; the provider stages check all of that
+# on every CLI.
 #
 # Each ASan repeat runs on one CLI: OpenTofu 1.12 and Terraform 1.8.5 by
 # turns down acceptance_stages, which splits the longest between them
@@ -360,8 +362,8 @@ provider_stages() {
 # the oldest requests (no client capabilities), the paths most likely to
 # meet an absent field.
 
-# asan_repeats side|alone: the ASan repeats of the acceptance stages that
-# run side by side, or those that run alone.
+# asan_repeats alone|side: the ASan repeats of the acceptance stages that
+# run alone in the provider stages (the longest), or of the others.
 asan_repeats() {
 	local which=$1 turn=0 clis entry
 	for entry in "${acceptance_stages[@]}"; do
@@ -377,28 +379,42 @@ asan_repeats() {
 		fi
 		ACCEPTANCE_CLIS=$clis PROVIDER_BINARY=$asan_binary ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:atexit=1:print_stats=1:log_path=$asan_logs/asan \
 			LSAN_OPTIONS=suppressions=$root/tests/asan/lsan.supp:print_suppressions=0 \
-			UBSAN_OPTIONS=print_stacktrace=1:log_path=$asan_logs/ubsan acceptance_stage asan-$entry
+			UBSAN_OPTIONS=print_stacktrace=1:log_path=$asan_logs/ubsan stage_side asan-$entry
 	done
 }
 
-# sanitizer_lane: in its own shell, at nice 15; its stages are shown and
-# added up by main's stages_show, as they end.
+# sanitizer_lane: in its own shell, at nice 19, the longest stages first;
+# main's stages_show shows and adds up each as it ends.
 sanitizer_lane() {
-	renice -n 15 -p "$BASHPID" >/dev/null
+	local stage_jobs=${LANE_JOBS:-3}
+	renice -n 19 -p "$BASHPID" >/dev/null
 	in_lane=1
-	# The example stack's apply and destroy with the provider under
-	# valgrind, the longest (one core's work for minutes), first. (It
-	# checks no timing: EXPECT_YOUNG_ROLE_REFUSAL=0.)
-	stage_side valgrind-provider tests/valgrind/provider.sh tests/acceptance/example_stack.sh
+	export EXPECT_YOUNG_ROLE_REFUSAL=0 FAULT_CHECK_TIME=0 CASE_TIMEOUT=${CASE_TIMEOUT:-900}
+	asan_repeats alone
 	asan_repeats side
+	# The example stack's apply and destroy with the provider under
+	# valgrind, one core's work for minutes, once the static build is done:
+	# a provider under valgrind needs seconds of CPU to answer its CLI's
+	# handshake, which go-plugin waits a minute for, and beside the static
+	# build at nice 19 it did not always get them.
+	local waited=0
+	while [ -n "${STATIC_BUILD_RC:-}" ] && [ ! -s "$STATIC_BUILD_RC" ] && [ "$waited" -lt "${STATIC_BUILD_WAIT:-5400}" ]; do
+		sleep 5
+		waited=$((waited + 5))
+	done
+	stage_side valgrind-provider tests/valgrind/provider.sh tests/acceptance/example_stack.sh
+	# the load test once more with a ThreadSanitizer provider (memory bound
+	# off: TSan's shadow memory is not ours), on the same two CLIs as the
+	# ASan repeats, for the same reason
+	ACCEPTANCE_CLIS=${ACCEPTANCE_CLIS:-both} PROVIDER_BINARY=$root/build-tsan/terraform-provider-wagtail_v$version LOAD_MAX_RSS_KB=4000000 \
+		TSAN_OPTIONS=ignore_noninstrumented_modules=1:log_path=$tsan_logs/tsan stage_side tsan-load tests/acceptance/load.sh
 	stage_side valgrind tests/unit/run.sh valgrind -q --error-exitcode=9 --leak-check=full \
 		--errors-for-leak-kinds=definite "$build/unit-tests"
 	stage_side fuzz make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 	while [ "$(side_running)" -gt 0 ]; do sleep 1; done
 }
 
-# sanitizer_start: the sanitized builds, the lane in the background, and the
-# sanitizer stages that run alone.
+# sanitizer_start: the sanitized builds, then the lane in the background.
 sanitizer_start() {
 	asan_binary=$root/build-asan/terraform-provider-wagtail_v$version
 	asan_logs=$(mktemp -d)
@@ -417,12 +433,6 @@ sanitizer_start() {
 	fi
 	sanitizer_lane &
 	lane_pid=$!
-	asan_repeats alone
-	# the load test once more with a ThreadSanitizer provider (memory bound
-	# off: TSan's shadow memory is not ours), on the same two CLIs as the
-	# ASan repeats, for the same reason
-	ACCEPTANCE_CLIS=${ACCEPTANCE_CLIS:-both} PROVIDER_BINARY=$root/build-tsan/terraform-provider-wagtail_v$version LOAD_MAX_RSS_KB=4000000 \
-		TSAN_OPTIONS=ignore_noninstrumented_modules=1:log_path=$tsan_logs/tsan stage tsan-load tests/acceptance/load.sh
 }
 
 # sanitizer_end: wait for the lane, then read the sanitizers' own reports.

@@ -126,11 +126,6 @@ def create_parameter(name, value, type_="String"):
     client("ssm").put_parameter(Name=name, Value=value, Type=type_)
 
 
-def parameter_value(name, value):
-    got = client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"]
-    expect_equal("value", got["Value"], value)
-
-
 def create_repository(name):
     client("ecr").create_repository(repositoryName=name)
 
@@ -570,7 +565,7 @@ commands = {
     "create-aurora": create_aurora, "delete-aurora": delete_aurora,
     "associate-role": associate_role,
     "cluster": cluster, "cluster-gone": cluster_gone,
-    "parameter": parameter, "parameter-value": parameter_value, "parameter-gone": parameter_gone, "parameter-tier": parameter_tier,
+    "parameter": parameter, "parameter-gone": parameter_gone, "parameter-tier": parameter_tier,
     "repository": repository, "repository-gone": repository_gone,
     "delete-cluster": delete_cluster, "put-parameter": put_parameter,
     "create-parameter": create_parameter, "create-repository": create_repository,
