@@ -336,11 +336,11 @@ provider_stages() {
 # acceptance stage again with an ASan+UBSan provider, the example stack with
 # the provider under valgrind, the load test with a ThreadSanitizer one, and
 # a short fuzz run. None of them drives the binary under test, and no other
-# stage waits for them: after the sanitized builds they run in a lane of
-# their own (sanitizer_lane), three at a time, at the lowest priority (nice
-# 19), beside everything else until the end. The cores go first to what the
-# run waits for: in CI, the static build (nice 10, .ci/run), then the
-# provider stages, which leave the cores half idle while AWS's delays pass.
+# stage waits for them: they run in a lane of their own (sanitizer_lane),
+# three at a time, at the lowest priority (nice 19), from the end of the
+# static build (in CI) until the end. The cores go first to what the run
+# waits for: the static build, then the provider stages, which leave the
+# cores half idle while AWS's delays pass.
 # Before the lane (cold CI, 2 cores), the sanitizer stages took 21 minutes
 # of both cores before the provider stages could start, and the static
 # build (then at nice 19) was ready after 45. The lane checks memory, not
@@ -390,19 +390,22 @@ sanitizer_lane() {
 	renice -n 19 -p "$BASHPID" >/dev/null
 	in_lane=1
 	export EXPECT_YOUNG_ROLE_REFUSAL=0 FAULT_CHECK_TIME=0 CASE_TIMEOUT=${CASE_TIMEOUT:-900}
-	asan_repeats alone
-	asan_repeats side
-	# The example stack's apply and destroy with the provider under
-	# valgrind, one core's work for minutes, once the static build is done:
-	# a provider under valgrind needs seconds of CPU to answer its CLI's
-	# handshake, which go-plugin waits a minute for, and beside the static
-	# build at nice 19 it did not always get them.
+	# Not before the static build is done: beside it, however low their
+	# priority, the lane's many processes (the fault matrix alone runs six
+	# scenarios at once) took half its cores, since the kernel weighs each
+	# process, and it was ready only after 40 minutes (16 alone). A provider
+	# under valgrind, starved of the seconds of CPU it needs to answer its
+	# CLI's handshake (go-plugin waits a minute), also failed a check there.
 	local waited=0
 	while [ -n "${STATIC_BUILD_RC:-}" ] && [ ! -s "$STATIC_BUILD_RC" ] && [ "$waited" -lt "${STATIC_BUILD_WAIT:-5400}" ]; do
 		sleep 5
 		waited=$((waited + 5))
 	done
+	asan_repeats alone
+	# The example stack's apply and destroy with the provider under
+	# valgrind: one core's work for minutes.
 	stage_side valgrind-provider tests/valgrind/provider.sh tests/acceptance/example_stack.sh
+	asan_repeats side
 	# the load test once more with a ThreadSanitizer provider (memory bound
 	# off: TSan's shadow memory is not ours), on the same two CLIs as the
 	# ASan repeats, for the same reason
