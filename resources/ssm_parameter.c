@@ -56,7 +56,12 @@ static const attr_def attributes[] = {
 	{"stored_tier", &cty_string, ATTR_COMPUTED,
 	 "The tier AWS stores the parameter in (Standard or Advanced), which Intelligent-Tiering chooses."},
 	{"arn", &cty_string, ATTR_COMPUTED, "Parameter ARN."},
-	{"version", &cty_number, ATTR_COMPUTED, "Version, raised by every change of the value."},
+	{"version", &cty_number, ATTR_COMPUTED,
+	 "Version, raised by every PutParameter: a new value, description, key or tier."},
+	{"value_version", &cty_number, ATTR_COMPUTED,
+	 "The version that brought the value held: raised by a new value only (or by any change made outside "
+	 "Terraform, which cannot be told apart). Give this, not version, to a *_wo_version that resends the "
+	 "value, so that a new description does not send the same secret again."},
 	{"id", &cty_string, ATTR_COMPUTED, "The parameter name."},
 	TAG_ATTRIBUTES,
 	{NULL},
@@ -87,8 +92,10 @@ static const field_def fields[] = {
 	{NULL},
 };
 
-static const char *const versioned[] = {"value",  "value_wo_version", "random_value_length", "description",
-					"key_id", "tier",   NULL};
+/* What a change of makes a new value, and what else PutParameter sends
+ * (a change of either makes a new version). */
+static const char *const value_attributes[] = {"value", "value_wo_version", "random_value_length", NULL};
+static const char *const stored_attributes[] = {"description", "key_id", "tier", NULL};
 
 /* Whether prior is a state an import of a SecureString made: every create
  * here keeps one of value, value_wo_version and random_value_length in the
@@ -109,16 +116,26 @@ static bool adopts_value(const cty_value *prior, const cty_value *planned)
 	return imported(prior) && attr_is_set(planned, "random_value_length");
 }
 
+static bool any_differs(const cty_value *prior, const cty_value *planned, const char *const *names)
+{
+	for (; *names; names++)
+		if (attr_differs(prior, planned, *names))
+			return true;
+	return false;
+}
+
+/* Adopting, only a new value given as value counts: setting
+ * random_value_length and value_wo_version keeps the value SSM holds. */
+static bool value_changes(const cty_value *prior, const cty_value *planned)
+{
+	if (adopts_value(prior, planned))
+		return attr_differs(prior, planned, "value");
+	return any_differs(prior, planned, value_attributes);
+}
+
 static bool content_changes(const cty_value *prior, const cty_value *planned)
 {
-	bool adopting = adopts_value(prior, planned);
-	for (const char *const *name = versioned; *name; name++) {
-		if (adopting && (strcmp(*name, "random_value_length") == 0 || strcmp(*name, "value_wo_version") == 0))
-			continue;
-		if (attr_differs(prior, planned, *name))
-			return true;
-	}
-	return false;
+	return value_changes(prior, planned) || any_differs(prior, planned, stored_attributes);
 }
 
 static bool text_is(const char *text, const char *want)
@@ -186,6 +203,11 @@ static void plan_parameter(call_ctx *ctx, const cty_value *prior, const cty_valu
 		cty_object_set(planned, "version", cty_unknown(&cty_number));
 		cty_object_set(planned, "stored_tier", stored_tier_after_put(planned));
 	}
+	/* A state from before value_version that was not refreshed learns it
+	 * at its next refresh, or at an apply that changes anything. */
+	if (value_changes(prior, planned) ||
+	    (cty_is_null(cty_object_get(prior, "value_version")) && !cty_value_equal(prior, planned)))
+		cty_object_set(planned, "value_version", cty_unknown(&cty_number));
 	if (moves_down_from_advanced(prior, planned))
 		plan_require_replace(replace, "tier");
 }
@@ -291,6 +313,22 @@ static cty_value *tier_value(const cty_value *prior, const cJSON *description)
 	return json_string_value(description, "Tier");
 }
 
+/* value_version as read into state (whose version is AWS's): the prior one
+ * while AWS's version is the one the prior state knew, or one that the
+ * apply now ending wrote without a new value (prior's version unknown, its
+ * value_version known); otherwise AWS's version: a new value written here,
+ * a first read (create, import, a state from before value_version), or a
+ * change made outside Terraform, new value or not. */
+static cty_value *value_version_read(const cty_value *prior, const cty_value *state)
+{
+	const cty_value *held = cty_object_get(prior, "value_version");
+	const cty_value *known = cty_object_get(prior, "version");
+	if (cty_is_known(held) &&
+	    (cty_is_unknown(known) || cty_value_equal(known, cty_object_get(state, "version"))))
+		return cty_value_clone(held);
+	return cty_value_clone(cty_object_get(state, "version"));
+}
+
 /* parameter: GetParameter's Parameter; description: the DescribeParameters
  * item, or NULL when none listed it. */
 static cty_value *parameter_state(call_ctx *ctx, const cty_value *prior, cJSON *parameter, cJSON *description,
@@ -315,6 +353,7 @@ static cty_value *parameter_state(call_ctx *ctx, const cty_value *prior, cJSON *
 	     text_is(attr_text(state, "type"), "SecureString")))
 		cty_object_set(state, "value", cty_null(&cty_string));
 	cty_object_set(state, "tier", tier_value(prior, description));
+	cty_object_set(state, "value_version", value_version_read(prior, state));
 	tags_read(ctx, prior, state, tags);
 	return state;
 }

@@ -45,8 +45,8 @@ resource "wagtail_ssm_parameter" "master_password" {
   # of letters, digits and punctuation RDS takes (no / " @ or space).
   random_value_length = 32
   key_id              = var.master_password_kms_key_id
-  description = "Master password of the Aurora cluster ${var.name}"
-  tags        = var.tags
+  description         = "Master password of the Aurora cluster ${var.name}"
+  tags                = var.tags
 }
 
 resource "wagtail_iam_role" "enhanced_monitoring" {
@@ -75,9 +75,15 @@ resource "wagtail_aurora_cluster" "this" {
   master_username = var.username
   master_password = local.generate_password ? null : var.password
   # A generated password is read from its SecureString by the provider, and
-  # read again whenever the parameter gets a new version.
-  master_password_parameter  = local.generate_password ? wagtail_ssm_parameter.master_password[0].name : null
-  master_password_wo_version = local.generate_password ? wagtail_ssm_parameter.master_password[0].version : null
+  # read again whenever the parameter gets a new value (value_version: a new
+  # description or key makes a new version of the same value, which is not
+  # sent again). A state of the parameter from before value_version, not
+  # refreshed, has none: its version then.
+  master_password_parameter = local.generate_password ? wagtail_ssm_parameter.master_password[0].name : null
+  master_password_wo_version = local.generate_password ? coalesce(
+    wagtail_ssm_parameter.master_password[0].value_version,
+    wagtail_ssm_parameter.master_password[0].version,
+  ) : null
 
   iam_database_authentication_enabled = var.iam_database_authentication_enabled
 

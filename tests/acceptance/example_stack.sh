@@ -314,6 +314,27 @@ for line in os.environ["SECRETS"].splitlines():
 PY
 }
 
+# A new KMS key for the master password's parameter makes a new version of
+# the same value: the plan changes the parameter in place and leaves the
+# cluster alone, since the module gives it the parameter's value_version,
+# not its version (a new version would set the same password again).
+# Planned only: the key is not made.
+password_kept_for_a_new_key() {
+	local out=$work/$cli_name-new-key.out
+	cp "$dir/main.tf" "$work/$cli_name-main.tf.kept"
+	sed -i 's|^\( *\)deletion_protection *= *true$|&\n\1master_password_kms_key_id = "alias/wagtail-acceptance"|' "$dir/main.tf"
+	if tf "$out" plan -no-color -input=false &&
+		grep -qF 'module.wagtail_rds_instance.wagtail_ssm_parameter.master_password[0] will be updated in-place' "$out" &&
+		! grep -qF 'module.wagtail_rds_instance.wagtail_aurora_cluster.this will be' "$out" &&
+		grep -qF 'Plan: 0 to add, 1 to change, 0 to destroy.' "$out"; then
+		ok new-password-key-leaves-the-cluster-alone
+	else
+		notok new-password-key-leaves-the-cluster-alone "$out"
+		note "want the password's parameter changed in place, and nothing else"
+	fi
+	cp "$work/$cli_name-main.tf.kept" "$dir/main.tf"
+}
+
 protection_off() {
 	local out=$work/$cli_name-protection.out
 	sed -i 's/^\( *deletion_protection *= *\)true$/\1false/' "$dir/main.tf"
@@ -436,6 +457,7 @@ run_cli() {
 	created || return
 	no_changes second-plan-no-changes
 	secrets_not_logged
+	password_kept_for_a_new_key
 	protection_off
 	destroyed
 }

@@ -84,7 +84,8 @@ static cty_value *parameter_config(const char *name, const char *tier)
 static cty_value *plan_of(call_ctx *ctx, const cty_value *prior, const cty_value *config, path_list *replace)
 {
 	cty_value *proposed = cty_value_clone(config);
-	static const char *const computed[] = {"id", "arn", "version", "key_id", "stored_tier", "tags_all", NULL};
+	static const char *const computed[] = {"id",	 "arn",		"version",  "value_version",
+					       "key_id", "stored_tier", "tags_all", NULL};
 	if (!cty_is_null(prior)) {
 		for (const char *const *name = computed; *name; name++)
 			cty_object_set(proposed, *name, cty_value_clone(cty_object_get(prior, *name)));
@@ -646,6 +647,92 @@ TEST(ssm_import_adopts_the_value_for_random_value_length)
 	cty_value_free(imported);
 	cty_value_free(id_only);
 	cty_value_free(made);
+	provider_client_free(ctx.client);
+	diag_list_clear(&diags);
+}
+
+/* value_version, which the rds-aurora module gives its cluster as
+ * master_password_wo_version: raised by a new value only. A new description
+ * makes a new version of the same value and keeps it; a raised
+ * value_wo_version makes a new value and takes the new version; a change
+ * made outside Terraform raises it at the next refresh; a state from before
+ * value_version plans nothing and learns it at its refresh. */
+TEST(ssm_value_version_moves_with_the_value_only)
+{
+	diag_list diags = {0};
+	call_ctx ctx = {.client = unit_moto_provider("ssm", "MOTO_ENDPOINT"), .diags = &diags};
+	if (!ctx.client)
+		return;
+	const char *name = "/wagtail/unit/value-version/p";
+	cty_value *config = parameter_config(name, NULL);
+	cty_object_set(config, "value", cty_null(&cty_string));
+	cty_object_set(config, "random_value_length", cty_number_from_int(32));
+	cty_value *none = cty_null(resource_state_type(parameter()));
+	path_list replace = {0};
+	cty_value *planned = plan_of(&ctx, none, config, &replace);
+	cty_value *made = parameter()->create(&ctx, planned);
+	check_no_errors(__LINE__, &diags);
+	CHECK(made && attr_long(made, "value_version", 0) == 1);
+
+	/* A new description: a new version, the value's kept. */
+	cty_object_set(config, "description", cty_string_new("described"));
+	cty_value *next = made ? plan_of(&ctx, made, config, &replace) : NULL;
+	CHECK(next && cty_is_unknown(cty_object_get(next, "version")));
+	CHECK(next && attr_long(next, "value_version", 0) == 1);
+	cty_value *described = next ? parameter()->update(&ctx, made, next) : NULL;
+	check_no_errors(__LINE__, &diags);
+	CHECK(described && attr_long(described, "version", 0) == 2 && attr_long(described, "value_version", 0) == 1);
+	cty_value *refreshed = described ? parameter()->read(&ctx, described) : NULL;
+	CHECK(refreshed && attr_long(refreshed, "value_version", 0) == 1);
+
+	/* A raised value_wo_version: a new value, and its version. */
+	cty_object_set(config, "value_wo_version", cty_number_from_int(2));
+	cty_value *rotate = refreshed ? plan_of(&ctx, refreshed, config, &replace) : NULL;
+	CHECK(rotate && cty_is_unknown(cty_object_get(rotate, "value_version")));
+	cty_value *rotated = rotate ? parameter()->update(&ctx, refreshed, rotate) : NULL;
+	check_no_errors(__LINE__, &diags);
+	CHECK(rotated && attr_long(rotated, "version", 0) == 3 && attr_long(rotated, "value_version", 0) == 3);
+
+	/* Outside Terraform, a new description only: whether the value changed
+	 * cannot be told from the version, so it counts as new. */
+	char *value = value_in_aws(&ctx, name);
+	cJSON *put = json_request("Name", name);
+	cJSON_AddStringToObject(put, "Type", "SecureString");
+	cJSON_AddStringToObject(put, "Value", value ? value : "");
+	cJSON_AddStringToObject(put, "Description", "changed outside");
+	cJSON_AddBoolToObject(put, "Overwrite", 1);
+	CHECK(ctx_json_send_take(&ctx, &aws_ssm, "PutParameter", put, NULL) == AWS_DONE);
+	free(value);
+	cty_value *outside = rotated ? parameter()->read(&ctx, rotated) : NULL;
+	check_no_errors(__LINE__, &diags);
+	CHECK(outside && attr_long(outside, "version", 0) == 4 && attr_long(outside, "value_version", 0) == 4);
+
+	/* A state from before value_version: no change planned; a refresh sets
+	 * it to the version. */
+	cty_value *old = outside ? cty_value_clone(outside) : NULL;
+	if (old)
+		cty_object_set(old, "value_version", cty_null(&cty_number));
+	cty_object_set(config, "description", cty_string_new("changed outside"));
+	cty_value *unchanged = old ? plan_of(&ctx, old, config, &replace) : NULL;
+	CHECK(unchanged && cty_value_equal(unchanged, old));
+	cty_value *learned = old ? parameter()->read(&ctx, old) : NULL;
+	CHECK(learned && attr_long(learned, "value_version", 0) == 4);
+
+	cty_value *states[1] = {learned};
+	delete_all(&ctx, states, 1);
+	path_list_clear(&replace);
+	cty_value_free(unchanged);
+	cty_value_free(old);
+	cty_value_free(outside);
+	cty_value_free(rotated);
+	cty_value_free(rotate);
+	cty_value_free(refreshed);
+	cty_value_free(described);
+	cty_value_free(next);
+	cty_value_free(made);
+	cty_value_free(planned);
+	cty_value_free(none);
+	cty_value_free(config);
 	provider_client_free(ctx.client);
 	diag_list_clear(&diags);
 }
