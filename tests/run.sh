@@ -40,10 +40,11 @@
 #   load        tests/acceptance/load.sh (240 resources, -parallelism=20, memory bound)
 #   plain-moto-aws  the aws stage once more with STRICT_AWS=0 (moto alone)
 #   asan-*      every acceptance stage again with an ASan+UBSan provider, each on
-#               one CLI: OpenTofu and Terraform 1.8.5 by turns (ASAN_CLIS, see
-#               below), with sanitize; in the sanitizer lane, beside the other
-#               stages until the end, without their timing checks
-#   tsan-*      the load test with a ThreadSanitizer provider (the same two CLIs),
+#               one CLI: Terraform 1.11 where there is one, which the provider
+#               stages then leave to it (provider_clis, lane_clis below), with
+#               sanitize; in the sanitizer lane, beside the provider stages
+#               that run side by side, without their timing checks
+#   tsan-*      the load test with a ThreadSanitizer provider (the same CLI),
 #               with sanitize
 #   fuzz        each libFuzzer target for FUZZ_SECONDS (default 10), with sanitize
 # A stage that exits non-zero without reporting any failure, or that prints no
@@ -51,7 +52,7 @@
 #
 # Environment: BUILD (default build), VERSION (default 0.1.0), SKIP_STAGES
 # (space-separated stage names to skip), ASAN_CLIS, STAGE_JOBS, LANE_JOBS (the
-# sanitizer lane's, default 3), plus whatever the stages read
+# sanitizer lane's, default 2), plus whatever the stages read
 # (ACCEPTANCE_CLIS, ...).
 set -uo pipefail
 
@@ -146,9 +147,8 @@ stage() {
 # aurora and ecs-service waited on AWS's delays). A stage whose checks
 # depend on timing (the example stack's IAM propagation window, the fault
 # matrix's stalls, which runs FAULT_JOBS scenarios at once itself, the load
-# test's memory bound) runs alone, through stage: alone among these, that
-# is; the sanitizer lane (sanitizer_lane) runs beside it at the lowest
-# priority.
+# test's memory bound) runs alone, through stage, after the sanitizer lane
+# (sanitizer_lane) has ended.
 stage_jobs=${STAGE_JOBS:-2}
 side_dir=$(mktemp -d)
 side_names=() # started, not yet shown, in the order they were started
@@ -171,6 +171,16 @@ side_running() {
 	echo "$n"
 }
 
+# slots: how many side-by-side stages may run at once: stage_jobs, and in
+# the lane two more once main waits for it (lane_finish).
+slots() {
+	if [ "$in_lane" = 1 ] && [ -f "$side_dir/main.waits" ]; then
+		echo $((stage_jobs + 2))
+	else
+		echo "$stage_jobs"
+	fi
+}
+
 # stage_side NAME COMMAND...: start a stage beside the others running (once
 # fewer than STAGE_JOBS are); its output is shown, in the order the stages
 # were started, when it has ended.
@@ -191,7 +201,7 @@ stage_side() {
 	else
 		skipped "$name" && return
 	fi
-	while [ "$(side_running)" -ge "$stage_jobs" ]; do
+	while [ "$(side_running)" -ge "$(slots)" ]; do
 		sleep 1
 		[ "$in_lane" = 1 ] || stages_show
 	done
@@ -310,7 +320,7 @@ provider_stages() {
 	# The acceptance stages (acceptance_stages above) that run side by
 	# side, then three more, then those that run alone
 	for entry in "${acceptance_stages[@]}"; do
-		is_alone "${entry%% *}" || stage_side $entry
+		is_alone "${entry%% *}" || ACCEPTANCE_CLIS=$provider_clis stage_side $entry
 	done
 	# TLS client-certificate test against the real binary (gRPC from Debian's python3-grpcio).
 	if [ -f tests/tls/test_client_cert.py ]; then
@@ -323,51 +333,61 @@ provider_stages() {
 	# ephemeral values into write-only attributes, through a test build of the provider
 	stage_side ephemeral tests/acceptance/ephemeral.sh
 	# The plain moto path stays tested too (STRICT_AWS=0: no strict layer).
-	STRICT_AWS=0 stage_side plain-moto-aws tests/acceptance/aws_resources.sh
+	STRICT_AWS=0 ACCEPTANCE_CLIS=$provider_clis stage_side plain-moto-aws tests/acceptance/aws_resources.sh
+	stages_finish
+	# Those whose checks depend on timing, alone: after the sanitizer lane.
+	lane_finish
 	for entry in "${acceptance_stages[@]}"; do
-		! is_alone "${entry%% *}" || stage $entry
+		! is_alone "${entry%% *}" || ACCEPTANCE_CLIS=$provider_clis stage $entry
 	done
 	# 240 resources at -parallelism=20: no crash, nothing lost, bounded memory
-	stage load tests/acceptance/load.sh
-	stages_finish
+	ACCEPTANCE_CLIS=$provider_clis stage load tests/acceptance/load.sh
 }
 
 # 4. under sanitizers: the unit tests (ASan+UBSan, then valgrind), every
 # acceptance stage again with an ASan+UBSan provider, the example stack with
 # the provider under valgrind, the load test with a ThreadSanitizer one, and
-# a short fuzz run. None of them drives the binary under test, and no other
-# stage waits for them: they run in a lane of their own (sanitizer_lane),
-# three at a time, at the lowest priority (nice 19), from the end of the
-# static build (in CI) until the end. The cores go first to what the run
-# waits for: the static build, then the provider stages, which leave the
-# cores half idle while AWS's delays pass.
-# Before the lane (cold CI, 2 cores), the sanitizer stages took 21 minutes
-# of both cores before the provider stages could start, and the static
-# build (then at nice 19) was ready after 45. The lane checks memory, not
-# timing: its example stack does not require RDS's refusal of the young
-# monitoring role (EXPECT_YOUNG_ROLE_REFUSAL=0), its fault matrix does not
-# time a stall's failure (FAULT_CHECK_TIME=0), and a CLI command may take
-# CASE_TIMEOUT (default 900) seconds; the provider stages check all of that
-# on every CLI.
+# a short fuzz run. None of them drives the binary under test: they run in a
+# lane of their own (sanitizer_lane), two at a time (LANE_JOBS), beside the
+# provider stages that run side by side, from the end of the static build
+# (in CI); the provider stages whose checks depend on timing run after the
+# lane has ended (lane_finish), alone. The lane checks memory, not timing:
+# its example stack does not require RDS's refusal of the young monitoring
+# role (EXPECT_YOUNG_ROLE_REFUSAL=0), its fault matrix does not time a
+# stall's failure (FAULT_CHECK_TIME=0), and a CLI command may take
+# CASE_TIMEOUT (default 900) seconds; the provider stages check all of that.
+# It runs at the priority of the rest: at nice 19 beside the provider
+# stages, which keep 2 cores busy, its providers did not get the CPU to
+# answer their CLI's handshake within go-plugin's minute (a fifth of a
+# second for an ASan one, seconds under valgrind), and 8 of its checks
+# failed so (5 in the ASan fault matrix, 3 under valgrind).
 #
-# Each ASan repeat runs on one CLI: OpenTofu 1.12 and Terraform 1.8.5 by
-# turns down acceptance_stages, which splits the longest between them
-# (aurora, aws and the fault matrix on OpenTofu; ecs-service, database and
-# the example stack on Terraform 1.8.5). The provider's code under ASan is
-# the same whichever CLI drives it; what differs is the requests, and each
-# CLI's requests meet the ASan provider in half the stages, while the
-# provider stages run every check on all three CLIs. ASAN_CLIS (a value of
-# ACCEPTANCE_CLIS: both, tofu, ...) runs every repeat on those instead; so
-# does ACCEPTANCE_CLIS itself. Terraform 1.8.5 is one of the two: it sends
-# the oldest requests (no client capabilities), the paths most likely to
-# meet an absent field.
+# The CLIs split the work (provider_clis, lane_clis): in CI, with a
+# Terraform 1.11 on the machine, OpenTofu 1.12 and Terraform 1.8.5 drive
+# the binary under test in every provider stage, and Terraform 1.11 drives
+# the ASan provider in each stage's repeat in the lane (and the TSan one in
+# the load test's). Every stage still runs on all three CLIs, and each
+# CLI's requests meet the ASan provider in every stage, for a third less
+# work than all three CLIs on the binary under test plus a fourth run with
+# the ASan one. Without a Terraform 1.11 the repeats run on OpenTofu and
+# Terraform 1.8.5 by turns down acceptance_stages. ASAN_CLIS (a value of
+# ACCEPTANCE_CLIS: both, tofu, ...) runs every repeat on those instead, the
+# provider stages then on all; ACCEPTANCE_CLIS itself sets both.
+provider_clis=${ACCEPTANCE_CLIS:-all}
+lane_clis=${ACCEPTANCE_CLIS:-${ASAN_CLIS:-}}
+# cli_version_of, terraform_111_problem
+. "$root/tests/acceptance/clis.sh"
+if [ "$run_sanitize" = 1 ] && [ -z "$lane_clis" ] &&
+	[ -z "$(terraform_111_problem "${TERRAFORM_111_BIN:-/usr/local/bin/terraform}" "${TERRAFORM_BIN:-}")" ]; then
+	provider_clis=both lane_clis=terraform-1.11
+fi
 
 # asan_repeats alone|side: the ASan repeats of the acceptance stages that
 # run alone in the provider stages (the longest), or of the others.
 asan_repeats() {
 	local which=$1 turn=0 clis entry
 	for entry in "${acceptance_stages[@]}"; do
-		clis=${ACCEPTANCE_CLIS:-${ASAN_CLIS:-}}
+		clis=$lane_clis
 		if [ -z "$clis" ]; then
 			if [ $((turn % 2)) = 0 ]; then clis=tofu; else clis=terraform; fi
 		fi
@@ -383,40 +403,37 @@ asan_repeats() {
 	done
 }
 
-# sanitizer_lane: in its own shell, at nice 19, the longest stages first;
-# main's stages_show shows and adds up each as it ends.
+# sanitizer_lane: in its own shell, the longest stages first; main's
+# stages_show shows and adds up each as it ends. Once main waits for it
+# (lane_finish writes side_dir/main.waits), two more at a time: the cores
+# are then its own.
 sanitizer_lane() {
-	local stage_jobs=${LANE_JOBS:-3}
-	renice -n 19 -p "$BASHPID" >/dev/null
+	local stage_jobs=${LANE_JOBS:-2}
 	in_lane=1
 	export EXPECT_YOUNG_ROLE_REFUSAL=0 FAULT_CHECK_TIME=0 CASE_TIMEOUT=${CASE_TIMEOUT:-900}
 	# Not before the static build is done: beside it, however low their
 	# priority, the lane's many processes (the fault matrix alone runs six
 	# scenarios at once) took half its cores, since the kernel weighs each
-	# process, and it was ready only after 40 minutes (16 alone). A provider
-	# under valgrind, starved of the seconds of CPU it needs to answer its
-	# CLI's handshake (go-plugin waits a minute), also failed a check there.
+	# process, and it was ready only after 40 minutes (16 alone).
 	local waited=0
 	while [ -n "${STATIC_BUILD_RC:-}" ] && [ ! -s "$STATIC_BUILD_RC" ] && [ "$waited" -lt "${STATIC_BUILD_WAIT:-5400}" ]; do
 		sleep 5
 		waited=$((waited + 5))
 	done
-	asan_repeats alone
 	# The example stack's apply and destroy with the provider under
 	# valgrind: one core's work for minutes.
 	stage_side valgrind-provider tests/valgrind/provider.sh tests/acceptance/example_stack.sh
+	asan_repeats alone
 	asan_repeats side
 	# the load test once more with a ThreadSanitizer provider (memory bound
-	# off: TSan's shadow memory is not ours), on the same two CLIs as the
-	# ASan repeats, for the same reason
-	ACCEPTANCE_CLIS=${ACCEPTANCE_CLIS:-both} PROVIDER_BINARY=$root/build-tsan/terraform-provider-wagtail_v$version LOAD_MAX_RSS_KB=4000000 \
+	# off: TSan's shadow memory is not ours)
+	ACCEPTANCE_CLIS=${lane_clis:-both} PROVIDER_BINARY=$root/build-tsan/terraform-provider-wagtail_v$version LOAD_MAX_RSS_KB=4000000 \
 		TSAN_OPTIONS=ignore_noninstrumented_modules=1:log_path=$tsan_logs/tsan stage_side tsan-load tests/acceptance/load.sh
 	stage_side valgrind tests/unit/run.sh valgrind -q --error-exitcode=9 --leak-check=full \
 		--errors-for-leak-kinds=definite "$build/unit-tests"
 	stage_side fuzz make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 	while [ "$(side_running)" -gt 0 ]; do sleep 1; done
 }
-
 # sanitizer_start: the sanitized builds, then the lane in the background.
 sanitizer_start() {
 	asan_binary=$root/build-asan/terraform-provider-wagtail_v$version
@@ -438,19 +455,28 @@ sanitizer_start() {
 	lane_pid=$!
 }
 
-# sanitizer_end: wait for the lane, then read the sanitizers' own reports.
-sanitizer_end() {
+# lane_finish: wait for the sanitizer lane (if it runs), showing its stages
+# as they end; from now on it may run more at a time (slots).
+lane_finish() {
 	local name
+	[ -n "$lane_pid" ] || return 0
+	touch "$side_dir/main.waits"
 	while kill -0 "$lane_pid" 2>/dev/null; do
 		stages_show
 		sleep 2
 	done
 	wait "$lane_pid"
+	lane_pid=''
 	# a stage the lane started but cannot have seen end (the lane was killed)
 	while name=$(sed -n "$((lane_shown + 1))p" "$side_dir/lane.list" 2>/dev/null) && [ -n "$name" ]; do
 		[ -f "$side_dir/$name.ended" ] || [ -f "$side_dir/$name.skipped" ] || echo "137 0" >"$side_dir/$name.ended"
 		stages_show
 	done
+}
+
+# sanitizer_end: wait for the lane, then read the sanitizers' own reports.
+sanitizer_end() {
+	lane_finish
 	# The CLIs swallow a provider's stderr: the sanitizers' own reports decide.
 	# Every ASan provider prints its allocator statistics at exit
 	# (print_stats) into its log file, so a run that left no file at all

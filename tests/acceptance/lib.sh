@@ -123,36 +123,16 @@ if [ -n "$need_setup" ]; then
 	terraform_bin=${terraform_bin:-$(sed -n 2p "$work/clis.out")}
 fi
 
-# cli_version_of BINARY: `tofu 1.12.6-dev` or `terraform 1.11.4`, from the first
-# line of its `version` (read with an empty CLI config and no checkpoint
-# call, so no config warning or upgrade notice comes first).
-: >"$work/empty.tfrc"
-cli_version_of() {
-	TF_CLI_CONFIG_FILE=$work/empty.tfrc CHECKPOINT_DISABLE=1 timeout 60 "$1" version 2>/dev/null | sed -n -E \
-		-e '1s/^OpenTofu v([0-9]+\.[0-9]+\.[0-9]+[^ ]*).*/tofu \1/p' -e '1s/^Terraform v([0-9]+\.[0-9]+\.[0-9]+[^ ]*).*/terraform \1/p'
-}
+# cli_version_of, terraform_111_problem
+. "$root/tests/acceptance/clis.sh"
 
 # The third CLI: a Terraform 1.11 or newer, $TERRAFORM_111_BIN or the
 # machine's /usr/local/bin/terraform, and not the binary that is already the
 # `terraform` CLI. Absent: skipped with a note, unless named explicitly.
 if wants_cli terraform-1.11; then
 	candidate=${TERRAFORM_111_BIN:-/usr/local/bin/terraform}
-	why=
-	if [ ! -x "$candidate" ]; then
-		why="no executable $candidate"
-	else
-		read -r found_kind found_version < <(cli_version_of "$candidate")
-		if [ "${found_kind:-}" != terraform ]; then
-			why="$candidate is not Terraform ($(TF_CLI_CONFIG_FILE=$work/empty.tfrc CHECKPOINT_DISABLE=1 "$candidate" version 2>&1 | head -n 1))"
-		elif ! [[ $found_version =~ ^([0-9]+)\.([0-9]+)\. ]] ||
-			[ "${BASH_REMATCH[1]}" -lt 1 ] || { [ "${BASH_REMATCH[1]}" = 1 ] && [ "${BASH_REMATCH[2]}" -lt 11 ]; }; then
-			why="$candidate is Terraform $found_version, older than 1.11"
-		elif [ -n "$terraform_bin" ] && [ "$(realpath "$candidate")" = "$(realpath "$terraform_bin")" ]; then
-			why="$candidate is the terraform CLI already (TERRAFORM_BIN)"
-		else
-			terraform_111_bin=$candidate
-		fi
-	fi
+	why=$(terraform_111_problem "$candidate" "$terraform_bin")
+	[ -n "$why" ] || terraform_111_bin=$candidate
 	if [ -n "$why" ]; then
 		if [ -n "$explicit_111" ] || [ -n "${TERRAFORM_111_BIN:-}" ]; then
 			notok find-terraform-1.11
@@ -162,7 +142,7 @@ if wants_cli terraform-1.11; then
 		fi
 		mapfile -t wanted_clis < <(printf '%s\n' "${wanted_clis[@]}" | grep -vx terraform-1.11)
 	fi
-	unset candidate why found_kind found_version
+	unset candidate why
 fi
 
 # ---------------------------------------------------------------------------
