@@ -2,6 +2,7 @@
 #include "http.h"
 
 #include "log.h"
+#include "wipe.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -105,9 +106,11 @@ static void set_verification(CURL *curl, const http_request *req)
 		log_write(LOG_DEBUG, "TLS certificate not verified (insecure, loopback endpoint)", "url", req->url, NULL);
 }
 
+/* libcurl's copies of a request (its send buffer) and of an answer go back
+ * zeroed (wipe.h). */
 static void init_curl(void)
 {
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	curl_global_init_mem(CURL_GLOBAL_DEFAULT, wipe_malloc, wipe_free, wipe_realloc, wipe_strdup, wipe_calloc);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&share_locks[i], NULL);
 	share = curl_share_init();
@@ -119,18 +122,17 @@ static void init_curl(void)
 
 typedef struct {
 	http_response *out;
-	FILE *body;
-	size_t size;
+	wipe_buf body; /* an answer may hold a secret (GetParameter) */
 } exchange;
 
 static size_t on_body(char *data, size_t size, size_t count, void *user)
 {
 	exchange *x = user;
 	size_t n = size * count;
-	if (x->size + n > MAX_RESPONSE_BYTES)
+	if (x->body.length + n > MAX_RESPONSE_BYTES)
 		return 0; /* curl reports a write error: answer too large */
-	x->size += n;
-	return fwrite(data, 1, n, x->body);
+	wipe_buf_append(&x->body, data, n);
+	return n;
 }
 
 static char *header_value(const char *line, size_t len, const char *name)
@@ -215,8 +217,7 @@ int http_send(const http_request *req, http_response *out)
 	pthread_once(&init_once, init_curl);
 	CURL *curl = curl_easy_init();
 	struct curl_slist *headers = header_list(req);
-	x.body = open_memstream(&out->body, &out->body_len);
-	if (!curl || !x.body)
+	if (!curl)
 		abort();
 	curl_easy_setopt(curl, CURLOPT_SHARE, share);
 	curl_easy_setopt(curl, CURLOPT_URL, req->url);
@@ -241,7 +242,7 @@ int http_send(const http_request *req, http_response *out)
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "terraform-provider-wagtail/" WAGTAIL_VERSION);
 
 	CURLcode code = curl_easy_perform(curl);
-	fclose(x.body);
+	out->body = wipe_buf_take(&x.body, &out->body_len);
 	if (code == CURLE_OK) {
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);
 	} else {
@@ -260,7 +261,7 @@ int http_send(const http_request *req, http_response *out)
 
 void http_response_free(http_response *r)
 {
-	free(r->body);
+	wipe_free(r->body);
 	free(r->request_id);
 	free(r->error_type);
 	free(r->failure);

@@ -3,6 +3,7 @@
  * whose __type names the error, sometimes prefixed with a namespace and
  * '#', as "com.amazonaws.ecs#ClusterNotFoundException". */
 #include "client_internal.h"
+#include "wipe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,6 @@ cJSON *aws_json_call(aws_client *client, const aws_service *svc, const char *act
 	if (aws_client_send(client, svc, &req, aws_json_parse_error, deadline, &resp, err) == 0)
 		answer = aws_json_parse_answer(svc, action, &resp, err);
 	http_response_free(&resp);
-	free(body);
+	wipe_free(body);
 	return answer;
 }

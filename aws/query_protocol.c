@@ -4,6 +4,7 @@
  *   <ErrorResponse><Error><Code/><Message/></Error><RequestId/></ErrorResponse>
  * or, from EC2, <Response><Errors><Error>...</Error></Errors><RequestID/>. */
 #include "client_internal.h"
+#include "wipe.h"
 
 #include <libxml/parser.h>
 #include <stdint.h>
@@ -118,28 +119,26 @@ static char *form_encode(const char *s)
 	return encoded;
 }
 
-/* Appends "&name=value", both form-encoded. */
-static void append_param(FILE *body, const char *name, const char *value)
+/* Appends "&name=value", both form-encoded. A value may be a secret
+ * (MasterUserPassword): every copy goes back zeroed (wipe.h). */
+static void append_param(wipe_buf *body, const char *name, const char *value)
 {
 	char *n = form_encode(name);
 	char *v = form_encode(value);
-	fprintf(body, "&%s=%s", n, v);
+	wipe_buf_printf(body, "&%s=%s", n, v);
 	free(n);
-	free(v);
+	wipe_free(v);
 }
 
+/* The form, malloc'd (free with wipe_free). */
 static char *form_body(const aws_service *svc, const char *action, const aws_param *params, size_t count,
 		       size_t *len)
 {
-	char *text = NULL;
-	FILE *body = open_memstream(&text, len);
-	if (!body)
-		abort();
-	fprintf(body, "Action=%s&Version=%s", action, svc->query_version);
+	wipe_buf body = {0};
+	wipe_buf_printf(&body, "Action=%s&Version=%s", action, svc->query_version);
 	for (size_t i = 0; i < count; i++)
-		append_param(body, params[i].name, params[i].value ? params[i].value : "");
-	fclose(body);
-	return text;
+		append_param(&body, params[i].name, params[i].value ? params[i].value : "");
+	return wipe_buf_take(&body, len);
 }
 
 xmlDoc *aws_query_call(aws_client *client, const aws_service *svc, const char *action, const aws_param *params,
@@ -159,6 +158,6 @@ xmlDoc *aws_query_call(aws_client *client, const aws_service *svc, const char *a
 				      "the answer is not valid XML", resp.request_id);
 	}
 	http_response_free(&resp);
-	free(body);
+	wipe_free(body);
 	return answer;
 }

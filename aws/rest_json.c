@@ -1,6 +1,7 @@
 /* rest_json.c: REST-JSON (Lambda): the operation is the method and path;
  * errors are reported as in AWS JSON 1.1, the code in x-amzn-ErrorType. */
 #include "client_internal.h"
+#include "wipe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,6 @@ cJSON *aws_rest_json_call(aws_client *client, const aws_service *svc, const char
 	if (aws_client_send(client, svc, &req, aws_json_parse_error, deadline, &resp, err) == 0)
 		answer = aws_json_parse_answer(svc, operation, &resp, err);
 	http_response_free(&resp);
-	free(text);
+	wipe_free(text);
 	return answer;
 }

@@ -61,7 +61,10 @@ bool lazy_lib_load(lazy_lib which, const char **error)
  * V(name, params, args) for void ones, N(name) for those whose wrapper is
  * written by hand. */
 #define CURL_FUNCTIONS(X, V, N)                                                                 \
-	X(CURLcode, curl_global_init, (long flags), (flags))                                   \
+	X(CURLcode, curl_global_init_mem,                                                      \
+	  (long flags, curl_malloc_callback m, curl_free_callback f, curl_realloc_callback r,    \
+	   curl_strdup_callback s, curl_calloc_callback c),                                     \
+	  (flags, m, f, r, s, c))                                                              \
 	X(CURL *, curl_easy_init, (void), ())                                                  \
 	X(CURLcode, curl_easy_perform, (CURL * curl), (curl))                                  \
 	V(curl_easy_cleanup, (CURL * curl), (curl))                                            \

@@ -9,6 +9,7 @@
 #include "rpc.h"
 #include "server.h"
 #include "tls_cert.h"
+#include "wipe.h"
 
 #ifndef __APPLE__ /* mallopt below, where glibc has it; macOS has no <malloc.h> */
 #include <malloc.h>
@@ -159,6 +160,9 @@ int main(int argc, char **argv)
 	 * kernel reclaims everything at exit anyway. This must be the first
 	 * OpenSSL call: the first initialisation decides. */
 	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
+	/* What cJSON frees (request bodies, answers: secrets among them) goes
+	 * back zeroed; before any thread starts. */
+	wipe_install_cjson();
 
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--debug") == 0)

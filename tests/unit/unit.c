@@ -2,6 +2,8 @@
  * and ends with the "N passed, N failed" line CI reads. */
 #include "unit.h"
 
+#include "wipe.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -34,6 +36,7 @@ void unit_fail(const char *file, int line, const char *expr)
 int main(int argc, char **argv)
 {
 	int passed = 0, failed = 0;
+	wipe_install_cjson(); /* as the provider's main does */
 	for (int i = 0; i < test_count; i++) {
 		if (argc > 1 && !strstr(tests[i].name, argv[1]))
 			continue;
