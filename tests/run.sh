@@ -147,8 +147,8 @@ stage() {
 # aurora and ecs-service waited on AWS's delays). A stage whose checks
 # depend on timing (the example stack's IAM propagation window, the fault
 # matrix's stalls, which runs FAULT_JOBS scenarios at once itself, the load
-# test's memory bound) runs alone, through stage, after the sanitizer lane
-# (sanitizer_lane) has ended.
+# test's memory bound) runs alone, through stage, with only the sanitizer
+# lane's tail (sanitizer_lane) beside it, yielding (lane_yield).
 stage_jobs=${STAGE_JOBS:-2}
 side_dir=$(mktemp -d)
 side_names=() # started, not yet shown, in the order they were started
@@ -335,8 +335,9 @@ provider_stages() {
 	# The plain moto path stays tested too (STRICT_AWS=0: no strict layer).
 	STRICT_AWS=0 ACCEPTANCE_CLIS=$provider_clis stage_side plain-moto-aws tests/acceptance/aws_resources.sh
 	stages_finish
-	# Those whose checks depend on timing, alone: after the sanitizer lane.
-	lane_finish
+	# Those whose checks depend on timing, alone, the sanitizer lane's tail
+	# yielding to them.
+	lane_yield
 	for entry in "${acceptance_stages[@]}"; do
 		! is_alone "${entry%% *}" || ACCEPTANCE_CLIS=$provider_clis stage $entry
 	done
@@ -350,17 +351,19 @@ provider_stages() {
 # a short fuzz run. None of them drives the binary under test: they run in a
 # lane of their own (sanitizer_lane), two at a time (LANE_JOBS), beside the
 # provider stages that run side by side, from the end of the static build
-# (in CI); the provider stages whose checks depend on timing run after the
-# lane has ended (lane_finish), alone. The lane checks memory, not timing:
+# (in CI); beside the provider stages whose checks depend on timing, which
+# come last, the rest of the lane yields (lane_yield: nice 10), and then
+# main waits for it (lane_finish). The lane checks memory, not timing:
 # its example stack does not require RDS's refusal of the young monitoring
 # role (EXPECT_YOUNG_ROLE_REFUSAL=0), its fault matrix does not time a
 # stall's failure (FAULT_CHECK_TIME=0), and a CLI command may take
 # CASE_TIMEOUT (default 900) seconds; the provider stages check all of that.
-# It runs at the priority of the rest: at nice 19 beside the provider
-# stages, which keep 2 cores busy, its providers did not get the CPU to
-# answer their CLI's handshake within go-plugin's minute (a fifth of a
-# second for an ASan one, seconds under valgrind), and 8 of its checks
-# failed so (5 in the ASan fault matrix, 3 under valgrind).
+# It runs at the priority of the rest until then: at nice 19 beside the
+# provider stages, which keep 2 cores busy, its providers did not get the
+# CPU to answer their CLI's handshake within go-plugin's minute (a tenth of
+# a second for an ASan one, seconds under valgrind), and 8 of its checks
+# failed so (5 in the ASan fault matrix, 3 under valgrind). Its fault
+# matrix runs every row (FAULT_ROWS=all), not Terraform's subset.
 #
 # The CLIs split the work (provider_clis, lane_clis): in CI, with a
 # Terraform 1.11 on the machine, OpenTofu 1.12 and Terraform 1.8.5 drive
@@ -410,7 +413,8 @@ asan_repeats() {
 sanitizer_lane() {
 	local stage_jobs=${LANE_JOBS:-2}
 	in_lane=1
-	export EXPECT_YOUNG_ROLE_REFUSAL=0 FAULT_CHECK_TIME=0 CASE_TIMEOUT=${CASE_TIMEOUT:-900}
+	# The fault matrix's every row under ASan, whichever CLI drives it.
+	export EXPECT_YOUNG_ROLE_REFUSAL=0 FAULT_CHECK_TIME=0 FAULT_ROWS=all CASE_TIMEOUT=${CASE_TIMEOUT:-900}
 	# Not before the static build is done: beside it, however low their
 	# priority, the lane's many processes (the fault matrix alone runs six
 	# scenarios at once) took half its cores, since the kernel weighs each
@@ -453,6 +457,30 @@ sanitizer_start() {
 	fi
 	sanitizer_lane &
 	lane_pid=$!
+}
+
+# lane_yield: the sanitizer lane's shell and every process under it from now
+# on at nice 10, but valgrind-provider's (whose provider needs seconds of
+# CPU to answer its CLI's handshake); a stage the lane starts later
+# inherits it. Beside the stages whose checks depend on timing, which then
+# keep most of the cores, while a lane process still gets enough for its
+# own handshakes (an ASan provider needs a tenth of a second; at nice 19
+# they took over go-plugin's minute). Not undone: once main waits for the
+# lane, the cores are the lane's whatever its priority.
+lane_yield() {
+	local pids='' frontier=$lane_pid children keep pid
+	[ -n "$lane_pid" ] || return 0
+	keep=$(cat "$side_dir/valgrind-provider.pid" 2>/dev/null)
+	while [ -n "$frontier" ]; do
+		pids="$pids $frontier"
+		children=''
+		for pid in $frontier; do
+			children="$children $(pgrep -P "$pid" | grep -vx "${keep:-none}" | tr '\n' ' ')"
+		done
+		frontier=$(echo $children)
+	done
+	renice -n 10 -p $pids >/dev/null 2>&1
+	return 0
 }
 
 # lane_finish: wait for the sanitizer lane (if it runs), showing its stages

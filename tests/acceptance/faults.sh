@@ -57,7 +57,9 @@
 # regular expression: only the scenarios whose id RESOURCE/PATH/ACTION/CLASS/
 # KIND matches, e.g. 'iam_role|stall'), FAULT_CHECK_TIME (default 1; 0: a
 # persistent stall's failure is not timed against its timeouts block, for a
-# run at low priority beside others, such as CI's sanitizer repeat).
+# run beside others, such as CI's sanitizer repeat), FAULT_ROWS (`all`: every
+# row on every CLI, as the sanitizer repeat runs them on Terraform 1.11; by
+# default Terraform runs only the subset above).
 # Ends with the faults injected by kind, the scenarios survived and
 # `faults: N passed, N failed` (N counts checks, five or so per scenario).
 set -uo pipefail
@@ -67,6 +69,8 @@ case_timeout=${CASE_TIMEOUT:-150}
 stage_name=faults
 fault_jobs=${FAULT_JOBS:-6}
 fault_filter=${FAULT_FILTER:-}
+# every_row: this CLI runs every row (OpenTofu; any CLI with FAULT_ROWS=all)
+every_row() { [ "$cli_name" = tofu ] || [ "${FAULT_ROWS:-}" = all ]; }
 stall_timeout=8 # seconds: the timeouts block of a persistent-stall scenario
 # The strict AWS layer's RDS states, short: these scenarios are about faults,
 # and a persistent-stall scenario's create (cluster, then its instance, each
@@ -536,16 +540,16 @@ queue_cli() {
 	while read -r res path call class kind tf_mark; do
 		[ -n "$res" ] || continue
 		extra_index=$((extra_index + 1))
-		[ "$cli_name" = tofu ] || [ "$tf_mark" = tf ] || continue
+		every_row || [ "$tf_mark" = tf ] || continue
 		[[ -z "$fault_filter" || "$res/$path/${call#*:}/$class/$kind" =~ $fault_filter ]] || continue
 		run_scenario "$res" "$path" "$call" "$class" "$kind" "$extra_index"
 	done <<<"$EXTRA"
 	while read -r res path call tf_mark; do
 		[ -n "$res" ] || continue
 		index=$((index + 1))
-		[ "$cli_name" = tofu ] || [ -n "$tf_mark" ] || continue
+		every_row || [ -n "$tf_mark" ] || continue
 		for class in transient persistent; do
-			[ "$cli_name" = tofu ] || [ "$tf_mark" = tf ] || [ "$tf_mark" = "tf-$class" ] || continue
+			every_row || [ "$tf_mark" = tf ] || [ "$tf_mark" = "tf-$class" ] || continue
 			if [ "$class" = transient ]; then
 				kind=${TRANSIENT[$((index % ${#TRANSIENT[@]}))]}
 			else
