@@ -58,8 +58,8 @@
 # KIND matches, e.g. 'iam_role|stall'), FAULT_CHECK_TIME (default 1; 0: a
 # persistent stall's failure is not timed against its timeouts block, for a
 # run beside others, such as CI's sanitizer repeat), FAULT_ROWS (`all`: every
-# row on every CLI, as the sanitizer repeat runs them on Terraform 1.11; by
-# default Terraform runs only the subset above).
+# row on every CLI, e.g. on Terraform 1.11 with an ASan provider; by default
+# Terraform runs only the subset above).
 # Ends with the faults injected by kind, the scenarios survived and
 # `faults: N passed, N failed` (N counts checks, five or so per scenario).
 set -uo pipefail
