@@ -523,6 +523,25 @@ static bool made_for_rds(const char *text, size_t length)
 	return upper && lower && digit && special;
 }
 
+/* A SecureString whose value the provider makes (32 characters): its
+ * config into *config, and the parameter made from it with the create
+ * handler (its state, or NULL). */
+static cty_value *create_random(call_ctx *ctx, const char *name, cty_value **config)
+{
+	*config = parameter_config(name, NULL);
+	cty_object_set(*config, "value", cty_null(&cty_string));
+	cty_object_set(*config, "random_value_length", cty_number_from_int(32));
+	cty_value *none = cty_null(resource_state_type(parameter()));
+	path_list replace = {0};
+	cty_value *planned = plan_of(ctx, none, *config, &replace);
+	cty_value *state = parameter()->create(ctx, planned);
+	check_no_errors(__LINE__, ctx->diags);
+	path_list_clear(&replace);
+	cty_value_free(planned);
+	cty_value_free(none);
+	return state;
+}
+
 /* random_value_length: the provider makes the value and sends it to SSM at
  * create; the state never holds it; a new description resends the same
  * value (PutParameter always takes one); a raised value_wo_version makes
@@ -534,14 +553,9 @@ TEST(ssm_random_value_is_made_here_and_never_the_state)
 	if (!ctx.client)
 		return;
 	const char *name = "/wagtail/unit/random/p";
-	cty_value *config = parameter_config(name, NULL);
-	cty_object_set(config, "value", cty_null(&cty_string));
-	cty_object_set(config, "random_value_length", cty_number_from_int(32));
-	cty_value *none = cty_null(resource_state_type(parameter()));
+	cty_value *config = NULL;
+	cty_value *state = create_random(&ctx, name, &config);
 	path_list replace = {0};
-	cty_value *planned = plan_of(&ctx, none, config, &replace);
-	cty_value *state = parameter()->create(&ctx, planned);
-	check_no_errors(__LINE__, &diags);
 	char *first = value_in_aws(&ctx, name);
 	CHECK(made_for_rds(first, 32));
 	CHECK(state && cty_is_null(cty_object_get(state, "value")));
@@ -575,8 +589,6 @@ TEST(ssm_random_value_is_made_here_and_never_the_state)
 	cty_value_free(described);
 	cty_value_free(next);
 	cty_value_free(state);
-	cty_value_free(planned);
-	cty_value_free(none);
 	cty_value_free(config);
 	provider_client_free(ctx.client);
 	diag_list_clear(&diags);
@@ -664,14 +676,9 @@ TEST(ssm_value_version_moves_with_the_value_only)
 	if (!ctx.client)
 		return;
 	const char *name = "/wagtail/unit/value-version/p";
-	cty_value *config = parameter_config(name, NULL);
-	cty_object_set(config, "value", cty_null(&cty_string));
-	cty_object_set(config, "random_value_length", cty_number_from_int(32));
-	cty_value *none = cty_null(resource_state_type(parameter()));
+	cty_value *config = NULL;
+	cty_value *made = create_random(&ctx, name, &config);
 	path_list replace = {0};
-	cty_value *planned = plan_of(&ctx, none, config, &replace);
-	cty_value *made = parameter()->create(&ctx, planned);
-	check_no_errors(__LINE__, &diags);
 	CHECK(made && attr_long(made, "value_version", 0) == 1);
 
 	/* A new description: a new version, the value's kept. */
@@ -730,8 +737,6 @@ TEST(ssm_value_version_moves_with_the_value_only)
 	cty_value_free(described);
 	cty_value_free(next);
 	cty_value_free(made);
-	cty_value_free(planned);
-	cty_value_free(none);
 	cty_value_free(config);
 	provider_client_free(ctx.client);
 	diag_list_clear(&diags);
